@@ -1,0 +1,21 @@
+"""Adaptation (IOM Tables 40-43): an arrival adapts once its months in the region reach the months
+its difficulty needs (set on arrival); the employment outcome at 12 months is recorded here too."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.states import Job, State
+
+
+def adaptation(m) -> None:
+    idx = m.active_idx(State.ARRIVED)
+    if len(idx) == 0:
+        return
+    since = m.month - m.arrival_month[idx]
+    at12 = idx[since == 12]
+    m.employed_12m[at12] = (m.job[at12] != Job.NONE).astype(np.int8)
+
+
+def adapted(m, idx: np.ndarray) -> np.ndarray:
+    return (m.month - m.arrival_month[idx]) >= m.adapt_needed[idx]

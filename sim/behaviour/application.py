@@ -1,0 +1,73 @@
+"""Documents, review and selection within the annual quota (IOM Tables 21-23, section 3.3.4).
+
+Eligibility: at least one household member holds a qualification (IOM 3.3.1); applications may
+also be refused for incomplete or unreliable documents (IOM matrix 2.2.1). Eligible applicants are
+approved first come, first served while the destination's quota for the year lasts, and wait-listed
+otherwise; a wait-listed household gives up after `waitlist_max_months`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.behaviour.awareness import refresh
+from sim.behaviour.common import fill_in_order
+from sim.states import State
+
+
+def documents(m) -> None:
+    """Households collecting documents count down; those done submit their application."""
+    idx = m.active_idx(State.COLLECTING)
+    done = idx[m.timer[idx] <= 0]
+    m.timer[idx[m.timer[idx] > 0]] -= 1
+    if len(done) == 0:
+        return
+    m.state[done] = State.REVIEW
+    m.application_month[done] = m.month
+    m.timer[done] = m.prog.draw_delay("processing", m.streams.uniform("processing", m.month, done),
+                                      m.streams.uniform("processing", m.month, done, k=1))
+    m.record.applications_hh[m.month] += len(done)
+    m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
+
+
+def review(m) -> None:
+    """Applications whose review ends: refused, or passed on to selection."""
+    idx = m.active_idx(State.REVIEW)
+    done = idx[m.timer[idx] <= 0]
+    m.timer[idx[m.timer[idx] > 0]] -= 1
+    if len(done) == 0:
+        return
+    defect = m.streams.uniform("selection", m.month, done) < m.b["doc_defect_rate"]
+    refused = done[~m.hh.eligible[done] | defect]
+    m.state[refused] = State.REJECTED
+    m.record.rejections_hh[m.month] += len(refused)
+    passed = done[m.hh.eligible[done] & ~defect]
+    m.state[passed] = State.WAITLISTED
+    m.queued_since[passed] = m.month
+
+
+def selection(m) -> None:
+    """Approve wait-listed households in order of application while the year's quota lasts."""
+    idx = m.active_idx(State.WAITLISTED)
+    if len(idx) == 0:
+        return
+    tie = m.streams.uniform("selection", m.month, idx, k=1)
+    key = m.queued_since[idx] + tie
+    ok = fill_in_order(m.dest[idx].astype(np.int64), key, m.hh.size[idx], m.quota_left)
+    approved = idx[ok]
+    if len(approved):
+        persons = np.bincount(m.dest[approved], weights=m.hh.size[approved], minlength=len(m.quota_left)).astype(np.int64)
+        m.quota_left -= persons
+        m.record.approved_persons_year[m.year_index] += persons
+        m.record.approvals_hh[m.month] += len(approved)
+        m.state[approved] = State.MOVING
+        m.timer[approved] = m.prog.draw_delay("moving", m.streams.uniform("moving", m.month, approved),
+                                              m.streams.uniform("moving", m.month, approved, k=1))
+    waiting = idx[~ok]
+    too_long = waiting[m.month - m.queued_since[waiting] >= m.b["waitlist_max_months"]]
+    if len(too_long):
+        m.state[too_long] = State.AWARE
+        m.dest[too_long] = -1
+        m.queued_since[too_long] = -1
+        m.record.gave_up_hh[m.month] += len(too_long)
+        refresh(m, too_long)

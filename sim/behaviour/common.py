@@ -1,0 +1,52 @@
+"""Small vectorised helpers shared by the phases."""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))
+
+
+def group_order(groups: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Sort by (group, key); return (order, start index of each sorted element's group)."""
+    order = np.lexsort((keys, groups))
+    g = groups[order]
+    starts = np.r_[0, np.flatnonzero(np.diff(g)) + 1] if len(g) else np.zeros(0, np.int64)
+    seg = np.repeat(starts, np.diff(np.r_[starts, len(g)]))
+    return order, seg
+
+
+def fill_in_order(groups: np.ndarray, keys: np.ndarray, sizes: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+    """First come, first served: accept, per group in key order, while the running total fits.
+
+    Returns a boolean mask over the inputs; the accepted sizes of a group never exceed its capacity.
+    """
+    if len(groups) == 0:
+        return np.zeros(0, bool)
+    order, seg = group_order(groups, keys)
+    s = sizes[order].astype(np.float64)
+    cs = np.cumsum(s)
+    within = cs - (cs[seg] - s[seg])
+    ok = within <= capacity[groups[order]]
+    # strict queue order: once one does not fit, those behind it wait too
+    nok = (~ok).astype(np.int64)
+    cum = np.cumsum(nok)
+    accept_sorted = (cum - (cum[seg] - nok[seg])) == 0
+    out = np.zeros(len(groups), bool)
+    out[order] = accept_sorted
+    return out
+
+
+def stochastic_round(x: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Round down or up with probability equal to the fraction (keeps scaled totals unbiased)."""
+    fl = np.floor(x)
+    return (fl + (u < (x - fl))).astype(np.int64)
+
+
+def choose(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Row-wise categorical draw from a (n x k) probability matrix with one uniform per row."""
+    cdf = np.cumsum(prob, axis=1)
+    cdf /= cdf[:, -1:]
+    return np.minimum((u[:, None] > cdf).sum(axis=1), prob.shape[1] - 1)

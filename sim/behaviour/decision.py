@@ -1,0 +1,53 @@
+"""Deciding and choosing a destination (IOM Tables 17-20).
+
+A considering household either gives up (back to aware) or picks a destination region with a
+multinomial logit over the regions open this year: jobs in its sector, distance from home,
+contacts already living there, housing provided by the authorities, and winter severity. Then it
+starts collecting documents (IOM Table 22).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.behaviour.common import choose
+from sim.regions import DESTINATIONS
+from sim.states import State
+
+
+def contacts_by_destination(m, who: np.ndarray) -> np.ndarray:
+    """(len(who) x destinations) count of each household's contacts living in each region now."""
+    owner, nb = m.net.neighbours(who)
+    there = m.state[nb] == State.ARRIVED
+    k = len(DESTINATIONS)
+    flat = np.bincount(owner[there] * k + m.dest[nb[there]], minlength=len(who) * k)
+    return flat.reshape(len(who), k)
+
+
+def destination_utility(m, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
+    b, w, hh = m.b, m.world, m.hh
+    vac = w.vacancy_stock[:, hh.sector[who]].T * m.prog.vacancy_index[m.year_index]
+    u = (b["choice_w_jobs"] * np.log1p(vac)
+         + b["choice_w_distance"] * w.origin_dest_km[hh.origin[who]] / 1000.0
+         + b["choice_w_network"] * np.log1p(contacts)
+         + b["choice_w_housing"] * m.prog.provided_share[None, :]
+         + b["choice_w_climate"] * w.winter_severity[None, :])
+    return np.where(m.prog.active[m.year_index][None, :], u, -np.inf)
+
+
+def decide(m, who: np.ndarray) -> None:
+    b = m.b
+    give_up = m.streams.uniform("decision", m.month, who) < b["decide_drop_rate"]
+    go = who[~give_up]
+    if not m.prog.active[m.year_index].any():
+        return
+    if len(go) == 0:
+        return
+    util = destination_utility(m, go, contacts_by_destination(m, go))
+    prob = np.exp(util - util.max(axis=1, keepdims=True))
+    m.dest[go] = choose(prob, m.streams.uniform("destination", m.month, go)).astype(np.int8)
+    m.state[go] = State.COLLECTING
+    m.timer[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
+                                    m.streams.uniform("documents", m.month, go, k=1))
+    m.p_move[go] = 0.0
+    m.add_active(go)

@@ -1,0 +1,86 @@
+"""Job search matched by sector and skill against vacancies (IOM Tables 9, 30-31).
+
+Each month every jobless head searches. The chance of a job in their own sector rises with the
+region's openings in that sector per searcher (IOM Table 9 stock, renewed at the scenario's
+turnover), and with the employer subsidy, courses and a skills assessment; hires never exceed the
+openings. Failing that, a head may take a job outside their qualification, or start a business.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.behaviour.common import fill_in_order
+from sim.regions import SECTORS
+from sim.states import Job, State
+
+WAGE_OTHER = 0.85     # assumption: pay in a job outside one's qualification, relative
+WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
+
+
+def employment(m) -> None:
+    idx = m.active_idx(State.ARRIVED)
+    seek = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
+    if len(seek) == 0:
+        return
+    b, hh, prog, s, mo = m.b, m.hh, m.prog, m.streams, m.month
+    y = m.year_index
+    ns = len(SECTORS)
+    d = m.dest[seek].astype(np.int64)
+    sec = hh.sector[seek].astype(np.int64)
+    cell = d * ns + sec
+    searchers = np.bincount(cell, minlength=m.openings.size).reshape(m.openings.shape)
+    tight = np.minimum(1.0, m.openings / np.maximum(searchers, 1))
+    employer = 1.0 + b["employer_subsidy_effect"] * prog.employer_take_up * prog.employer_mci[y] / 450.0
+    rate = (b["job_rate_matched"] * tight[d, sec] * employer
+            * np.where(hh.qualified[seek], 1.0, b["job_rate_unqualified_factor"])
+            * (1.0 + b["courses_effect"] * m.took_courses[seek])
+            * (1.0 + b["skills_assessment_effect"] * m.skills_assessed[seek]))
+    u = s.uniform("jobs", mo, seek)
+    want = u < 1.0 - np.exp(-rate)
+    cand = seek[want]
+    hired = cand[fill_in_order(cell[want], u[want], np.ones(len(cand)), m.openings.ravel().copy())]
+    np.subtract.at(m.openings, (m.dest[hired].astype(np.int64), hh.sector[hired].astype(np.int64)), 1.0)
+    m.job[hired] = Job.MATCHED
+    m.ever_matched[hired] = True
+    # outside one's qualification: any opening left in the region
+    rest = seek[m.job[seek] == Job.NONE]
+    dr = m.dest[rest].astype(np.int64)
+    left = m.openings.sum(axis=1)
+    rest_per_region = np.bincount(dr, minlength=len(left))
+    p_other = 1.0 - np.exp(-b["job_rate_other"] * np.minimum(1.0, left / np.maximum(rest_per_region, 1))[dr])
+    u2 = s.uniform("jobs", mo, rest, k=1)
+    other_cand = rest[u2 < p_other]
+    other = other_cand[fill_in_order(m.dest[other_cand].astype(np.int64), u2[u2 < p_other], np.ones(len(other_cand)), np.floor(left))]
+    _take_openings(m.openings, np.bincount(m.dest[other], minlength=len(left)))
+    m.job[other] = Job.OTHER
+    # own business for those who wanted one
+    rest = rest[m.job[rest] == Job.NONE]
+    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b["business_rate"])]
+    m.job[biz] = Job.BUSINESS
+    _employer_subsidy(m, np.concatenate([hired, other]))
+
+
+def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
+    """Remove `take[d]` openings from region d's sectors in proportion to what is left (stays >= 0)."""
+    total = openings.sum(axis=1, keepdims=True)
+    openings -= openings / np.maximum(total, 1e-12) * np.minimum(take, total[:, 0])[:, None]
+
+
+def _employer_subsidy(m, hired: np.ndarray) -> None:
+    """Employers claim the subsidy for a share of hires (take-up), paid once per hired participant."""
+    if len(hired) == 0:
+        return
+    prog, y = m.prog, m.year_index
+    claim = hired[m.streams.uniform("jobs", m.month, hired, k=3) < prog.employer_take_up]
+    claim = claim[m.subsidy_employer[claim] == 0]
+    amount = prog.employer_mci[y] * m.mci
+    m.subsidy_employer[claim] += amount
+    m.record.paid[m.month, 2] += amount * len(claim)
+
+
+def employment_value_mci(m, idx: np.ndarray) -> np.ndarray:
+    """Monthly earnings of the head (MCI) by job type and education."""
+    wage = m.wage_mci[m.hh.education[idx]]
+    j = m.job[idx]
+    return np.where(j == Job.MATCHED, wage, np.where(j == Job.OTHER, wage * WAGE_OTHER, np.where(j == Job.BUSINESS, wage * WAGE_BUSINESS, 0.0)))

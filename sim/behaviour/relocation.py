@@ -1,0 +1,71 @@
+"""Moving and arrival (IOM 3.4.1, Box 1, Tables 29 and 37).
+
+On arrival a household is placed in a town or a village, learns when its subsidies will be paid
+(IOM Table 37), moves into housing prepared by the authorities or arranged beforehand (IOM Table 29)
+or queues for a temporary accommodation centre, and starts adapting with a difficulty set by the
+change of settlement type, family status, climate, language, contacts and the services it had
+(IOM Tables 40-43). Its contacts back home now know someone who relocated.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.behaviour.awareness import add_contacts
+from sim.behaviour.decision import contacts_by_destination
+from sim.states import Housing, State
+
+
+def moving(m) -> None:
+    idx = m.active_idx(State.MOVING)
+    done = idx[m.timer[idx] <= 0]
+    m.timer[idx[m.timer[idx] > 0]] -= 1
+    if len(done):
+        arrive(m, done)
+
+
+def arrive(m, who: np.ndarray) -> None:
+    s, mo, hh, prog, w, b = m.streams, m.month, m.hh, m.prog, m.world, m.b
+    y = m.year_index
+    d = m.dest[who].astype(np.int64)
+    m.state[who] = State.ARRIVED
+    m.arrival_month[who] = mo
+    m.rural_dest[who] = s.uniform("arrival", mo, who) < b["rural_destination_share"]
+    m.pay_month[who] = mo + prog.draw_delay("payment", s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
+    m.reloc_due[who] = prog.reloc_mci[y] * hh.size[who]  # in MCI of the payment year; converted when paid
+    # housing on arrival
+    u = s.uniform("housing", mo, who)
+    provided = u < prog.provided_share[d]
+    prearranged = ~provided & (u < prog.provided_share[d] + w.housing_prearranged[d])
+    m.housing_status[who] = np.where(provided, Housing.PROVIDED, np.where(prearranged, Housing.RENTED, Housing.NONE))
+    m.temp_status[who[m.housing_status[who] == Housing.NONE]] = 1
+    # services received
+    sup = s.uniform("services", mo, who)
+    women_pkg = hh.female[who] & (hh.marital[who] != 1) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
+    m.supported[who] = ((sup < prog.orientation[y]) | (s.uniform("services", mo, who, k=1) < prog.needs_assessment[y])
+                        | (s.uniform("services", mo, who, k=2) < prog.adaptation_services[y]) | women_pkg)
+    m.took_courses[who] = s.uniform("services", mo, who, k=4) < prog.courses[y]
+    m.skills_assessed[who] = s.uniform("services", mo, who, k=5) < prog.skills_assessment[y]
+    # adaptation difficulty (months needed; 0 = easy, no issues)
+    contacts = contacts_by_destination(m, who)[np.arange(len(who)), d] > 0
+    change = hh.rural_origin[who] != m.rural_dest[who]
+    marital = hh.marital[who]
+    z = (b["adapt_base"] + b["adapt_w_settlement_change"] * change
+         + b["adapt_w_divorced"] * (marital >= 2) + b["adapt_w_single"] * (marital == 0)
+         + b["adapt_w_climate"] * np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[who]], 0)
+         + b["adapt_w_language"] * w.language_barrier[d] + b["adapt_w_network"] * contacts
+         + b["adapt_w_services"] * m.supported[who])
+    ua = np.clip(s.uniform("adaptation", mo, who), 1e-9, 1 - 1e-9)
+    latent = z + np.log(ua / (1 - ua))
+    m.adapt_needed[who] = np.where(latent < 0, 0.0, b["adapt_months"] * latent)
+    m.has_contacts[who] = contacts
+    # money brought: savings less the cost of the move (assumption: 10 MCI + 1 MCI per 100 km per family)
+    km = w.origin_dest_km[hh.origin[who], d]
+    m.cash[who] = (hh.savings_mci[who] - 10.0 - km / 100.0 * 1.0 * hh.size[who] / 3.0) * m.mci
+    persons = hh.size[who]
+    r = m.record
+    r.arrivals_hh[mo] += len(who)
+    r.arrivals_persons[mo] += int(persons.sum())
+    np.add.at(r.arrivals_persons_dest[mo], d, persons)
+    np.add.at(r.flows_persons[y], (hh.origin[who].astype(np.int64), d), persons)
+    add_contacts(m, who, m.mover_contacts, +1)

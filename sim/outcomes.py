@@ -1,0 +1,186 @@
+"""What a run reports: monthly counters, Mesa model reporters, origin-destination flows and the summary.
+
+Counts are of simulated households and persons; `summary` scales them by 1/scale to national totals.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.population import EDUCATION, MARITAL
+from sim.programme import SUBSIDY_TYPES
+from sim.regions import DESTINATIONS, ORIGINS
+from sim.states import N_STATES, Housing, Job, State
+
+
+class MonthlyRecord:
+    """Counters filled by the phases during each month."""
+
+    def __init__(self, months: int, n_origins: int, n_dest: int, n_years: int):
+        z = lambda: np.zeros(months, np.int64)  # noqa: E731
+        self.applications_hh, self.applications_persons = z(), z()
+        self.approvals_hh, self.rejections_hh, self.gave_up_hh = z(), z(), z()
+        self.arrivals_hh, self.arrivals_persons = z(), z()
+        self.returns_hh, self.moved_on_hh = z(), z()
+        self.temp_placed, self.temp_queue = z(), z()
+        self.arrivals_persons_dest = np.zeros((months, n_dest), np.int64)
+        self.returns_persons_dest = np.zeros((months, n_dest), np.int64)
+        self.flows_persons = np.zeros((n_years, n_origins, n_dest), np.int64)
+        self.approved_persons_year = np.zeros((n_years, n_dest), np.int64)
+        self.quota_persons_year = np.zeros((n_years, n_dest), np.int64)
+        self.paid = np.zeros((months, len(SUBSIDY_TYPES)))
+        self.reimbursed = np.zeros(months)
+        self.asked_back = np.zeros(months)
+        self.state_counts = np.zeros((months, N_STATES), np.int64)
+        self.in_destination_persons = z()
+        self.employed_share = np.zeros(months)
+        self.housed_share = np.zeros(months)
+        self.month = 0
+
+    def start_month(self, month: int) -> None:
+        self.month = month
+
+    def end_month(self, m) -> None:
+        mo = self.month
+        self.state_counts[mo] = np.bincount(m.state, minlength=N_STATES)
+        idx = m.active_idx(State.ARRIVED)
+        self.in_destination_persons[mo] = int(m.hh.size[idx].sum())
+        if len(idx):
+            self.employed_share[mo] = np.count_nonzero(m.job[idx] != Job.NONE) / len(idx)
+            self.housed_share[mo] = np.count_nonzero(m.housing_status[idx] >= Housing.RENTED) / len(idx)
+
+
+def model_reporters() -> dict:
+    """Mesa DataCollector reporters: one model-level value per month (simulated counts)."""
+    def cur(attr):
+        return lambda m: getattr(m.record, attr)[m.month]
+
+    return {
+        "applications_hh": cur("applications_hh"),
+        "approvals_hh": cur("approvals_hh"),
+        "rejections_hh": cur("rejections_hh"),
+        "arrivals_hh": cur("arrivals_hh"),
+        "arrivals_persons": cur("arrivals_persons"),
+        "returns_hh": cur("returns_hh"),
+        "moved_on_hh": cur("moved_on_hh"),
+        "in_destination_persons": cur("in_destination_persons"),
+        "employed_share": cur("employed_share"),
+        "housed_share": cur("housed_share"),
+        "temp_queue": cur("temp_queue"),
+        "waitlisted_hh": lambda m: int(m.record.state_counts[m.month, State.WAITLISTED]),
+        "aware_hh": lambda m: int(m.n - m.record.state_counts[m.month, State.UNAWARE]),
+        **{f"paid_{t}_tenge": (lambda i: lambda m: float(m.record.paid[m.month, i]))(i) for i, t in enumerate(SUBSIDY_TYPES)},
+        "reimbursed_tenge": cur("reimbursed"),
+    }
+
+
+# --------------------------------------------------------------------------- tables
+
+def monthly_table(m) -> pd.DataFrame:
+    """Monthly series, scaled to national totals, one row per month."""
+    df = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    k = 1.0 / m.scale
+    for col in df.columns:
+        if not col.endswith("_share"):
+            df[col] = df[col] * k
+    df.insert(0, "year", np.repeat(m.years, 12)[: len(df)])
+    df.insert(1, "month", np.tile(np.arange(1, 13), len(m.years))[: len(df)])
+    for j, d in enumerate(DESTINATIONS):
+        df[f"arrivals_persons_{d}"] = m.record.arrivals_persons_dest[: len(df), j] * k
+        df[f"returns_persons_{d}"] = m.record.returns_persons_dest[: len(df), j] * k
+    return df
+
+
+def flows_table(m) -> pd.DataFrame:
+    """Arrivals by year, origin and destination (persons, scaled), long format."""
+    f = m.record.flows_persons
+    y, o, d = np.nonzero(f)
+    return pd.DataFrame({
+        "year": m.years[y], "origin": np.array(ORIGINS)[o], "destination": np.array(DESTINATIONS)[d],
+        "persons": f[y, o, d] / m.scale,
+    })
+
+
+# --------------------------------------------------------------------------- summary
+
+GROUPS = {
+    "gender": lambda hh: (hh.female.astype(int), ("men", "women")),
+    "marital_status": lambda hh: (hh.marital, MARITAL),
+    "age_group": lambda hh: (hh.age_group, ("under_30", "30_plus")),
+    "education": lambda hh: (hh.education, EDUCATION),
+}
+
+
+def _outcomes(m, mask: np.ndarray) -> dict:
+    """Outcome block for the households in `mask` (arrived at some time)."""
+    k = 1.0 / m.scale
+    arrived = mask & (m.arrival_month >= 0)
+    size = m.hh.size
+    returned = arrived & (m.return_month >= 0)
+    e12 = arrived & (m.employed_12m >= 0)
+    employed_now = arrived & (m.state == State.ARRIVED) & (m.job != Job.NONE)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {
+            "relocated_households": float(arrived.sum() * k),
+            "relocated_persons": float(size[arrived].sum() * k),
+            "returned_persons": float(size[returned].sum() * k),
+            "return_share": _ratio(size[returned].sum(), size[arrived].sum()),
+            "employed_share_12m": _ratio(np.count_nonzero(m.employed_12m[e12] == 1), e12.sum()),
+            "skill_matched_share": _ratio(np.count_nonzero(m.job[employed_now] == Job.MATCHED), employed_now.sum()),
+        }
+
+
+def _ratio(a, b) -> float | None:
+    return float(a) / float(b) if b else None
+
+
+def summary(m) -> dict:
+    """The run's key outcomes (persons unless named otherwise, totals over the run, national scale)."""
+    k = 1.0 / m.scale
+    r = m.record
+    arrived = m.arrival_month >= 0
+    size = m.hh.size
+    all_out = _outcomes(m, np.ones(m.n, bool))
+    by_dest, ret_dest = {}, {}
+    for j, d in enumerate(DESTINATIONS):
+        arr_d = r.arrivals_persons_dest[:, j].sum()
+        by_dest[d] = float(arr_d * k)
+        ret_dest[d] = _ratio(r.returns_persons_dest[:, j].sum(), arr_d)
+    paid = {t: float(r.paid[:, i].sum() * k) for i, t in enumerate(SUBSIDY_TYPES)}
+    out = {
+        "applications_households": float(r.applications_hh.sum() * k),
+        "approved_households": float(r.approvals_hh.sum() * k),
+        "rejected_households": float(r.rejections_hh.sum() * k),
+        "relocated_households": all_out["relocated_households"],
+        "relocated_persons": all_out["relocated_persons"],
+        "relocated_persons_by_destination": by_dest,
+        "returned_persons": all_out["returned_persons"],
+        "return_share": all_out["return_share"],
+        "return_share_by_destination": ret_dest,
+        "moved_on_households": float(r.moved_on_hh.sum() * k),
+        "employed_share_12m": all_out["employed_share_12m"],
+        "skill_matched_share": all_out["skill_matched_share"],
+        "subsidies_paid_tenge": paid,
+        "reimbursed_tenge": float(r.reimbursed.sum() * k),
+        "asked_back_tenge": float(r.asked_back.sum() * k),
+        "cost_per_retained_person_24m_tenge": _cost_per_retained(m),
+        "in_destination_persons_end": float(size[m.state == State.ARRIVED].sum() * k),
+        "breakdowns": {},
+    }
+    for name, fn in GROUPS.items():
+        codes, labels = fn(m.hh)
+        out["breakdowns"][name] = {lab: _outcomes(m, arrived & (codes == i)) for i, lab in enumerate(labels)}
+    return out
+
+
+def _cost_per_retained(m) -> float | None:
+    """Net subsidies (paid less repaid) per person still in the north 24 months after arrival, over
+    the cohorts that arrived at least 24 months before the end of the run."""
+    cohort = (m.arrival_month >= 0) & (m.arrival_month <= m.month - 24)
+    if not cohort.any():
+        return None
+    cost = (m.subsidy_reloc + m.subsidy_rent + m.subsidy_employer - m.reimbursed)[cohort].sum()
+    kept = cohort & ((m.return_month < 0) | (m.return_month > m.arrival_month + 24))
+    persons = m.hh.size[kept].sum()
+    return float(cost / persons) if persons else None

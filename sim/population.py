@@ -1,0 +1,177 @@
+"""The synthetic population of origin-region households, one numpy array per attribute.
+
+Marginal distributions follow the profile of surveyed participants (IOM section 2.1, Figure 1-2,
+Tables 13, 18, 30 and the text on debts); selection into the programme then happens through the
+decision weights, which calibration adjusts so that simulated participants match the survey.
+Numbers without a source are marked "assumption".
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import scipy.sparse as sp
+
+from sim.regions import ORIGINS, SECTORS, catalogue
+
+# Settlement type before departure (IOM Table 13 order).
+SETTLEMENTS = ("regional_capital", "other_large_city", "small_town", "large_village", "district_capital", "village")
+SETTLEMENT_SHARE = np.array([0.116, 0.260, 0.068, 0.079, 0.155, 0.322])  # IOM Table 13, ALL REGIONS
+RURAL_SETTLEMENTS = (3, 5)  # large village and village: 40.1% of respondents (IOM 3.2.2 "countryside" 41.1%)
+
+EDUCATION = ("higher", "vocational", "general_secondary", "incomplete_secondary")
+# 45% higher and 27.7% incomplete secondary (IOM 2.1 with Figure 1); the rest split 0.20 / 0.073
+# between vocational and general secondary: assumption guided by NK arrivals (30% higher, 38% vocational, IOM 3.4.3).
+EDUCATION_SHARE = np.array([0.45, 0.20, 0.073, 0.277])
+GENERAL_QUALIFIED = 0.3      # assumption: share of general-secondary heads with a confirmed qualification/work record
+SPOUSE_QUALIFIED = 0.6       # assumption: a married head's spouse holds a qualification
+
+MARITAL = ("single", "married", "divorced", "widowed")
+# IOM 2.1: men 76.5% married, 4 divorced of 183 (2.2%); women 63.8% married, 33 divorced (19.3%), 3 widowed (1.8%).
+MARITAL_MEN = np.array([0.213, 0.765, 0.022, 0.0])
+MARITAL_WOMEN = np.array([0.151, 0.638, 0.193, 0.018])
+FEMALE_SHARE = 0.483          # 171 of 354 respondents (IOM 2.1)
+UNDER_30_SHARE = 0.38         # IOM 2.1, Figure 2
+CHILDREN_SHARE = 0.76         # 269 of 354 reported having children (IOM 2.1)
+EXTRA_CHILDREN_MEAN = 1.1     # assumption: with 1 + Poisson(1.1) children, families average ~3.4 persons (Table 10-11: 3.66)
+
+HOUSING_BEFORE = ("own", "parents", "relatives", "dormitory", "rented", "rented_room", "temporary_quarters")
+# IOM Table 18 ALL REGIONS (hard to answer, 1.1%, folded into parents' home)
+HOUSING_BEFORE_SHARE = np.array([0.282, 0.327, 0.040, 0.025, 0.254, 0.042, 0.025])
+BANK_LOAN_SHARE = 0.39        # "between 38 and 40 per cent ... bank credits ... still active" (IOM 3.3.3)
+CONSUMER_CREDIT_SHARE = 0.155 # ~14% in three regions, 21.7% in Pavlodar (IOM 3.3.3)
+BANK_LOAN_PAYMENT_MCI = 10.0  # assumption: monthly repayment of a bank loan
+CONSUMER_PAYMENT_MCI = 4.0    # assumption: monthly repayment of consumer credit
+JOBLESS_SHARE = 0.35          # assumption: heads without stable work before departure (Table 17: 51.6% sought permanent jobs)
+CENTRE_CONTACT_JOBLESS = 0.5  # assumption: jobless heads in touch with an employment centre (IOM Table 32)
+ORIGIN_WAGE_FACTOR = 0.85     # assumption: wages in the south relative to the north
+SAVINGS_MONTHS_MAX = 4.0      # assumption: savings uniform between 0 and 4 months of income
+# Business intent: opportunities for own business named by 26.5% of men and 12.9% of women (IOM Table 20).
+BUSINESS_INTENT = (0.265, 0.129)
+# 25 of 171 surveyed women were on maternity leave (IOM 2.1): such heads do not seek work.
+INACTIVE_WOMEN = 0.146
+
+# Social network: ties drawn within the origin region (kin and friends) and among nearby households
+# (neighbours). Assumption: a handful of ties per household; the survey says decisions are taken in
+# the family circle with relatives and friends (IOM Table 14).
+KIN_TIES, FRIEND_TIES, NEIGHBOUR_TIES = 2, 1, 2
+TIE_KINDS = ("kin", "friend", "neighbour")
+
+
+class Households:
+    """Household attributes as arrays indexed by household id (0..n-1)."""
+
+    def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray):
+        n = int(n_by_origin.sum())
+        self.n = n
+        self.origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), n_by_origin)
+        city = np.array([catalogue()["origin"][o]["settlement"] == "city" for o in ORIGINS])
+        settle = rng.choice(len(SETTLEMENTS), size=n, p=SETTLEMENT_SHARE / SETTLEMENT_SHARE.sum()).astype(np.int8)
+        # cities of republican significance: respondents from them lived in a large city
+        settle[city[self.origin]] = 1
+        self.settlement = settle
+        self.rural_origin = np.isin(settle, RURAL_SETTLEMENTS)
+        self.female = rng.random(n) < FEMALE_SHARE
+        self.young = rng.random(n) < UNDER_30_SHARE
+        self.age = np.where(self.young, rng.integers(20, 30, n), rng.integers(30, 60, n)).astype(np.int8)
+        self.education = rng.choice(len(EDUCATION), size=n, p=EDUCATION_SHARE / EDUCATION_SHARE.sum()).astype(np.int8)
+        self.qualified = (self.education <= 1) | ((self.education == 2) & (rng.random(n) < GENERAL_QUALIFIED))
+        u = rng.random(n)
+        cm, cw = np.cumsum(MARITAL_MEN), np.cumsum(MARITAL_WOMEN)
+        self.marital = np.where(self.female, np.searchsorted(cw, u * cw[-1], side="right"),
+                                np.searchsorted(cm, u * cm[-1], side="right")).astype(np.int8)
+        married = self.marital == 1
+        self.spouse_qualified = married & (rng.random(n) < SPOUSE_QUALIFIED)
+        share_m = np.array(catalogue()["sectors"]["employment_share_men"])
+        share_w = np.array(catalogue()["sectors"]["employment_share_women"])
+        u = rng.random(n)
+        self.sector = np.where(self.female, np.searchsorted(np.cumsum(share_w) / share_w.sum(), u, side="right"),
+                               np.searchsorted(np.cumsum(share_m) / share_m.sum(), u, side="right")).astype(np.int8)
+        self.sector = np.minimum(self.sector, len(SECTORS) - 1)
+        has_children = rng.random(n) < CHILDREN_SHARE
+        children = np.where(has_children, 1 + rng.poisson(EXTRA_CHILDREN_MEAN, n), 0)
+        self.size = (1 + married + children).astype(np.int16)
+        self.housing_before = rng.choice(len(HOUSING_BEFORE), size=n, p=HOUSING_BEFORE_SHARE / HOUSING_BEFORE_SHARE.sum()).astype(np.int8)
+        self.own_home = self.housing_before == 0
+        self.bank_loan = rng.random(n) < BANK_LOAN_SHARE
+        self.consumer_credit = rng.random(n) < CONSUMER_CREDIT_SHARE
+        self.debt_mci = (BANK_LOAN_PAYMENT_MCI * self.bank_loan + CONSUMER_PAYMENT_MCI * self.consumer_credit).astype(np.float32)
+        self.jobless = rng.random(n) < JOBLESS_SHARE
+        self.centre_contact = self.jobless & (rng.random(n) < CENTRE_CONTACT_JOBLESS)
+        wage = wage_mci[self.education]
+        self.income_mci = (np.where(self.jobless, 0.0, wage * ORIGIN_WAGE_FACTOR) + married * 0.35 * wage_mci[2]).astype(np.float32)
+        self.savings_mci = (rng.random(n) * SAVINGS_MONTHS_MAX * np.maximum(self.income_mci, 10.0)).astype(np.float32)
+        self.business_intent = rng.random(n) < np.where(self.female, BUSINESS_INTENT[1], BUSINESS_INTENT[0])
+        self.eligible = self.qualified | self.spouse_qualified
+        self.inactive = self.female & (rng.random(n) < INACTIVE_WOMEN)
+
+    @property
+    def age_group(self) -> np.ndarray:
+        """0 = under 30, 1 = 30 and over."""
+        return (~self.young).astype(np.int8)
+
+
+class SocialNetwork:
+    """Undirected ties between households as CSR arrays (indptr, indices, kind), built once."""
+
+    def __init__(self, hh: Households, rng: np.random.Generator):
+        n = hh.n
+        src, dst, kind = [], [], []
+        # households are stored grouped by origin; kin/friends are drawn within the origin block
+        starts = np.searchsorted(hh.origin, np.arange(len(ORIGINS)))
+        ends = np.searchsorted(hh.origin, np.arange(len(ORIGINS)), side="right")
+        block_start, block_len = starts[hh.origin], (ends - starts)[hh.origin]
+        ids = np.arange(n)
+        for k, ties in ((0, KIN_TIES), (1, FRIEND_TIES)):
+            for _ in range(ties):
+                other = block_start + (rng.random(n) * block_len).astype(np.int64)
+                src.append(ids), dst.append(other), kind.append(np.full(n, k, np.int8))
+        for _ in range(NEIGHBOUR_TIES):
+            off = rng.integers(1, 50, n)
+            other = block_start + (ids - block_start + off) % np.maximum(block_len, 1)
+            src.append(ids), dst.append(other), kind.append(np.full(n, 2, np.int8))
+        s, d, kd = np.concatenate(src), np.concatenate(dst), np.concatenate(kind)
+        keep = s != d
+        s, d, kd = s[keep], d[keep], kd[keep]
+        rows, cols, kinds = np.concatenate([s, d]), np.concatenate([d, s]), np.concatenate([kd, kd])
+        order = np.argsort(rows, kind="stable")
+        self.indices = cols[order].astype(np.int32)
+        self.kind = kinds[order]
+        self.indptr = np.zeros(n + 1, np.int64)
+        np.cumsum(np.bincount(rows, minlength=n), out=self.indptr[1:])
+        self.degree = np.diff(self.indptr).astype(np.float32)
+        self.n = n
+
+    def edges_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner position in `who`, edge position) for every tie of the households in `who`."""
+        starts, lens = self.indptr[who], self.indptr[who + 1] - self.indptr[who]
+        total = int(lens.sum())
+        owner = np.repeat(np.arange(len(who)), lens)
+        offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
+        return owner, np.repeat(starts, lens) + offs
+
+    def neighbours(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(owner position in `who`, neighbour id) for all ties of the households in `who`."""
+        owner, pos = self.edges_of(who)
+        return owner, self.indices[pos].astype(np.int64)
+
+    def matrix(self) -> sp.csr_matrix:
+        return sp.csr_matrix((np.ones(len(self.indices), np.float32), self.indices, self.indptr), shape=(self.n, self.n))
+
+    def to_networkx(self, households: np.ndarray | None = None) -> nx.MultiGraph:
+        """The ties among `households` (all if None) as a networkx graph, for inspection."""
+        who = np.arange(self.n) if households is None else np.asarray(households, np.int64)
+        owner, pos = self.edges_of(who)
+        a, b = who[owner], self.indices[pos].astype(np.int64)
+        keep = np.isin(b, who) & (a < b)
+        g = nx.MultiGraph()
+        g.add_nodes_from(who.tolist())
+        for x, y, k in zip(a[keep], b[keep], self.kind[pos][keep]):
+            g.add_edge(int(x), int(y), kind=TIE_KINDS[int(k)])
+        return g
+
+
+def households_by_origin(scale: float, mean_size: float) -> np.ndarray:
+    """Households per origin region: population (IOM Table 7) / mean family size x scale."""
+    pops = np.array([catalogue()["origin"][o]["population_2020"] for o in ORIGINS], float)
+    return np.maximum(np.round(pops / mean_size * scale), 1).astype(np.int64)

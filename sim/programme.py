@@ -1,0 +1,76 @@
+"""The programme's rules: annual quotas, subsidy amounts, payment timing and repayment on return.
+
+Year-level values are evaluated once per simulated year from the scenario's schedules; the
+per-household bookkeeping (what was paid, what was asked back) lives in the model's arrays.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from sim.regions import DESTINATIONS
+from sim.scenario import Scenario
+from sim.schema import BIN_MONTHS
+
+SUBSIDY_TYPES = ("relocation", "rent", "employer")
+
+
+class Programme:
+    """Schedules of the scenario as (year x region) arrays, and the draw of delays."""
+
+    def __init__(self, sc: Scenario):
+        d = sc.data
+        self.mci = sc.by_year(d["mci_tenge"])
+        self.reloc_mci = sc.by_year(d["relocation_subsidy"]["mci_per_member"])
+        self.employer_mci = sc.by_year(d["employer_subsidy"]["mci_per_hire"])
+        self.employer_take_up = float(d["employer_subsidy"]["take_up"])
+        self.quota = np.stack([sc.by_year(d["quotas"][r]) for r in DESTINATIONS], axis=1)  # year x dest, persons
+        self.vacancy_index = sc.by_year(d["vacancies"]["index"])
+        self.turnover = float(d["vacancies"]["monthly_turnover"])
+        self.land_for_farming = float(d["vacancies"]["land_for_farming"])
+        self.temp_places = np.array([d["temporary_accommodation"]["places_per_month"][r] for r in DESTINATIONS], float)
+        self.provided_share = np.array([d["housing"]["provided_share"][r] for r in DESTINATIONS], float)
+        self.purchase_help = float(d["housing"]["purchase_help_share"])
+        rs = d["rent_subsidy"]
+        self.rent_months = int(rs["months"])
+        self.rent_mci = np.array([[rs["urban_mci_small"], rs["urban_mci_large"]], [rs["rural_mci_small"], rs["rural_mci_large"]]], float)
+        self.large_family_from = int(rs["large_family_from"])
+        self.rent_by_region = rs["by_region_price"] == "yes"
+        sv = d["services"]
+        self.orientation = sc.by_year(sv["orientation_coverage"])
+        self.needs_assessment = sc.by_year(sv["needs_assessment_coverage"])
+        self.adaptation_services = sc.by_year(sv["adaptation_services_coverage"])
+        self.courses = sc.by_year(sv["courses_coverage"])
+        self.skills_assessment = sc.by_year(sv["skills_assessment_coverage"])
+        self.women_package = sc.by_year(sv["women_package_coverage"])
+        self.repayment_rule = d["repayment"]["rule"]
+        self.contract_months = int(d["repayment"]["contract_months"])
+        self.delays = {k: self._delay_table(v) for k, v in d["delays"].items()}
+        self.active = np.array([self.quota[:, j] > 0 for j in range(len(DESTINATIONS))]).T  # year x dest
+
+    @staticmethod
+    def _delay_table(probs: dict) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        labels = list(probs)
+        p = np.array([probs[k] for k in labels], float)
+        lo = np.array([BIN_MONTHS[k][0] for k in labels])
+        hi = np.array([BIN_MONTHS[k][1] for k in labels])
+        return np.cumsum(p) / p.sum(), lo, hi
+
+    def draw_delay(self, kind: str, u_bin: np.ndarray, u_within: np.ndarray) -> np.ndarray:
+        """Months of delay from the survey's duration categories (uniform within a category)."""
+        cdf, lo, hi = self.delays[kind]
+        b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
+        return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16)
+
+    def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
+        """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""
+        amount = self.rent_mci[rural.astype(int), (size >= self.large_family_from).astype(int)]
+        return amount * price_index if self.rent_by_region else amount
+
+    def repayment_due(self, reloc: np.ndarray, other: np.ndarray, months_in: np.ndarray) -> np.ndarray:
+        """Tenge a returner is asked to repay under the social contract (IOM 3.4.4)."""
+        inside = months_in < self.contract_months
+        if self.repayment_rule == "none":
+            return np.zeros_like(reloc)
+        due = reloc if self.repayment_rule == "relocation" else reloc + other
+        return np.where(inside, due, 0.0)

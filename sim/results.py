@@ -1,0 +1,113 @@
+"""Writing a run's results atomically, with the metadata that makes them reproducible.
+
+Everything is written into a hidden `.partial` folder beside the target and renamed into place at the
+end, so an interrupted run leaves nothing that looks complete.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+import shutil
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+
+from sim import __version__
+from sim.runner import RunResult
+
+PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "scipy")
+
+
+def versions() -> dict:
+    out = {"relocsim": __version__, "python": platform.python_version()}
+    for p in PACKAGES:
+        try:
+            out[p] = metadata.version(p)
+        except metadata.PackageNotFoundError:
+            out[p] = None
+    return out
+
+
+def _flatten(d: dict, prefix: str = "") -> dict:
+    out = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _unflatten(flat: dict) -> dict:
+    out: dict = {}
+    for key, v in flat.items():
+        node = out
+        parts = key.split(".")
+        for p in parts[:-1]:
+            node = node.setdefault(p, {})
+        node[parts[-1]] = v
+    return out
+
+
+def combine(summaries: list[dict]) -> dict:
+    """Mean over replicates and, with several, 90% bands (5th-95th percentile) of every number."""
+    if len(summaries) == 1:
+        return summaries[0]
+    flats = [_flatten(s) for s in summaries]
+    mean, bands = {}, {}
+    for key in flats[0]:
+        vals = np.array([f[key] for f in flats if f.get(key) is not None], float)
+        mean[key] = float(vals.mean()) if len(vals) else None
+        bands[key] = [float(np.percentile(vals, 5)), float(np.percentile(vals, 95))] if len(vals) else None
+    out = _unflatten(mean)
+    out["bands_90"] = _unflatten(bands)
+    return out
+
+
+def run_id(seed: int) -> str:
+    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-seed{seed}"
+
+
+def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
+    """Write tables, plots, summary and metadata to `out_dir` atomically; returns the final folder."""
+    from sim.plots import write_plots
+
+    out_dir = Path(out_dir)
+    out_dir.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out_dir.parent / f".{out_dir.name}.partial"
+    if tmp.exists():
+        shutil.rmtree(tmp)
+    tmp.mkdir()
+    try:
+        res.monthly_long().to_csv(tmp / "monthly.csv", index=False)
+        res.flows_long().to_csv(tmp / "flows.csv", index=False)
+        write_plots(res, tmp)
+        (tmp / "scenario.json").write_text(json.dumps(res.scenario.data, indent=2, sort_keys=True))
+        meta = {
+            "run_id": out_dir.name,
+            "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            "scenario": res.scenario.name,
+            "scenario_file": res.scenario.source,
+            "overrides": overrides,
+            "seed": res.seeds[0] if len(res.seeds) == 1 else None,
+            "replicate_seeds": res.seeds,
+            "replicates": len(res.seeds),
+            "scale": res.scale,
+            "versions": versions(),
+        }
+        summary = {"run": meta, **combine(res.summaries)}
+        if len(res.summaries) > 1:
+            summary["replicate_summaries"] = res.summaries
+        (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
+        if out_dir.exists():
+            raise FileExistsError(f"{out_dir} already exists")
+        os.replace(tmp, out_dir)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return out_dir

@@ -1,0 +1,364 @@
+"""Scenario files: TOML -> validated, resolved `Scenario`.
+
+A scenario may extend another (`extends = "baseline"`) and override only what changes; overrides
+from the command line (`--set key=value`) are applied last. Everything is validated against
+`sim.schema.SCHEMA` before a model is built, and every problem names the file, the key and the
+allowed values.
+"""
+
+from __future__ import annotations
+
+import copy
+import difflib
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from sim.schema import (
+    REGION_KINDS, SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Section, Text, YearSchedule,
+)
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+
+
+class ScenarioError(ValueError):
+    """A scenario failed validation; `problems` lists every problem found."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        super().__init__("\n".join(problems))
+
+
+def shipped_scenarios() -> dict[str, Path]:
+    """Scenario name -> path for the files shipped in `scenarios/`."""
+    return {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+
+
+def find_scenario(name_or_path: str | Path) -> Path:
+    """A shipped scenario's name or a file path -> an existing path."""
+    p = Path(name_or_path)
+    if p.suffix == ".toml" and p.exists():
+        return p
+    shipped = shipped_scenarios()
+    if str(name_or_path) in shipped:
+        return shipped[str(name_or_path)]
+    hint = difflib.get_close_matches(str(name_or_path), shipped, n=1)
+    extra = f"; did you mean '{hint[0]}'?" if hint else ""
+    raise ScenarioError([f"{name_or_path}: no such scenario file or shipped scenario{extra} allowed: {', '.join(shipped)}"])
+
+
+def _read_toml(path: Path) -> dict:
+    try:
+        with open(path, "rb") as fh:
+            return tomllib.load(fh)
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+    except OSError as exc:
+        raise ScenarioError([f"{path}: cannot read: {exc}"]) from None
+
+
+def _merge(base: dict, over: dict) -> dict:
+    out = copy.deepcopy(base)
+    for k, v in over.items():
+        if isinstance(v, dict) and isinstance(out.get(k), dict) and k not in ("mci_tenge",):
+            out[k] = _merge(out[k], v)
+        else:
+            out[k] = copy.deepcopy(v)
+    return out
+
+
+def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
+    """Read a scenario and everything it extends, merged (child wins)."""
+    path = path.resolve()
+    if path in _seen:
+        raise ScenarioError([f"{path}: key 'extends': cycle through {', '.join(str(p) for p in _seen)}"])
+    raw = _read_toml(path)
+    parent = raw.get("extends")
+    if parent is None:
+        return raw
+    if not isinstance(parent, str):
+        raise ScenarioError([f"{path}: key 'extends': expected a scenario name or path, got {type(parent).__name__}"])
+    ppath = Path(parent)
+    if not ppath.is_absolute() and (path.parent / ppath).suffix == ".toml":
+        ppath = path.parent / ppath
+    try:
+        ppath = find_scenario(ppath if ppath.exists() else parent)
+    except ScenarioError as exc:
+        raise ScenarioError([f"{path}: key 'extends': {exc.problems[0]}"]) from None
+    merged = _merge(load_raw(ppath, _seen + (path,)), raw)
+    merged.pop("extends", None)
+    return merged
+
+
+def parse_override(text: str) -> tuple[list[str], Any]:
+    """'a.b.c=value' -> (['a','b','c'], parsed TOML value; bare words are strings)."""
+    if "=" not in text:
+        raise ScenarioError([f"--set {text}: expected key=value"])
+    key, value = text.split("=", 1)
+    try:
+        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
+    except tomllib.TOMLDecodeError:
+        parsed = value.strip()
+    return key.strip().split("."), parsed
+
+
+def apply_overrides(raw: dict, overrides: list[str]) -> dict:
+    out = copy.deepcopy(raw)
+    for text in overrides:
+        path, value = parse_override(text)
+        node = out
+        for part in path[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ScenarioError([f"--set {text}: key '{part}' is not a table"])
+        node[path[-1]] = value
+    return out
+
+
+# --------------------------------------------------------------------------- validation
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+class _Validator:
+    def __init__(self, where: str):
+        self.where = where
+        self.problems: list[str] = []
+
+    def err(self, key: str, msg: str) -> None:
+        self.problems.append(f"{self.where}: key '{key}': {msg}")
+
+    def number(self, key: str, spec: Num, v: Any) -> None:
+        if not _is_number(v):
+            self.err(key, f"expected a number, got {type(v).__name__} {v!r}; allowed: {spec.lo:g} to {spec.hi:g}")
+        elif spec.integer and not float(v).is_integer():
+            self.err(key, f"expected a whole number, got {v!r}; allowed: integers {spec.lo:g} to {spec.hi:g}")
+        elif not spec.lo <= v <= spec.hi:
+            self.err(key, f"value {v!r} out of range; allowed: {spec.lo:g} to {spec.hi:g}")
+
+    def unknown(self, key: str, name: str, allowed: list[str]) -> None:
+        hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        did = f"; did you mean '{hint[0]}'?" if hint else ""
+        self.err(key, f"unknown key{did} allowed: {', '.join(allowed)}")
+
+    def schedule(self, key: str, spec: YearSchedule | Num, v: Any, years: tuple[int, int] | None, first: int | None = None) -> None:
+        item = spec.item if isinstance(spec, (YearSchedule, RegionYears)) else spec
+        if not isinstance(v, dict) or not v:
+            self.err(key, f"expected a table of year = value, got {type(v).__name__}")
+            return
+        parsed = []
+        for y, val in v.items():
+            if not str(y).isdigit():
+                self.err(f"{key}.{y}", "expected a year (e.g. 2020)")
+                continue
+            parsed.append(int(y))
+            self.number(f"{key}.{y}", item, val)
+        if years and parsed:
+            lo, hi = years
+            start = first if first is not None else lo
+            for y in (y for y in parsed if y > hi):
+                self.err(f"{key}.{y}", f"inconsistent schedule: year {y} outside the allowed years {start} to {hi}")
+            if min(parsed) > start:
+                self.err(key, f"inconsistent schedule: no value at or before {start}, the first year it applies; allowed: a year <= {start}")
+
+    def section(self, prefix: str, spec: Section, raw: Any, years: tuple[int, int] | None) -> None:
+        if not isinstance(raw, dict):
+            self.err(prefix, f"expected a table, got {type(raw).__name__}")
+            return
+        allowed = list(spec.fields)
+        for k in raw:
+            if k not in spec.fields:
+                self.unknown(f"{prefix}{k}", k, allowed)
+        for k, fspec in spec.fields.items():
+            key = f"{prefix}{k}"
+            if k not in raw:
+                if _required(fspec):
+                    self.err(key, f"missing; it has no default ({_describe(fspec)})")
+                continue
+            self.value(key, fspec, raw[k], years)
+
+    def value(self, key: str, fspec: Any, v: Any, years: tuple[int, int] | None) -> None:
+        if isinstance(fspec, Section):
+            self.section(key + ".", fspec, v, years)
+        elif isinstance(fspec, Num):
+            self.number(key, fspec, v)
+        elif isinstance(fspec, Choice):
+            if v not in fspec.choices:
+                self.err(key, f"value {v!r} not allowed; allowed: {', '.join(fspec.choices)}")
+        elif isinstance(fspec, Text):
+            if not isinstance(v, str):
+                self.err(key, f"expected text, got {type(v).__name__}")
+        elif isinstance(fspec, YearSchedule):
+            self.schedule(key, fspec, v, years)
+        elif isinstance(fspec, Probs):
+            self.probs(key, fspec, v)
+        elif isinstance(fspec, RegionMap):
+            self.region_map(key, fspec, v)
+        elif isinstance(fspec, RegionYears):
+            self.region_years(key, fspec, v, years)
+
+    def probs(self, key: str, spec: Probs, v: Any) -> None:
+        if not isinstance(v, dict):
+            self.err(key, f"expected a table of category = probability; allowed categories: {', '.join(spec.labels)}")
+            return
+        for k, p in v.items():
+            if k not in spec.labels:
+                self.unknown(f"{key}.{k}", k, list(spec.labels))
+            else:
+                self.number(f"{key}.{k}", Num(0, 1, "", ""), p)
+        missing = [lab for lab in spec.labels if lab not in v]
+        if missing:
+            self.err(key, f"missing categories: {', '.join(missing)}")
+        elif all(_is_number(p) for p in v.values()) and abs(sum(v.values()) - 1.0) > 1e-3:
+            self.err(key, f"probabilities sum to {sum(v.values()):.4f}; allowed: a sum of 1")
+
+    def region_map(self, key: str, spec: RegionMap, v: Any) -> None:
+        allowed = list(REGION_KINDS[spec.kind])
+        if not isinstance(v, dict):
+            self.err(key, f"expected a table of region = value; allowed regions: {', '.join(allowed)}")
+            return
+        for r, val in v.items():
+            if r not in allowed:
+                self._unknown_region(f"{key}.{r}", r, allowed)
+            else:
+                self.number(f"{key}.{r}", spec.item, val)
+        if spec.fill is None:
+            missing = [r for r in allowed if r not in v]
+            if missing:
+                self.err(key, f"missing regions: {', '.join(missing)}")
+
+    def _unknown_region(self, key: str, r: str, allowed: list[str]) -> None:
+        hint = difflib.get_close_matches(r, allowed, n=1, cutoff=0.6)
+        did = f"; did you mean '{hint[0]}'?" if hint else ""
+        self.err(key, f"unknown region{did} allowed: {', '.join(allowed)}")
+
+    def region_years(self, key: str, spec: RegionYears, v: Any, years: tuple[int, int] | None) -> None:
+        from sim.regions import catalogue
+
+        allowed = list(REGION_KINDS["destination"])
+        if not isinstance(v, dict):
+            self.err(key, f"expected a table per destination region; allowed regions: {', '.join(allowed)}")
+            return
+        for r, sched in v.items():
+            if r not in allowed:
+                self._unknown_region(f"{key}.{r}", r, allowed)
+                continue
+            active = catalogue()["destination"][r]["active_from"]
+            lo = max(years[0], active) if years else active
+            self.schedule(f"{key}.{r}", spec, sched, years, first=lo)
+            if isinstance(sched, dict):
+                for y, val in sched.items():
+                    if str(y).isdigit() and int(y) < active and _is_number(val) and val > 0:
+                        self.err(f"{key}.{r}.{y}", f"inconsistent schedule: {r} is a destination only from {active}; allowed: 0 before {active}")
+        missing = [r for r in allowed if r not in v]
+        if missing:
+            self.err(key, f"missing regions: {', '.join(missing)}")
+
+
+def _required(fspec: Any) -> bool:
+    if isinstance(fspec, Section):
+        return any(_required(f) for f in fspec.fields.values())
+    if isinstance(fspec, Text):
+        return fspec.default is None and not fspec.optional
+    if isinstance(fspec, (Num, Choice)):
+        return fspec.default is None
+    if isinstance(fspec, RegionMap):
+        return fspec.fill is None
+    return True
+
+
+def _describe(fspec: Any) -> str:
+    if isinstance(fspec, Num):
+        return f"allowed: {fspec.lo:g} to {fspec.hi:g}; {fspec.doc}"
+    if isinstance(fspec, Choice):
+        return f"allowed: {', '.join(fspec.choices)}"
+    if isinstance(fspec, Probs):
+        return f"allowed categories: {', '.join(fspec.labels)}"
+    return getattr(fspec, "doc", "")
+
+
+def validate(raw: dict, where: str) -> None:
+    """Raise ScenarioError listing every problem of a merged scenario dict."""
+    v = _Validator(where)
+    years = None
+    t = raw.get("time")
+    if isinstance(t, dict) and _is_number(t.get("start_year")) and _is_number(t.get("end_year")):
+        years = (int(t["start_year"]), int(t["end_year"]))
+        if years[1] < years[0]:
+            v.err("time.end_year", f"inconsistent schedule: end_year {years[1]} before start_year {years[0]}; allowed: >= {years[0]}")
+    v.section("", SCHEMA, raw, years)
+    if v.problems:
+        raise ScenarioError(v.problems)
+
+
+def _fill_defaults(spec: Section, raw: dict) -> dict:
+    out = dict(raw)
+    for k, f in spec.fields.items():
+        if isinstance(f, Section):
+            out[k] = _fill_defaults(f, raw.get(k, {}))
+        elif k not in raw and getattr(f, "default", None) is not None:
+            out[k] = f.default
+        elif isinstance(f, RegionMap) and f.fill is not None:
+            out[k] = {r: raw.get(k, {}).get(r, f.fill) for r in REGION_KINDS[f.kind]}
+    return out
+
+
+# --------------------------------------------------------------------------- resolved scenario
+
+@dataclass
+class Scenario:
+    """A validated scenario: the merged values with defaults filled in, plus year-indexed helpers."""
+
+    name: str
+    source: str
+    data: dict
+
+    @property
+    def years(self) -> np.ndarray:
+        return np.arange(self.data["time"]["start_year"], self.data["time"]["end_year"] + 1)
+
+    @property
+    def months(self) -> int:
+        return len(self.years) * 12
+
+    @property
+    def behaviour(self) -> dict[str, float]:
+        return self.data["behaviour"]
+
+    def by_year(self, schedule: dict) -> np.ndarray:
+        """A step-function schedule evaluated at each simulated year."""
+        pts = sorted((int(y), float(v)) for y, v in schedule.items())
+        out = np.empty(len(self.years))
+        for i, year in enumerate(self.years):
+            val = pts[0][1]
+            for y, v in pts:
+                if y <= year:
+                    val = v
+            out[i] = val
+        return out
+
+    def get(self, dotted: str) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            node = node[part]
+        return node
+
+
+def load(name_or_path: str | Path, overrides: list[str] | None = None) -> Scenario:
+    """Find, merge, override and validate a scenario; raises ScenarioError on any problem."""
+    path = find_scenario(name_or_path)
+    raw = apply_overrides(load_raw(path), overrides or [])
+    where = str(path) + (" (with --set overrides)" if overrides else "")
+    validate(raw, where)
+    data = _fill_defaults(SCHEMA, raw)
+    return Scenario(name=str(raw.get("name", path.stem)), source=str(path), data=data)
+
+
+def from_dict(raw: dict, where: str = "<dict>") -> Scenario:
+    """Validate a scenario given as a dict (used by the Python API and tests)."""
+    validate(raw, where)
+    return Scenario(name=str(raw.get("name", "scenario")), source=where, data=_fill_defaults(SCHEMA, raw))

@@ -1,0 +1,271 @@
+"""The scenario schema: every key a scenario file may hold, its type, bounds and source.
+
+This is the one place where policy levers and behavioural parameters are declared. Validation
+(`sim.scenario`) walks a scenario against it; `docs/ODD.md` lists the same fields. Behavioural
+parameters carry defaults and calibration bounds; programme levers have no default and must come
+from the scenario (the baseline names the source of each value).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.regions import DESTINATIONS, ORIGINS
+
+# Category labels of the survey's duration questions and the month ranges the model draws from.
+DOCUMENT_BINS = ["less_than_month", "1_3_months", "3_6_months", "9_12_months", "over_year"]
+PROCESSING_BINS = ["less_than_month", "1_3_months", "3_6_months", "6_9_months", "9_12_months", "over_year"]
+MOVING_BINS = ["less_than_month", "1_3_months"]
+PAYMENT_BINS = [
+    "before_departure", "on_arrival", "up_to_month", "1_3_months", "3_6_months", "over_6_months", "still_waiting",
+]
+BIN_MONTHS = {
+    "before_departure": (0, 0), "on_arrival": (0, 0), "less_than_month": (0, 0), "up_to_month": (0, 0),
+    "1_3_months": (1, 2), "3_6_months": (3, 5), "6_9_months": (6, 8), "9_12_months": (9, 11),
+    "over_6_months": (6, 9), "over_year": (12, 18), "still_waiting": (12, 24),
+}
+REPAYMENT_RULES = ["none", "relocation", "all"]
+
+
+@dataclass(frozen=True)
+class Num:
+    """A number with bounds. `default` None means the scenario must give it."""
+
+    lo: float
+    hi: float
+    doc: str
+    source: str
+    default: float | None = None
+    integer: bool = False
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One string out of a fixed set."""
+
+    choices: tuple[str, ...]
+    doc: str
+    source: str
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class Text:
+    """Free text (names, descriptions)."""
+
+    doc: str
+    default: str | None = None
+    optional: bool = False
+
+
+@dataclass(frozen=True)
+class YearSchedule:
+    """Year -> number; a step function: a year's value holds until the next listed year."""
+
+    item: Num
+    doc: str
+    source: str
+
+
+@dataclass(frozen=True)
+class RegionMap:
+    """Region id -> number, over destination (or origin) regions; missing regions take `fill`."""
+
+    item: Num
+    doc: str
+    source: str
+    kind: str = "destination"
+    fill: float | None = None
+
+
+@dataclass(frozen=True)
+class RegionYears:
+    """Destination region -> YearSchedule (annual quotas)."""
+
+    item: Num
+    doc: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Probs:
+    """Probabilities over named categories; they must sum to 1."""
+
+    labels: tuple[str, ...]
+    doc: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Section:
+    fields: dict[str, Any] = field(default_factory=dict)
+    doc: str = ""
+
+
+def _b(default: float, lo: float, hi: float, doc: str, source: str = "behavioural; calibrated (issue 3)") -> Num:
+    return Num(lo, hi, doc, source, default)
+
+
+BEHAVIOUR = Section(
+    {
+        # awareness (IOM Tables 14-16)
+        "awareness_media_rate": _b(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)"),
+        "awareness_centre_rate": _b(0.004, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)"),
+        "awareness_network_weight": _b(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)"),
+        "awareness_mover_weight": _b(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)"),
+        # decision (IOM Tables 17-18)
+        "decide_base": _b(-9.3, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
+        "decide_w_unemployed": _b(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)"),
+        "decide_w_no_own_housing": _b(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
+        "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),
+        "decide_w_young": _b(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)"),
+        "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the relocation and rent subsidies per month of household income (Table 17: State financial support 23.5%)"),
+        "decide_w_movers": _b(3.0, 0.0, 20.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up before collecting documents"),
+        # destination choice (IOM Tables 19-20)
+        "choice_w_jobs": _b(1.0, 0.0, 5.0, "weight of log vacancies in the household's sector (Table 19: employment 46.6%)"),
+        "choice_w_distance": _b(-1.0, -5.0, 0.0, "weight per 1000 km of distance from origin"),
+        "choice_w_network": _b(1.5, 0.0, 10.0, "weight of contacts already living in the region (Table 19: recommendations 22.3%)"),
+        "choice_w_housing": _b(2.0, 0.0, 10.0, "weight of the share of housing provided by the authorities"),
+        "choice_w_climate": _b(-0.3, -3.0, 0.0, "weight of winter severity (Table 19: climate 18.4%)"),
+        # application and selection (IOM Tables 21-23)
+        "doc_defect_rate": _b(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)"),
+        "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up", "assumption", 12, integer=True),
+        # housing (IOM Tables 28-29)
+        "housing_search_multiplier": _b(1.0, 0.1, 3.0, "multiplier of each region's monthly housing-search success (Table 29)"),
+        "temp_accommodation_search_bonus": _b(0.5, 0.0, 2.0, "relative gain in housing-search success while in temporary accommodation"),
+        "rent_market_mci_urban": _b(32.0, 5.0, 80.0, "market rent and utilities of a family flat in town, MCI/month (assumption: above the 20-30 MCI subsidy, IOM 3.4.5)"),
+        "rent_market_mci_rural": _b(20.0, 3.0, 60.0, "market rent and utilities in a village, MCI/month (assumption: above the 15-21 MCI subsidy, IOM 3.4.5)"),
+        "rural_destination_share": _b(0.65, 0.0, 1.0, "share of arrivals placed in villages (IOM 3.5.1: 68.4% of women moved to villages)"),
+        # employment (IOM Tables 30-31)
+        "job_rate_matched": _b(0.20, 0.0, 1.0, "monthly job-finding rate in one's own sector when vacancies are plentiful"),
+        "job_rate_other": _b(0.06, 0.0, 1.0, "monthly job-finding rate outside one's qualification (Table 31: 12.1% not matching)"),
+        "job_rate_unqualified_factor": _b(0.5, 0.0, 1.0, "job-rate factor for heads without qualification (IOM 3.4.3 NK officials)"),
+        "employer_subsidy_effect": _b(0.3, 0.0, 2.0, "relative gain in job finding per 450 MCI of employer subsidy, scaled by take-up"),
+        "courses_effect": _b(0.2, 0.0, 2.0, "relative gain in job finding for those who took courses (Table 39)"),
+        "skills_assessment_effect": _b(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)"),
+        "business_rate": _b(0.01, 0.0, 0.2, "monthly chance a jobless head with business intent starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
+        "wage_mci_higher": _b(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)"),
+        "wage_mci_vocational": _b(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)"),
+        "wage_mci_general": _b(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)"),
+        "wage_mci_incomplete": _b(34.0, 10.0, 200.0, "monthly wage, incomplete secondary, MCI (assumption)"),
+        "second_earner_share": _b(0.35, 0.0, 1.0, "chance a married household has a second earner in work (assumption)"),
+        "living_cost_mci_per_person": _b(9.0, 1.0, 40.0, "monthly subsistence cost per person, MCI (assumption)"),
+        "winter_heating_mci": _b(8.0, 0.0, 40.0, "extra monthly heating cost in Nov-Mar per unit winter severity, MCI (IOM 3.4.6: stoves, coal)"),
+        # adaptation (IOM Tables 40-43)
+        "adapt_base": _b(-0.9, -5.0, 5.0, "logit intercept of an arrival's adaptation difficulty (Table 40: 45.2% easy)"),
+        "adapt_w_settlement_change": _b(0.8, 0.0, 4.0, "difficulty from changing between town and village life (Table 41, Table 43)"),
+        "adapt_w_divorced": _b(0.5, -2.0, 3.0, "difficulty for divorced or widowed heads (Table 42)"),
+        "adapt_w_single": _b(-0.4, -3.0, 2.0, "difficulty for single heads (Table 42)"),
+        "adapt_w_climate": _b(0.5, 0.0, 4.0, "difficulty per unit winter severity gap to origin"),
+        "adapt_w_language": _b(3.0, 0.0, 20.0, "difficulty per unit language-barrier index (Table 27: 10.8%; Table 39)"),
+        "adapt_w_network": _b(-1.0, -5.0, 0.0, "difficulty shift when contacts already live in the region (Table 43: no support 27%)"),
+        "adapt_w_services": _b(-0.8, -5.0, 0.0, "difficulty shift with orientation or adaptation services (Tables 25-26)"),
+        "adapt_months": _b(9.0, 1.0, 60.0, "months an arrival of median difficulty needs to adapt"),
+        # returns and moves within the north (official returns: 770 of 9,206)
+        "return_base": _b(0.0004, 0.0, 0.05, "baseline monthly return hazard of an arrival"),
+        "return_w_money": _b(1.2, 0.0, 5.0, "log hazard ratio while the household budget is in deficit"),
+        "return_w_jobless": _b(1.0, 0.0, 5.0, "log hazard ratio while the head is jobless after 3 months"),
+        "return_w_unhoused": _b(1.0, 0.0, 5.0, "log hazard ratio while without housing"),
+        "return_w_unadapted": _b(1.2, 0.0, 5.0, "log hazard ratio while not yet adapted"),
+        "return_w_family": _b(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region"),
+        "move_on_rate": _b(0.0008, 0.0, 0.05, "monthly chance a jobless arrival moves on to another destination region"),
+        "repayment_compliance": _b(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')"),
+    },
+    "Behavioural parameters: estimated by calibration, bounds are the prior ranges.",
+)
+
+
+def _dest_map(doc: str, source: str, lo: float = 0.0, hi: float = 1e6, fill: float | None = None) -> RegionMap:
+    return RegionMap(Num(lo, hi, doc, source), doc, source, "destination", fill)
+
+
+SCHEMA = Section(
+    {
+        "name": Text("short scenario name"),
+        "description": Text("what the scenario encodes and what it assumes", ""),
+        "extends": Text("name or path of a scenario this one overrides", None, optional=True),
+        "time": Section(
+            {
+                "start_year": Num(2000, 2100, "first simulated year (January)", "GUIDE 2: start before 2016 for Table 3", integer=True),
+                "end_year": Num(2000, 2100, "last simulated year (December)", "issue 2: to 2024", integer=True),
+            }
+        ),
+        "population": Section(
+            {
+                "scale": Num(1e-5, 1.0, "fraction of households simulated; totals are scaled up", "run setting", 0.1),
+                "mean_household_size": Num(1.0, 10.0, "persons per household, sets households from population", "IOM Tables 10-11"),
+            }
+        ),
+        "mci_tenge": YearSchedule(Num(100, 100000, "tenge per MCI", ""), "monthly calculation index by year", "IOM footnote 8; source 001"),
+        "relocation_subsidy": Section(
+            {
+                "mci_per_member": YearSchedule(Num(0, 1000, "MCI per family member", ""), "one-time relocation subsidy", "IOM 3.4.5"),
+            }
+        ),
+        "rent_subsidy": Section(
+            {
+                "months": Num(0, 60, "months the rent and utilities subsidy is paid", "IOM 3.4.5", integer=True),
+                "urban_mci_small": Num(0, 200, "MCI/month, town, small family", "IOM 3.4.5"),
+                "urban_mci_large": Num(0, 200, "MCI/month, town, large family", "IOM 3.4.5"),
+                "rural_mci_small": Num(0, 200, "MCI/month, village, small family", "IOM 3.4.5"),
+                "rural_mci_large": Num(0, 200, "MCI/month, village, large family", "IOM 3.4.5"),
+                "large_family_from": Num(1, 15, "persons from which the large-family rate applies", "assumption", integer=True),
+                "by_region_price": Choice(("no", "yes"), "scale subsidy by regional rent level (rec. 4: subsidies by housing costs)", "IOM 3.4.5 officials", "no"),
+            }
+        ),
+        "employer_subsidy": Section(
+            {
+                "mci_per_hire": YearSchedule(Num(0, 5000, "MCI per hired participant", ""), "employer subsidy", "IOM 3.4.5; source 000"),
+                "take_up": Num(0, 1, "share of hires for which employers claim the subsidy", "IOM 2.1.4 matrix: no regular use"),
+            }
+        ),
+        "temporary_accommodation": Section(
+            {
+                "places_per_month": _dest_map("households a region's centres can house per month (10-day stays)", "assumption; IOM Box 1"),
+            }
+        ),
+        "housing": Section(
+            {
+                "provided_share": _dest_map("share of arrivals housed by the authorities", "IOM Table 29", 0.0, 1.0),
+                "purchase_help_share": Num(0, 1, "share of renting arrivals helped to buy or build a home each year", "IOM rec. 4.1"),
+            }
+        ),
+        "quotas": RegionYears(Num(0, 1e6, "persons per year", ""), "annual regional quota in persons", "IOM Table 10; source 000"),
+        "vacancies": Section(
+            {
+                "index": YearSchedule(Num(0, 100, "multiplier of the Table 9 vacancy stock", ""), "vacancy level by year", "IOM Table 9"),
+                "monthly_turnover": Num(0, 10, "share of the registered stock that opens anew each month", "assumption"),
+                "land_for_farming": Num(0, 5, "extra agricultural openings as a multiple of Table 9 agriculture vacancies", "IOM rec. 5", 0.0),
+            }
+        ),
+        "delays": Section(
+            {
+                "documents": Probs(tuple(DOCUMENT_BINS), "time to collect documents", "IOM Table 22"),
+                "processing": Probs(tuple(PROCESSING_BINS), "time to process an application", "IOM Table 23"),
+                "moving": Probs(tuple(MOVING_BINS), "time to move after approval", "IOM 3.4.1"),
+                "payment": Probs(tuple(PAYMENT_BINS), "time from arrival to the first subsidy payment", "IOM Table 37"),
+            }
+        ),
+        "services": Section(
+            {
+                "orientation_coverage": YearSchedule(Num(0, 1, "share", ""), "share receiving orientation before moving", "IOM 3.3.5: 50.8%"),
+                "needs_assessment_coverage": YearSchedule(Num(0, 1, "share", ""), "share with a personal needs assessment", "IOM 3.3.5: 43.5%"),
+                "adaptation_services_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals covered by adaptation and integration services", "source 001"),
+                "courses_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals who take courses", "IOM Table 39: 53.9%"),
+                "skills_assessment_coverage": YearSchedule(Num(0, 1, "share", ""), "share assessed for skills at selection", "IOM rec. 1.4"),
+                "women_package_coverage": YearSchedule(Num(0, 1, "share", ""), "share of single/divorced women given a special package", "IOM rec. 2.4"),
+            }
+        ),
+        "repayment": Section(
+            {
+                "rule": Choice(tuple(REPAYMENT_RULES), "what a returner within the contract is asked to repay", "IOM 3.4.4"),
+                "contract_months": Num(0, 240, "length of the social contract", "IOM 3.4.4: 5 years", integer=True),
+            }
+        ),
+        "behaviour": BEHAVIOUR,
+    }
+)
+
+REGION_KINDS = {"destination": DESTINATIONS, "origin": ORIGINS}
