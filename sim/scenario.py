@@ -152,16 +152,13 @@ class _Validator:
             return
         parsed = []
         for y, val in v.items():
-            if not str(y).isdigit():
-                self.err(f"{key}.{y}", "expected a year (e.g. 2020)")
+            if not str(y).isdigit() or not 1990 <= int(y) <= 2100:
+                self.err(f"{key}.{y}", "inconsistent schedule: expected a year; allowed: 1990 to 2100")
                 continue
             parsed.append(int(y))
             self.number(f"{key}.{y}", item, val)
         if years and parsed:
-            lo, hi = years
-            start = first if first is not None else lo
-            for y in (y for y in parsed if y > hi):
-                self.err(f"{key}.{y}", f"inconsistent schedule: year {y} outside the allowed years {start} to {hi}")
+            start = first if first is not None else years[0]
             if min(parsed) > start:
                 self.err(key, f"inconsistent schedule: no value at or before {start}, the first year it applies; allowed: a year <= {start}")
 

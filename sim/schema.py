@@ -115,7 +115,7 @@ BEHAVIOUR = Section(
         "awareness_network_weight": _b(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)"),
         "awareness_mover_weight": _b(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)"),
         # decision (IOM Tables 17-18)
-        "decide_base": _b(-9.3, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
+        "decide_base": _b(-8.9, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
         "decide_w_unemployed": _b(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)"),
         "decide_w_no_own_housing": _b(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
         "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),

@@ -29,11 +29,15 @@ def _logit_static(m) -> np.ndarray:
 
 
 def subsidy_pull(m, idx: np.ndarray) -> np.ndarray:
-    """Relocation plus rent subsidy of this year, in months of the household's income."""
+    """Relocation plus rent subsidy of this year for the family, in years of a typical wage.
+
+    Measured against the mean wage (not the household's own income) so that the package changes
+    how many apply more than who applies.
+    """
     hh, p, y = m.hh, m.prog, m.year_index
     rent = p.rent_months * p.rent_mci.mean()
     value = p.reloc_mci[y] * hh.size[idx] + rent
-    return np.log1p(value / (12.0 * np.maximum(hh.income_mci[idx], 15.0)))
+    return np.log1p(value / (12.0 * float(m.wage_mci.mean())))
 
 
 def _p_aware(m, idx: np.ndarray) -> np.ndarray:

@@ -1,0 +1,23 @@
+"""Shared fixtures: small, fast runs of the baseline."""
+
+from __future__ import annotations
+
+import pytest
+
+from sim import scenario
+from sim.model import RelocationModel
+from sim.outcomes import summary
+
+FAST_SCALE = 0.03
+
+
+def run_baseline(overrides=(), seed=0, scale=FAST_SCALE, check=False):
+    sc = scenario.load("baseline", list(overrides))
+    m = RelocationModel(sc, seed=seed, scale=scale, check_invariants=check)
+    m.run()
+    return m, summary(m)
+
+
+@pytest.fixture(scope="session")
+def baseline_run():
+    return run_baseline(seed=11)
