@@ -13,6 +13,7 @@ from sim.scenario import ScenarioError, find_scenario, load, shipped_scenarios
 
 log = logging.getLogger("relocsim")
 EXIT_BAD_INPUT = 2
+PLUGINS = ("sim.compare", "sim.sweep", "sim.sensitivity", "calibration.calibrate", "calibration.report")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -27,11 +28,29 @@ def _parser() -> argparse.ArgumentParser:
                    help="override a scenario key, e.g. --set rent_subsidy.months=24 (repeatable)")
     r.add_argument("--out", type=Path, default=None, help="parent folder of the run folder (default results/<scenario>)")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="validate a scenario file without running it")
     v.add_argument("scenario")
     v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
-    sub.add_parser("scenarios", help="list the shipped scenarios")
+    v.set_defaults(func=cmd_validate)
+    sub.add_parser("scenarios", help="list the shipped scenarios").set_defaults(func=lambda _a: cmd_scenarios())
+    for module in _plugins():
+        module.add_parser(sub)
     return p
+
+
+def _plugins() -> list:
+    """Modules that add their own sub-commands: each has add_parser(subparsers), which sets func."""
+    import importlib
+
+    out = []
+    for name in PLUGINS:
+        try:
+            out.append(importlib.import_module(name))
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+    return out
 
 
 def _positive_int(text: str) -> int:
@@ -88,11 +107,7 @@ def main(argv: list[str] | None = None) -> int:
         log.setLevel(logging.INFO)
     args = _parser().parse_args(argv)
     try:
-        if args.command == "scenarios":
-            return cmd_scenarios()
-        if args.command == "validate":
-            return cmd_validate(args)
-        return cmd_run(args)
+        return int(args.func(args) or 0)
     except ScenarioError as exc:
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.regions import DESTINATIONS
+from sim.regions import DESTINATIONS, SECTORS
 from sim.scenario import Scenario
 from sim.schema import BIN_MONTHS
 
@@ -28,6 +28,8 @@ class Programme:
         self.vacancy_index = sc.by_year(d["vacancies"]["index"])
         self.turnover = float(d["vacancies"]["monthly_turnover"])
         self.land_for_farming = float(d["vacancies"]["land_for_farming"])
+        v = d["vacancies"]
+        self.vacancy_multiplier = np.outer([v["region_index"][r] for r in DESTINATIONS], [v["sector_index"][s] for s in SECTORS])
         self.temp_places = np.array([d["temporary_accommodation"]["places_per_month"][r] for r in DESTINATIONS], float)
         self.provided_share = np.array([d["housing"]["provided_share"][r] for r in DESTINATIONS], float)
         self.purchase_help = float(d["housing"]["purchase_help_share"])

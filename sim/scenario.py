@@ -220,7 +220,7 @@ class _Validator:
             return
         for r, val in v.items():
             if r not in allowed:
-                self._unknown_region(f"{key}.{r}", r, allowed)
+                self._unknown_region(f"{key}.{r}", r, allowed, "sector" if spec.kind == "sector" else "region")
             else:
                 self.number(f"{key}.{r}", spec.item, val)
         if spec.fill is None:
@@ -228,10 +228,10 @@ class _Validator:
             if missing:
                 self.err(key, f"missing regions: {', '.join(missing)}")
 
-    def _unknown_region(self, key: str, r: str, allowed: list[str]) -> None:
+    def _unknown_region(self, key: str, r: str, allowed: list[str], what: str = "region") -> None:
         hint = difflib.get_close_matches(r, allowed, n=1, cutoff=0.6)
         did = f"; did you mean '{hint[0]}'?" if hint else ""
-        self.err(key, f"unknown region{did} allowed: {', '.join(allowed)}")
+        self.err(key, f"unknown {what}{did} allowed: {', '.join(allowed)}")
 
     def region_years(self, key: str, spec: RegionYears, v: Any, years: tuple[int, int] | None) -> None:
         from sim.regions import catalogue

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sim.regions import DESTINATIONS, ORIGINS
+from sim.regions import DESTINATIONS, ORIGINS, SECTORS
 
 # Category labels of the survey's duration questions and the month ranges the model draws from.
 DOCUMENT_BINS = ["less_than_month", "1_3_months", "3_6_months", "9_12_months", "over_year"]
@@ -70,7 +70,7 @@ class YearSchedule:
 
 @dataclass(frozen=True)
 class RegionMap:
-    """Region id -> number, over destination (or origin) regions; missing regions take `fill`."""
+    """Region (or sector) id -> number; missing ids take `fill` (required when `fill` is None)."""
 
     item: Num
     doc: str
@@ -238,6 +238,8 @@ SCHEMA = Section(
                 "index": YearSchedule(Num(0, 100, "multiplier of the Table 9 vacancy stock", ""), "vacancy level by year", "IOM Table 9"),
                 "monthly_turnover": Num(0, 10, "share of the registered stock that opens anew each month", "assumption"),
                 "land_for_farming": Num(0, 5, "extra agricultural openings as a multiple of Table 9 agriculture vacancies", "IOM rec. 5", 0.0),
+                "region_index": RegionMap(Num(0, 100, "multiplier of a region's vacancies", ""), "vacancy level by destination region (default 1)", "IOM Table 9", "destination", 1.0),
+                "sector_index": RegionMap(Num(0, 100, "multiplier of a sector's vacancies", ""), "vacancy level by sector (default 1)", "IOM Tables 9, 30", "sector", 1.0),
             }
         ),
         "delays": Section(
@@ -268,4 +270,4 @@ SCHEMA = Section(
     }
 )
 
-REGION_KINDS = {"destination": DESTINATIONS, "origin": ORIGINS}
+REGION_KINDS = {"destination": DESTINATIONS, "origin": ORIGINS, "sector": SECTORS}

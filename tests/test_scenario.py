@@ -155,3 +155,19 @@ def test_behaviour_defaults_filled():
     from sim.schema import BEHAVIOUR
 
     assert set(BEHAVIOUR.fields) <= set(sc.behaviour)
+
+
+def test_vacancy_levers_by_region_and_sector():
+    sc = scenario.load("baseline", ["vacancies.region_index.pavlodar=2", "vacancies.sector_index.health=0.5"])
+    from sim.programme import Programme
+    from sim.regions import DESTINATIONS, SECTORS
+
+    mult = Programme(sc).vacancy_multiplier
+    assert mult[DESTINATIONS.index("pavlodar"), SECTORS.index("health")] == 1.0
+    assert mult[DESTINATIONS.index("kostanay"), SECTORS.index("education")] == 1.0
+    assert mult[DESTINATIONS.index("pavlodar"), SECTORS.index("education")] == 2.0
+
+
+def test_unknown_sector():
+    msgs = problems("baseline", ["vacancies.sector_index.mining=2"])
+    assert "unknown sector" in msgs[0] and "agriculture" in msgs[0]

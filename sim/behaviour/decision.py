@@ -26,7 +26,7 @@ def contacts_by_destination(m, who: np.ndarray) -> np.ndarray:
 
 def destination_utility(m, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
     b, w, hh = m.b, m.world, m.hh
-    vac = w.vacancy_stock[:, hh.sector[who]].T * m.prog.vacancy_index[m.year_index]
+    vac = (w.vacancy_stock * m.prog.vacancy_multiplier)[:, hh.sector[who]].T * m.prog.vacancy_index[m.year_index]
     u = (b["choice_w_jobs"] * np.log1p(vac)
          + b["choice_w_distance"] * w.origin_dest_km[hh.origin[who]] / 1000.0
          + b["choice_w_network"] * np.log1p(contacts)

@@ -20,7 +20,7 @@ def new_year(m) -> None:
         # subsidy levels may change with the year: aware households reweigh the programme
         refresh(m, np.flatnonzero(m.state == State.AWARE))
     # the registered vacancy stock renews each month at the scenario's turnover
-    stock = m.world.vacancy_stock * m.prog.vacancy_index[y]
+    stock = m.world.vacancy_stock * m.prog.vacancy_multiplier * m.prog.vacancy_index[y]
     extra = np.zeros_like(stock)
     extra[:, SECTORS.index("agriculture")] = m.world.vacancy_stock[:, SECTORS.index("agriculture")] * m.prog.land_for_farming
     m.openings = (stock + extra) * m.prog.turnover * m.scale
