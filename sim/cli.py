@@ -27,6 +27,8 @@ def _parser() -> argparse.ArgumentParser:
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set rent_subsidy.months=24 (repeatable)")
     r.add_argument("--out", type=Path, default=None, help="parent folder of the run folder (default results/<scenario>)")
+    r.add_argument("--parameters", choices=("posterior", "defaults"), default="posterior",
+                   help="behavioural parameters: draws from the calibrated ensemble (default) or the schema defaults")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="validate a scenario file without running it")
@@ -90,7 +92,8 @@ def cmd_run(args) -> int:
     total = sc.months * args.replicates
     log.info("running %s: %d months x %d replicate(s), scale %g", sc.name, sc.months, args.replicates, scale)
     with tqdm(total=total, unit="month", disable=True if args.quiet else None, desc=sc.name) as bar:
-        res = run_scenario(sc, seed=args.seed, replicates=args.replicates, on_month=lambda: bar.update(1))
+        res = run_scenario(sc, seed=args.seed, replicates=args.replicates, on_month=lambda: bar.update(1),
+                           parameters=args.parameters)
     final = write_run(res, target, overrides)
     s = json.loads((final / "summary.json").read_text())
     print(f"wrote {final}")

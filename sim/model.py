@@ -11,7 +11,7 @@ import mesa
 import numpy as np
 
 from sim import behaviour
-from sim.outcomes import MonthlyRecord, model_reporters
+from sim.outcomes import MonthlyRecord, model_reporters, snapshot
 from sim.population import Households, SocialNetwork, households_by_origin
 from sim.programme import Programme
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
@@ -63,9 +63,14 @@ class RelocationModel(mesa.Model):
         seed: the run's seed; every decision draws from its own stream derived from it.
         scale: fraction of households simulated (overrides the scenario's population.scale).
         check_invariants: verify the model's invariants after every month (tests).
+        snapshot_months: months (0 = January of the first year) at whose end the households in the
+            destination regions are copied for the virtual survey; default: January 2021, when the
+            IOM fieldwork ran (December 2020 - February 2021), and June 2024 (the 1 July 2024 figures),
+            where the run covers them.
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, scale: float | None = None, check_invariants: bool = False):
+    def __init__(self, scenario: Scenario, seed: int = 0, scale: float | None = None, check_invariants: bool = False,
+                 snapshot_months: tuple[int, ...] | None = None):
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed_value = int(seed)
@@ -78,6 +83,11 @@ class RelocationModel(mesa.Model):
         self.n_months = scenario.months
         self.month = 0
         self.check = check_invariants
+        if snapshot_months is None:
+            wanted = ((2021 - int(self.years[0])) * 12, (2024 - int(self.years[0])) * 12 + 5)
+            snapshot_months = tuple(mo for mo in wanted if 0 <= mo < self.n_months)
+        self.snapshot_months = tuple(snapshot_months)
+        self.snapshots: dict[int, dict] = {}
         wage = np.array([self.b[f"wage_mci_{e}"] for e in ("higher", "vocational", "general", "incomplete")], np.float32)
         self.wage_mci = wage
         n_by_origin = households_by_origin(self.scale, scenario.data["population"]["mean_household_size"])
@@ -106,6 +116,7 @@ class RelocationModel(mesa.Model):
         self.pay_month = np.full(n, -1, np.int32)
         self.reloc_due = np.zeros(n, np.float64)      # relocation subsidy not yet paid, tenge
         self.rent_accrued = np.zeros(n, np.int16)
+        self.claims_rent = np.zeros(n, bool)
         self.rent_paid_months = np.zeros(n, np.int16)
         self.cash = np.zeros(n, np.float64)
         self.deficit = np.zeros(n, bool)
@@ -125,6 +136,15 @@ class RelocationModel(mesa.Model):
         self.aware_channel = np.full(n, -1, np.int8)
         self.moved_on = np.zeros(n, np.int16)
         self.has_contacts = np.zeros(n, bool)         # contacts living in the destination on arrival
+        # what the virtual survey asks about (IOM Tables 14, 22, 23, 29, 30, 37)
+        self.decision_mode = np.full(n, -1, np.int8)  # 0 independently, 1 with relatives/friends, 2 with relocated contacts
+        self.doc_bin = np.full(n, -1, np.int8)
+        self.proc_bin = np.full(n, -1, np.int8)
+        self.pay_bin = np.full(n, -1, np.int8)
+        self.housing_route = np.full(n, -1, np.int8)  # 0 searched, 1 provided by authorities, 2 arranged before arrival
+        self.housed_month = np.full(n, -1, np.int32)
+        self.job_sector = np.full(n, -1, np.int8)
+        self.jobless_6m = np.zeros(n, bool)
         self.p_move = np.zeros(n, np.float32)
         self.quota_left = np.zeros(len(DESTINATIONS), np.int64)
         self.quota_year = np.zeros(len(DESTINATIONS), np.int64)
@@ -165,6 +185,8 @@ class RelocationModel(mesa.Model):
             phase(self)
         self.record.end_month(self)
         self.datacollector.collect(self)
+        if self.month in self.snapshot_months:
+            self.snapshots[self.month] = snapshot(self)
         if self.check:
             self.check_invariants()
         self.month += 1

@@ -184,3 +184,23 @@ def _cost_per_retained(m) -> float | None:
     kept = cohort & ((m.return_month < 0) | (m.return_month > m.arrival_month + 24))
     persons = m.hh.size[kept].sum()
     return float(cost / persons) if persons else None
+
+
+# --------------------------------------------------------------------------- snapshot for the survey
+
+SNAPSHOT_HOUSEHOLD = ("origin", "settlement", "housing_before", "female", "young", "marital", "education", "sector",
+                      "inactive", "size", "qualified")
+SNAPSHOT_MODEL = ("dest", "arrival_month", "job", "job_sector", "housing_status", "housing_route", "housed_month",
+                  "decision_mode", "doc_bin", "proc_bin", "pay_bin", "pay_month", "adapt_needed", "subsidy_reloc",
+                  "subsidy_rent", "jobless_6m", "rural_dest", "took_courses", "supported", "aware_channel")
+
+
+def snapshot(m) -> dict:
+    """Copies of the attributes of households living in a destination region now (the survey frame)."""
+    idx = np.flatnonzero(m.state == State.ARRIVED)
+    out = {"month": m.month, "household": idx}
+    for a in SNAPSHOT_HOUSEHOLD:
+        out[a] = getattr(m.hh, a)[idx].copy()
+    for a in SNAPSHOT_MODEL:
+        out[a] = getattr(m, a)[idx].copy()
+    return out

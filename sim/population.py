@@ -16,7 +16,13 @@ from sim.regions import ORIGINS, SECTORS, catalogue
 
 # Settlement type before departure (IOM Table 13 order).
 SETTLEMENTS = ("regional_capital", "other_large_city", "small_town", "large_village", "district_capital", "village")
-SETTLEMENT_SHARE = np.array([0.116, 0.260, 0.068, 0.079, 0.155, 0.322])  # IOM Table 13, ALL REGIONS
+# IOM Table 13 (ALL REGIONS: 41/92/24/28/55/114 of 354) split by origin type with Table 12: the 105
+# respondents from Almaty, Nur-Sultan and Shymkent all lived in large cities; the other 28 large-city
+# respondents came from the regional capitals of the mixed regions. Hence, for the mixed regions,
+# 28 regional capital, 0 other large city, 24 town, 28 large village, 55 district capital, 114 village
+# (of 249), and for the cities 13 regional capital and 92 other large city (of 105).
+SETTLEMENT_SHARE_MIXED = np.array([28, 0, 24, 28, 55, 114], float) / 249
+SETTLEMENT_SHARE_CITY = np.array([13, 92, 0, 0, 0, 0], float) / 105
 RURAL_SETTLEMENTS = (3, 5)  # large village and village: 40.1% of respondents (IOM 3.2.2 "countryside" 41.1%)
 
 EDUCATION = ("higher", "vocational", "general_secondary", "incomplete_secondary")
@@ -66,10 +72,12 @@ class Households:
         self.n = n
         self.origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), n_by_origin)
         city = np.array([catalogue()["origin"][o]["settlement"] == "city" for o in ORIGINS])
-        settle = rng.choice(len(SETTLEMENTS), size=n, p=SETTLEMENT_SHARE / SETTLEMENT_SHARE.sum()).astype(np.int8)
-        # cities of republican significance: respondents from them lived in a large city
-        settle[city[self.origin]] = 1
-        self.settlement = settle
+        in_city = city[self.origin]
+        u = rng.random(n)
+        self.settlement = np.where(in_city, np.searchsorted(np.cumsum(SETTLEMENT_SHARE_CITY), u, side="right"),
+                                   np.searchsorted(np.cumsum(SETTLEMENT_SHARE_MIXED), u, side="right")).astype(np.int8)
+        self.settlement = np.minimum(self.settlement, len(SETTLEMENTS) - 1)
+        settle = self.settlement
         self.rural_origin = np.isin(settle, RURAL_SETTLEMENTS)
         self.female = rng.random(n) < FEMALE_SHARE
         self.young = rng.random(n) < UNDER_30_SHARE

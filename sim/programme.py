@@ -58,11 +58,14 @@ class Programme:
         hi = np.array([BIN_MONTHS[k][1] for k in labels])
         return np.cumsum(p) / p.sum(), lo, hi
 
-    def draw_delay(self, kind: str, u_bin: np.ndarray, u_within: np.ndarray) -> np.ndarray:
-        """Months of delay from the survey's duration categories (uniform within a category)."""
+    def draw_delay(self, kind: str, u_bin: np.ndarray, u_within: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(months, category) of a delay drawn from the survey's duration categories.
+
+        The category is kept so that the virtual survey can answer in the survey's own terms.
+        """
         cdf, lo, hi = self.delays[kind]
         b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
-        return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16)
+        return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16), b.astype(np.int8)
 
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""

@@ -97,6 +97,7 @@ def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
             "seed": res.seeds[0] if len(res.seeds) == 1 else None,
             "replicate_seeds": res.seeds,
             "replicates": len(res.seeds),
+            "parameter_sets": res.parameter_sets,  # trial ids of the calibrated ensemble (None: schema defaults)
             "scale": res.scale,
             "versions": versions(),
         }

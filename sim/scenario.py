@@ -313,6 +313,15 @@ class Scenario:
     name: str
     source: str
     data: dict
+    explicit_behaviour: frozenset = frozenset()  # behavioural parameters the scenario or --set gave
+
+    def with_behaviour(self, params: dict) -> "Scenario":
+        """A copy whose behavioural parameters not given explicitly are replaced by `params`."""
+        data = copy.deepcopy(self.data)
+        for k, v in params.items():
+            if k not in self.explicit_behaviour:
+                data["behaviour"][k] = v
+        return Scenario(self.name, self.source, data, self.explicit_behaviour)
 
     @property
     def years(self) -> np.ndarray:
@@ -352,10 +361,12 @@ def load(name_or_path: str | Path, overrides: list[str] | None = None) -> Scenar
     where = str(path) + (" (with --set overrides)" if overrides else "")
     validate(raw, where)
     data = _fill_defaults(SCHEMA, raw)
-    return Scenario(name=str(raw.get("name", path.stem)), source=str(path), data=data)
+    return Scenario(name=str(raw.get("name", path.stem)), source=str(path), data=data,
+                    explicit_behaviour=frozenset(raw.get("behaviour", {})))
 
 
 def from_dict(raw: dict, where: str = "<dict>") -> Scenario:
     """Validate a scenario given as a dict (used by the Python API and tests)."""
     validate(raw, where)
-    return Scenario(name=str(raw.get("name", "scenario")), source=where, data=_fill_defaults(SCHEMA, raw))
+    return Scenario(name=str(raw.get("name", "scenario")), source=where, data=_fill_defaults(SCHEMA, raw),
+                    explicit_behaviour=frozenset(raw.get("behaviour", {})))

@@ -121,7 +121,8 @@ BEHAVIOUR = Section(
         "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),
         "decide_w_young": _b(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)"),
         "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the relocation and rent subsidies per month of household income (Table 17: State financial support 23.5%)"),
-        "decide_w_movers": _b(3.0, 0.0, 20.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "decide_w_movers": _b(10.0, 0.0, 60.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "consult_share": _b(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
         "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up before collecting documents"),
         # destination choice (IOM Tables 19-20)
         "choice_w_jobs": _b(1.0, 0.0, 5.0, "weight of log vacancies in the household's sector (Table 19: employment 46.6%)"),
@@ -138,6 +139,8 @@ BEHAVIOUR = Section(
         "rent_market_mci_urban": _b(32.0, 5.0, 80.0, "market rent and utilities of a family flat in town, MCI/month (assumption: above the 20-30 MCI subsidy, IOM 3.4.5)"),
         "rent_market_mci_rural": _b(20.0, 3.0, 60.0, "market rent and utilities in a village, MCI/month (assumption: above the 15-21 MCI subsidy, IOM 3.4.5)"),
         "rural_destination_share": _b(0.65, 0.0, 1.0, "share of arrivals placed in villages (IOM 3.5.1: 68.4% of women moved to villages)"),
+        "relocation_subsidy_take_up": _b(0.85, 0.3, 1.0, "share of arrivals who receive the relocation subsidy (Table 35: 78.6% report it)"),
+        "rent_subsidy_take_up": _b(0.8, 0.3, 1.0, "share of renting arrivals who claim the rent subsidy (Table 35: 58.5% report it)"),
         # employment (IOM Tables 30-31)
         "job_rate_matched": _b(0.20, 0.0, 1.0, "monthly job-finding rate in one's own sector when vacancies are plentiful"),
         "job_rate_other": _b(0.06, 0.0, 1.0, "monthly job-finding rate outside one's qualification (Table 31: 12.1% not matching)"),
@@ -170,7 +173,7 @@ BEHAVIOUR = Section(
         "return_w_unhoused": _b(1.0, 0.0, 5.0, "log hazard ratio while without housing"),
         "return_w_unadapted": _b(1.2, 0.0, 5.0, "log hazard ratio while not yet adapted"),
         "return_w_family": _b(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region"),
-        "move_on_rate": _b(0.0008, 0.0, 0.05, "monthly chance a jobless arrival moves on to another destination region"),
+        "move_on_rate": _b(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
         "repayment_compliance": _b(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')"),
     },
     "Behavioural parameters: estimated by calibration, bounds are the prior ranges.",

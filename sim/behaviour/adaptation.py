@@ -13,6 +13,8 @@ def adaptation(m) -> None:
     if len(idx) == 0:
         return
     since = m.month - m.arrival_month[idx]
+    at6 = idx[since == 6]
+    m.jobless_6m[at6] = (m.job[at6] == Job.NONE) & ~m.hh.inactive[at6]
     at12 = idx[since == 12]
     m.employed_12m[at12] = (m.job[at12] != Job.NONE).astype(np.int8)
 

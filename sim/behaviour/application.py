@@ -24,8 +24,8 @@ def documents(m) -> None:
         return
     m.state[done] = State.REVIEW
     m.application_month[done] = m.month
-    m.timer[done] = m.prog.draw_delay("processing", m.streams.uniform("processing", m.month, done),
-                                      m.streams.uniform("processing", m.month, done, k=1))
+    m.timer[done], m.proc_bin[done] = m.prog.draw_delay("processing", m.streams.uniform("processing", m.month, done),
+                                                        m.streams.uniform("processing", m.month, done, k=1))
     m.record.applications_hh[m.month] += len(done)
     m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
 
@@ -62,7 +62,7 @@ def selection(m) -> None:
         m.record.approvals_hh[m.month] += len(approved)
         m.state[approved] = State.MOVING
         m.timer[approved] = m.prog.draw_delay("moving", m.streams.uniform("moving", m.month, approved),
-                                              m.streams.uniform("moving", m.month, approved, k=1))
+                                              m.streams.uniform("moving", m.month, approved, k=1))[0]
     waiting = idx[~ok]
     too_long = waiting[m.month - m.queued_since[waiting] >= m.b["waitlist_max_months"]]
     if len(too_long):

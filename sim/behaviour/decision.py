@@ -35,6 +35,15 @@ def destination_utility(m, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
     return np.where(m.prog.active[m.year_index][None, :], u, -np.inf)
 
 
+def _decision_mode(m, who: np.ndarray) -> None:
+    """How the decision was taken (IOM Table 14): with contacts who relocated, with relatives and
+    friends who told of the programme, or independently in the family circle."""
+    consult = m.streams.uniform("decision", m.month, who, k=1) < m.b["consult_share"]
+    movers = m.mover_contacts[who] > 0
+    network = m.aware_channel[who] >= 2
+    m.decision_mode[who] = np.where(consult & movers, 2, np.where(consult & network, 1, 0))
+
+
 def decide(m, who: np.ndarray) -> None:
     b = m.b
     give_up = m.streams.uniform("decision", m.month, who) < b["decide_drop_rate"]
@@ -47,7 +56,8 @@ def decide(m, who: np.ndarray) -> None:
     prob = np.exp(util - util.max(axis=1, keepdims=True))
     m.dest[go] = choose(prob, m.streams.uniform("destination", m.month, go)).astype(np.int8)
     m.state[go] = State.COLLECTING
-    m.timer[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
-                                    m.streams.uniform("documents", m.month, go, k=1))
+    m.timer[go], m.doc_bin[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
+                                                   m.streams.uniform("documents", m.month, go, k=1))
+    _decision_mode(m, go)
     m.p_move[go] = 0.0
     m.add_active(go)

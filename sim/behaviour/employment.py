@@ -42,6 +42,7 @@ def employment(m) -> None:
     hired = cand[fill_in_order(cell[want], u[want], np.ones(len(cand)), m.openings.ravel().copy())]
     np.subtract.at(m.openings, (m.dest[hired].astype(np.int64), hh.sector[hired].astype(np.int64)), 1.0)
     m.job[hired] = Job.MATCHED
+    m.job_sector[hired] = hh.sector[hired]
     m.ever_matched[hired] = True
     # outside one's qualification: any opening left in the region
     rest = seek[m.job[seek] == Job.NONE]
@@ -54,6 +55,12 @@ def employment(m) -> None:
     other = other_cand[fill_in_order(m.dest[other_cand].astype(np.int64), u2[u2 < p_other], np.ones(len(other_cand)), np.floor(left))]
     _take_openings(m.openings, np.bincount(m.dest[other], minlength=len(left)))
     m.job[other] = Job.OTHER
+    # the sector taken outside one's qualification: drawn in proportion to the region's openings
+    if len(other):
+        share = m.openings[m.dest[other].astype(np.int64)] + 1e-9
+        from sim.behaviour.common import choose
+
+        m.job_sector[other] = choose(share, s.uniform("jobs", mo, other, k=4)).astype(np.int8)
     # own business for those who wanted one
     rest = rest[m.job[rest] == Job.NONE]
     biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b["business_rate"])]

@@ -31,7 +31,7 @@ def subsidies(m) -> None:
         return
     prog, mci, rec, mo = m.prog, m.mci, m.record, m.month
     # rent months fall due while renting, up to the subsidy's length
-    renting = idx[(m.housing_status[idx] == Housing.RENTED) & (m.rent_accrued[idx] < prog.rent_months)]
+    renting = idx[(m.housing_status[idx] == Housing.RENTED) & m.claims_rent[idx] & (m.rent_accrued[idx] < prog.rent_months)]
     m.rent_accrued[renting] += 1
     payable = idx[m.pay_month[idx] <= mo]
     # relocation subsidy, once

@@ -51,6 +51,7 @@ def _search(m, idx: np.ndarray) -> None:
     p = 1.0 - (1.0 - m.world.housing_found_within_month[d]) ** effort
     found = seek[m.streams.uniform("housing", m.month, seek, k=1) < p]
     m.housing_status[found] = Housing.RENTED
+    m.housed_month[found[m.housed_month[found] < 0]] = m.month
     m.temp_status[found[m.temp_status[found] == 1]] = 3  # leaves the queue
 
 

@@ -31,14 +31,19 @@ def arrive(m, who: np.ndarray) -> None:
     m.state[who] = State.ARRIVED
     m.arrival_month[who] = mo
     m.rural_dest[who] = s.uniform("arrival", mo, who) < b["rural_destination_share"]
-    m.pay_month[who] = mo + prog.draw_delay("payment", s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
-    m.reloc_due[who] = prog.reloc_mci[y] * hh.size[who]  # in MCI of the payment year; converted when paid
+    delay, m.pay_bin[who] = prog.draw_delay("payment", s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
+    m.pay_month[who] = mo + delay
+    claims = s.uniform("payment", mo, who, k=2) < b["relocation_subsidy_take_up"]
+    m.reloc_due[who] = np.where(claims, prog.reloc_mci[y] * hh.size[who], 0.0)  # MCI; converted when paid
+    m.claims_rent[who] = s.uniform("payment", mo, who, k=3) < b["rent_subsidy_take_up"]
     # housing on arrival
     u = s.uniform("housing", mo, who)
     provided = u < prog.provided_share[d]
     prearranged = ~provided & (u < prog.provided_share[d] + w.housing_prearranged[d])
     m.housing_status[who] = np.where(provided, Housing.PROVIDED, np.where(prearranged, Housing.RENTED, Housing.NONE))
     m.temp_status[who[m.housing_status[who] == Housing.NONE]] = 1
+    m.housing_route[who] = np.where(provided, 1, np.where(prearranged, 2, 0))
+    m.housed_month[who[m.housing_status[who] != Housing.NONE]] = mo
     # services received
     sup = s.uniform("services", mo, who)
     women_pkg = hh.female[who] & (hh.marital[who] != 1) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])

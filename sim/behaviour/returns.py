@@ -3,7 +3,8 @@ IOM 3.4.4: social contract of 5 years, subsidies asked back on breach).
 
 The monthly return hazard rises while the budget is in deficit, the head is jobless after three
 months, the household has no housing, it has not adapted, or a divorced or widowed head has no
-contacts in the region. A jobless household may instead move on to the nearest other destination.
+contacts in the region. A household may instead move on to the nearest other destination (secondary
+movement, IOM rec. 6.2), jobless ones more often.
 """
 
 from __future__ import annotations
@@ -13,6 +14,9 @@ import numpy as np
 from sim.behaviour.adaptation import adapted
 from sim.behaviour.awareness import add_contacts
 from sim.states import Housing, Job, State
+
+
+MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
 
 
 def returns(m) -> None:
@@ -32,7 +36,8 @@ def returns(m) -> None:
         _return_home(m, go)
     stay = idx[m.state[idx] == State.ARRIVED]
     st_jobless = (m.job[stay] == Job.NONE) & ~hh.inactive[stay] & (mo - m.arrival_month[stay] >= 3)
-    mover = stay[st_jobless & (s.uniform("returns", mo, stay, k=1) < b["move_on_rate"])]
+    p_on = b["move_on_rate"] * np.where(st_jobless, MOVE_ON_JOBLESS_FACTOR, 1.0)
+    mover = stay[s.uniform("returns", mo, stay, k=1) < p_on]
     if len(mover):
         _move_on(m, mover)
 

@@ -1,0 +1,232 @@
+"""`relocsim calibrate`: estimate the free behavioural parameters from the survey and official counts.
+
+Method: Optuna's TPE sampler searches the parameter box to minimise the calibration distance
+(`calibration.fit.deviance`: binomial deviance of the virtual survey's cells with the tables' bases,
+plus squared relative errors of official counts). The trial history is then turned into an ensemble of
+accepted parameter sets by ABC rejection: the best `accept_fraction` of trials (at least `min_accept`)
+are kept with equal weight. That ensemble is the posterior sample written to
+`calibration/posterior.csv`; runs draw one set per replicate, so scenario results carry parameter
+uncertainty as well as stochastic noise.
+
+Trials run in parallel worker processes sharing an Optuna journal file; running the same command
+again after an interruption continues the same study and counts only finished trials, so finished work
+is never redone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import multiprocessing as mp
+import os
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sim.schema import BEHAVIOUR
+
+log = logging.getLogger("relocsim")
+CAL_DIR = Path(__file__).resolve().parent
+POSTERIOR = CAL_DIR / "posterior.csv"
+
+# The free parameters and their search ranges (inside the schema's bounds); log=True searches on a log scale.
+FREE = {
+    "decide_base": (-11.0, -7.0, False),
+    "decide_w_no_own_housing": (0.0, 2.0, False),
+    "decide_w_movers": (0.0, 60.0, False),
+    "consult_share": (0.05, 1.0, False),
+    "choice_w_distance": (-3.0, 0.0, False),
+    "adapt_base": (-1.0, 3.0, False),
+    "adapt_months": (1.0, 24.0, False),
+    "return_base": (1e-4, 5e-3, True),
+    "job_rate_matched": (0.05, 1.0, False),
+    "job_rate_other": (0.0, 0.5, False),
+    "move_on_rate": (0.0, 0.01, False),
+    "relocation_subsidy_take_up": (0.6, 1.0, False),
+    "rent_subsidy_take_up": (0.4, 1.0, False),
+}
+
+
+@dataclass(frozen=True)
+class Budget:
+    trials: int
+    replicates: int
+    scale: float
+    end_year: int = 2021           # the survey (January 2021) and official counts to 2020 need no later years
+    accept_fraction: float = 0.1
+    min_accept: int = 8
+
+
+BUDGETS = {
+    "quick": Budget(trials=24, replicates=1, scale=0.05),   # a few minutes on 2 cores
+    "full": Budget(trials=400, replicates=2, scale=0.1),    # about an hour on 2 cores
+}
+
+
+def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = ()) -> float:
+    """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers)."""
+    from calibration.fit import deviance, official_outcomes
+    from sim import scenario
+    from sim.model import RelocationModel
+
+    overrides = [f"time.end_year={budget.end_year}", *free_overrides] + [f"behaviour.{k}={v!r}" for k, v in params.items()]
+    sc = scenario.load(scenario_name, overrides)
+    snaps, offs = [], []
+    for seed in range(budget.replicates):
+        m = RelocationModel(sc, seed=seed, scale=budget.scale)
+        m.run()
+        snaps.append(m.snapshots[(2021 - int(sc.years[0])) * 12])
+        offs.append(official_outcomes(m))
+    return deviance(snaps, offs)
+
+
+def _suggest(trial, free: dict) -> dict:
+    return {k: trial.suggest_float(k, lo, hi, log=lg) for k, (lo, hi, lg) in free.items()}
+
+
+def _storage(path: Path):
+    import optuna
+    from optuna.storages import JournalStorage
+    from optuna.storages.journal import JournalFileBackend
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    return JournalStorage(JournalFileBackend(str(path)))
+
+
+def _worker(study_name: str, journal: str, budget: Budget, free: dict, seed: int, scenario_name: str,
+            fixed: tuple[str, ...], on_trial=None) -> None:
+    import optuna
+    from optuna.study import MaxTrialsCallback
+    from optuna.trial import TrialState
+
+    study = optuna.load_study(study_name=study_name, storage=_storage(Path(journal)),
+                              sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(8, budget.trials // 5)))
+    if _completed(study) >= budget.trials:
+        return
+    callbacks = [MaxTrialsCallback(budget.trials, states=(TrialState.COMPLETE,))] + ([on_trial] if on_trial else [])
+    study.optimize(lambda t: evaluate(_suggest(t, free), budget, scenario_name, fixed), callbacks=callbacks, n_trials=budget.trials)
+
+
+def _completed(study) -> int:
+    from optuna.trial import TrialState
+
+    return sum(1 for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE)
+
+
+def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, out: Path = POSTERIOR, seed: int = 0,
+              scenario_name: str = "baseline", free: dict | None = None, fixed: tuple[str, ...] = (),
+              study_name: str = "relocsim", progress: bool = True) -> pd.DataFrame:
+    """Run (or resume) the calibration study and write the accepted ensemble to `out`."""
+    import optuna
+
+    free = free or FREE
+    work_dir = Path(work_dir or CAL_DIR / "work" / study_name)
+    work_dir.mkdir(parents=True, exist_ok=True)
+    journal = work_dir / "study.journal"
+    study = optuna.create_study(study_name=study_name, storage=_storage(journal), direction="minimize", load_if_exists=True)
+    (work_dir / "settings.json").write_text(json.dumps({"budget": asdict(budget), "free": free, "fixed": list(fixed),
+                                                        "scenario": scenario_name}, indent=2))
+    already = _completed(study)
+    log.info("calibration %s: %d of %d trials finished, %d worker(s)", study_name, already, budget.trials, workers)
+    if already < budget.trials:
+        from tqdm import tqdm
+
+        args = (study_name, str(journal), budget, free, seed, scenario_name, tuple(fixed))
+        with tqdm(total=budget.trials, initial=already, unit="trial", desc="calibrate", disable=not progress or None) as bar:
+            def show(st, _trial=None):
+                bar.n = min(_completed(st), budget.trials)
+                bar.refresh()
+
+            if workers <= 1:
+                _worker(*args, on_trial=show)
+            else:
+                ctx = mp.get_context("spawn")
+                procs = [ctx.Process(target=_worker, args=(*args[:4], seed + i, *args[5:])) for i in range(workers)]
+                for p in procs:
+                    p.start()
+                while any(p.is_alive() for p in procs):
+                    time.sleep(1.0)
+                    show(study)
+                for p in procs:
+                    p.join()
+                    if p.exitcode != 0:
+                        raise RuntimeError(f"calibration worker failed with exit code {p.exitcode}")
+    return write_posterior(study, budget, out, free)
+
+
+def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFrame:
+    """ABC rejection on the trial history: keep the best trials as an equally weighted ensemble."""
+    from optuna.trial import TrialState
+
+    trials = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
+    if not trials:
+        raise RuntimeError("no finished calibration trials")
+    trials.sort(key=lambda t: t.value)
+    k = min(len(trials), max(budget.min_accept, int(round(budget.accept_fraction * len(trials)))))
+    kept = trials[:k]
+    df = pd.DataFrame([{"trial": t.number, "distance": t.value, **{p: t.params[p] for p in free}} for t in kept])
+    df.insert(2, "weight", 1.0 / k)
+    meta = {
+        "method": "Optuna TPE search, then ABC rejection: the best trials kept with equal weight",
+        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+        "trials_finished": len(trials), "accepted": k, "acceptance_distance": kept[-1].value,
+        "best_distance": kept[0].value, "budget": asdict(budget), "free": {p: list(v) for p, v in free.items()},
+    }
+    out = Path(out)
+    tmp = out.with_suffix(".csv.partial")
+    df.to_csv(tmp, index=False)
+    os.replace(tmp, out)
+    meta_path = out.with_suffix(".json")
+    meta_path.with_suffix(".json.partial").write_text(json.dumps(meta, indent=2))
+    os.replace(meta_path.with_suffix(".json.partial"), meta_path)
+    return df
+
+
+def load_posterior(path: Path = POSTERIOR) -> pd.DataFrame | None:
+    """The shipped ensemble of accepted parameter sets, or None if there is none."""
+    path = Path(path)
+    if not path.exists():
+        return None
+    df = pd.read_csv(path)
+    unknown = [c for c in df.columns if c not in ("trial", "distance", "weight") and c not in BEHAVIOUR.fields]
+    if unknown:
+        raise ValueError(f"{path}: unknown parameter column(s) {unknown}; allowed: {', '.join(BEHAVIOUR.fields)}")
+    return df
+
+
+def posterior_draw(post: pd.DataFrame, seed: int) -> tuple[int, dict]:
+    """One parameter set drawn from the ensemble for a replicate seed (deterministic)."""
+    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x9057]))
+    w = post["weight"].to_numpy(float)
+    i = int(rng.choice(len(post), p=w / w.sum()))
+    row = post.iloc[i]
+    return int(row["trial"]), {c: float(row[c]) for c in post.columns if c not in ("trial", "distance", "weight")}
+
+
+# --------------------------------------------------------------------------- CLI
+
+def add_parser(sub) -> None:
+    p = sub.add_parser("calibrate", help="estimate the behavioural parameters (writes calibration/posterior.csv)")
+    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick", help="quick: minutes; full: about an hour on 2 cores")
+    p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
+    p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=POSTERIOR, help="where to write the ensemble (default calibration/posterior.csv)")
+    p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=_cmd)
+
+
+def _cmd(args) -> int:
+    budget = BUDGETS[args.budget]
+    if args.trials:
+        budget = Budget(**{**asdict(budget), "trials": args.trials})
+    work = args.work_dir or CAL_DIR / "work" / args.budget
+    df = calibrate(budget, workers=args.workers, work_dir=work, out=args.out, seed=args.seed, study_name=args.budget,
+                   progress=not args.quiet)
+    print(f"wrote {args.out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
+    return 0

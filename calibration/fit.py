@@ -1,0 +1,195 @@
+"""Goodness of fit: the model's virtual survey and official counts against the observations.
+
+Survey shares: per cell, the observed share with its base, and the simulated share's 95% predictive
+interval, which adds the survey's own sampling noise (a binomial draw of the table's base around each
+replicate's expected share) to the spread between replicates. A cell fits if the observation lies
+inside. Official counts: relative error; a count fits if it lies inside the replicates' 95% range
+widened by the 10% relative-error goal of the calibration issue.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from calibration.survey import DERIVED_CELLS, EXCLUDED_CELLS, QUESTIONS, expected_tables
+from calibration.targets import load_official, load_targets
+from sim.regions import DESTINATIONS
+from sim.states import Job, State
+
+# Respondents the model's population cannot contain: arrivals from abroad (IOM Table 12) are kandas
+# or foreign nationals, not internal migrants; they are left out of the base.
+OUTSIDE_POPULATION = {"t12_origin": {"orenburg_russia", "mongolia"}}
+OFFICIAL_TOLERANCE = 0.10
+PREDICTIVE_DRAWS = 400
+FIT_COLUMNS = ["target", "cell", "split", "observed", "base", "simulated_mean", "simulated_low", "simulated_high", "within_95"]
+
+
+def observed_cells() -> pd.DataFrame:
+    """Observed survey cells in the model's terms: target, breakdown, group, cell, split, count, base."""
+    t = load_targets()
+    rows = []
+    for target, (breakdown, col, multi) in QUESTIONS.items():
+        sub = t[(t["target"] == target) & (t["breakdown"] == breakdown)]
+        for group, g in sub.groupby("group", sort=False):
+            base = float(g["base"].iloc[0])
+            counts = dict(zip(g["cell"], np.where(g["count"].notna(), g["count"], g["percent_reported"] * base)))
+            split = g["split"].iloc[0]
+            if multi:
+                for cell in col:
+                    rows.append((target, breakdown, group, cell, split, counts[cell], base))
+                continue
+            for new, parts in DERIVED_CELLS.get(target, {}).items():
+                counts[new] = sum(counts.pop(p) for p in parts)
+            drop = (EXCLUDED_CELLS | OUTSIDE_POPULATION.get(target, set())) & set(counts)
+            base_used = base - sum(counts.pop(c) for c in drop)
+            for cell, k in counts.items():
+                rows.append((target, breakdown, group, cell, split, k, base_used))
+    out = pd.DataFrame(rows, columns=["target", "breakdown", "group", "cell", "split", "count", "base"])
+    out["observed"] = out["count"] / out["base"]
+    return out
+
+
+# --------------------------------------------------------------------------- official counts
+
+def official_outcomes(m) -> dict[tuple[str, str], float]:
+    """The official quantities from one finished run (national scale)."""
+    k = 1.0 / m.scale
+    years = list(m.years)
+    out: dict[tuple[str, str], float] = {}
+    flows = m.record.flows_persons
+    y17, y20 = years.index(2017), years.index(2020)
+    for region in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan"):
+        out[("t10_relocated_persons", region)] = float(flows[y17:y20 + 1, :, DESTINATIONS.index(region)].sum() * k)
+    survey_month = (2021 - years[0]) * 12
+    start17 = (2017 - years[0]) * 12
+    cohort = (m.arrival_month >= start17) & (m.arrival_month < survey_month)
+    returned = cohort & (m.return_month >= 0) & (m.return_month <= survey_month)
+    size = m.hh.size
+    for region in ("kostanay", "north_kazakhstan"):
+        j = DESTINATIONS.index(region)
+        out[("t10_returns_by_region", region)] = float(size[returned & _first_dest(m, j)].sum() * k)
+    nk_kos = _first_dest(m, DESTINATIONS.index("north_kazakhstan")) | _first_dest(m, DESTINATIONS.index("kostanay"))
+    out[("returns_pooled", "north_kazakhstan+kostanay")] = float(size[returned & nk_kos].sum() * k)
+    june_2024 = (2024 - years[0]) * 12 + 5
+    if june_2024 in m.snapshots:
+        s = m.snapshots[june_2024]
+        arr24 = (s["arrival_month"] >= (2024 - years[0]) * 12) & ~s["inactive"]
+        n = arr24.sum()
+        out[("y2024_outcomes", "employed_share")] = float(np.isin(s["job"][arr24], (Job.MATCHED, Job.OTHER)).sum() / n) if n else np.nan
+        out[("y2024_outcomes", "business_share")] = float((s["job"][arr24] == Job.BUSINESS).sum() / n) if n else np.nan
+    return out
+
+
+def _first_dest(m, j: int) -> np.ndarray:
+    """Households whose destination is region j (moves on are rare and counted where they live)."""
+    return m.dest == j
+
+
+def observed_official() -> pd.DataFrame:
+    o = load_official()
+    rows = []
+    for region in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan"):
+        v = o[(o["target"] == "t10_destination") & (o["region"] == region) & (o["quantity"] == "relocated_persons")]["value"]
+        rows.append(("t10_relocated_persons", region, "calibration", float(v.iloc[0]), np.nan))
+    ret = o[(o["target"] == "t10_returns_by_region") & (o["quantity"] == "returnees_persons")]
+    for _, r in ret.iterrows():
+        rows.append(("t10_returns_by_region", r["region"], "holdout", float(r["value"]), np.nan))
+    pooled = o[(o["target"] == "es_returns_pooled") & (o["quantity"] == "returnees_persons")]["value"].iloc[0]
+    rows.append(("returns_pooled", "north_kazakhstan+kostanay", "calibration", float(pooled), np.nan))
+    y24 = o[o["target"] == "y2024_outcomes"].set_index("quantity")["value"]
+    able = _able_bodied_2024(y24)
+    rows.append(("y2024_outcomes", "employed_share", "holdout", float(_find(y24, "employed")) / able, able))
+    rows.append(("y2024_outcomes", "business_share", "holdout", float(_find(y24, "business")) / able, able))
+    return pd.DataFrame(rows, columns=["target", "cell", "split", "observed", "base"])
+
+
+def _find(series: pd.Series, word: str) -> float:
+    return float(series[word])
+
+
+def _able_bodied_2024(y24: pd.Series) -> float:
+    """Able-bodied arrivals by 1 July 2024 (1,491 migrants + 944 kandas = 2,435, source 000)."""
+    return float(y24["able_bodied_arrivals"])
+
+
+# --------------------------------------------------------------------------- fit
+
+def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0) -> pd.DataFrame:
+    """The fit of several replicates: one row per cell with the columns of `FIT_COLUMNS`."""
+    rng = np.random.default_rng(seed)
+    obs = observed_cells()
+    p = np.column_stack([_sim_shares(obs, expected_tables(s)) for s in snapshots])
+    n = np.maximum(np.round(obs["base"].to_numpy()), 1).astype(int)
+    low, high = np.full(len(obs), np.nan), np.full(len(obs), np.nan)
+    for i in range(len(obs)):
+        pi = p[i][~np.isnan(p[i])]
+        if len(pi) == 0:
+            continue
+        draws = rng.binomial(n[i], np.clip(np.repeat(pi, PREDICTIVE_DRAWS // len(pi) + 1), 0, 1)) / n[i]
+        low[i], high[i] = np.percentile(draws, [2.5, 97.5])
+    survey = pd.DataFrame({
+        "target": obs["target"], "cell": obs["group"] + "/" + obs["cell"], "split": obs["split"],
+        "observed": obs["observed"], "base": obs["base"], "simulated_mean": np.nanmean(np.where(np.isnan(p), np.nan, p), axis=1),
+        "simulated_low": low, "simulated_high": high,
+    })
+    survey["within_95"] = (survey["observed"] >= survey["simulated_low"] - 1e-12) & (survey["observed"] <= survey["simulated_high"] + 1e-12)
+    return pd.concat([survey, _official_fit(officials)], ignore_index=True)[FIT_COLUMNS]
+
+
+def _official_fit(officials: list[dict]) -> pd.DataFrame:
+    obs = observed_official()
+    rows = []
+    for _, r in obs.iterrows():
+        vals = np.array([o.get((r["target"], r["cell"]), np.nan) for o in officials], float)
+        vals = vals[~np.isnan(vals)]
+        if len(vals) == 0:
+            rows.append((r["target"], r["cell"], r["split"], r["observed"], r["base"], np.nan, np.nan, np.nan, False))
+            continue
+        lo, hi = np.percentile(vals, [2.5, 97.5])
+        if r["target"] == "y2024_outcomes" and not np.isnan(r["base"]):
+            # shares of a count: add the binomial noise of the official base too
+            draws = np.random.default_rng(0).binomial(int(r["base"]), np.clip(np.repeat(vals, 200), 0, 1)) / r["base"]
+            lo, hi = np.percentile(draws, [2.5, 97.5])
+            inside = lo <= r["observed"] <= hi
+        else:
+            inside = lo * (1 - OFFICIAL_TOLERANCE) <= r["observed"] <= hi * (1 + OFFICIAL_TOLERANCE)
+        rows.append((r["target"], r["cell"], r["split"], r["observed"], r["base"], float(vals.mean()), lo, hi, bool(inside)))
+    return pd.DataFrame(rows, columns=FIT_COLUMNS)
+
+
+KEY = ["target", "breakdown", "group", "cell"]
+
+
+def _sim_shares(obs: pd.DataFrame, sim: pd.DataFrame) -> np.ndarray:
+    """Simulated share for each observed cell; 0 for a cell no one gave, NaN for a group with no one."""
+    share = obs[KEY].merge(sim[KEY + ["share"]], on=KEY, how="left")["share"].to_numpy(float)
+    groups = set(map(tuple, sim[KEY[:3]].drop_duplicates().to_numpy()))
+    has = np.array([tuple(r) in groups for r in obs[KEY[:3]].to_numpy()])
+    return np.where(has, np.nan_to_num(share, nan=0.0), np.nan)
+
+
+def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibration") -> float:
+    """Calibration distance: binomial deviance of the survey cells (with their bases) plus squared
+    relative errors of the official counts in units of the 10% goal."""
+    obs = observed_cells()
+    obs = obs[obs["split"] == split]
+    p = np.nan_to_num(np.nanmean(np.column_stack([_sim_shares(obs, expected_tables(s)) for s in snapshots]), axis=1), nan=0.0)
+    n, k = obs["base"].to_numpy(float), obs["count"].to_numpy(float)
+    p = np.clip(p, 0.5 / n, 1 - 0.5 / n)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        t1 = np.where(k > 0, k * np.log(k / (n * p)), 0.0)
+        t2 = np.where(n - k > 0, (n - k) * np.log((n - k) / (n * (1 - p))), 0.0)
+    survey = 2 * np.sum(t1 + t2)
+    off = observed_official()
+    off = off[(off["split"] == split) & off["base"].isna()]
+    rel = [(np.nanmean([o.get((r.target, r.cell), np.nan) for o in officials]) - r.observed) / r.observed for r in off.itertuples()]
+    return float(survey + 10.0 * np.nansum((np.array(rel) / OFFICIAL_TOLERANCE) ** 2))
+
+
+def summarise(fit: pd.DataFrame) -> dict:
+    """Share of cells inside their 95% interval, by split (the calibration goals: 90% and 80%)."""
+    out = {}
+    for split, g in fit.groupby("split"):
+        out[split] = {"cells": int(len(g)), "within_95": int(g["within_95"].sum()), "share_within_95": float(g["within_95"].mean())}
+    return out

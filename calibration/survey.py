@@ -1,0 +1,155 @@
+"""The virtual survey: the model surveyed the way IOM surveyed people.
+
+IOM interviewed 354 relocated persons who still lived in four destination regions in December 2020 -
+February 2021 (North Kazakhstan 85, East Kazakhstan 110, Kostanay 67, Pavlodar 92; IOM Table 2).
+Returners could not be interviewed. So the survey frame is the model's households living in those
+regions in January 2021 (a model snapshot), each answer is derived from the household's simulated
+history, and tables are computed in the report's shape with the survey's regional sample sizes:
+either by drawing respondents (`draw_respondents`) or, for expected shares, by weighting each
+household by its region's sampling fraction (`expected_tables`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from sim.population import HOUSING_BEFORE, MARITAL
+from sim.regions import DESTINATIONS, ORIGINS, SECTORS
+from sim.schema import DOCUMENT_BINS, PAYMENT_BINS, PROCESSING_BINS
+from sim.states import Housing, Job
+
+SAMPLE_SIZES = {"north_kazakhstan": 85, "east_kazakhstan": 110, "kostanay": 67, "pavlodar": 92}  # IOM Table 2
+
+SETTLEMENT_CELLS = ("regional_capital", "other_large_city", "mid_sized_or_small_town", "large_village", "district_capital", "village")
+HOUSING_CELLS = dict(zip(HOUSING_BEFORE, ("own_home", "parents_home", "relatives_friends_home", "dormitory", "rented_home",
+                                          "rented_room", "rented_temporary_quarters")))
+SECTOR_CELLS = dict(zip(SECTORS, ("services", "education_culture_science", "industry", "transport_communication",
+                                  "health_social_protection", "construction", "agriculture", "public")))
+PAYMENT_CELLS = dict(zip(PAYMENT_BINS, ("before_departure", "immediately_upon_arrival", "up_to_month", "1_3_months",
+                                        "3_6_months", "more_than_6_months", "still_waiting")))
+
+# How the model answers each question it can speak to: target -> (breakdown, answer column, multiple answers).
+# Multiple-answer questions are answered by one boolean column per cell ("col:cell").
+QUESTIONS = {
+    "t03_residence_period": ("region", "residence", False),
+    "t12_origin": ("region", "origin_id", False),
+    "t13_origin_settlement": ("region", "settlement_type", False),
+    "t14_decision": ("region", "decision", False),
+    "t18_housing_before": ("region", "housing_before_cell", False),
+    "t22_document_duration": ("region", "documents", False),
+    "t23_processing_duration": ("region", "processing", False),
+    "t27_arrival_problems": ("gender", ("problems_job", "problems_finding_housing"), True),
+    "t28_housing_issues": ("region", ("problems_search_housing",), True),
+    "t29_housing_search_period": ("region", "housing_search", False),
+    "t30_employment_sector": ("gender", "job_sector_cell", False),
+    "t31_job_education_match": ("gender", "job_match", False),
+    "t35_aid_purpose": ("region", ("moving_subsidies", "rental_accommodation", "none_received"), True),
+    "t36_aid_purpose_gender": ("gender", ("moving_subsidies", "rental_accommodation", "none_received"), True),
+    "t37_aid_wait": ("region", "aid_wait", False),
+    "t38_aid_wait_marital": ("marital_status", "aid_wait", False),
+    "t40_adjustment": ("region", "adjustment", False),
+    "t41_adjustment_settlement": ("settlement_type", "adjustment", False),
+    "t42_adjustment_marital": ("marital_status", "adjustment", False),
+}
+
+# Survey cells the model answers only as a sum (derived cells), and cells it cannot give.
+DERIVED_CELLS = {
+    "t29_housing_search_period": {"within_month": ("1_2_days", "3_7_days", "1_2_weeks", "2_3_weeks", "1_month")},
+    "t30_employment_sector": {"public": ("finance", "state_administration", "municipal_social_services", "military_police")},
+    "t31_job_education_match": {"partly_or_no_job": ("partly_matching", "hard_to_answer")},
+}
+EXCLUDED_CELLS = {"hard_to_answer"}  # no simulated household answers "hard to answer": shares are of substantive answers
+
+
+def survey_frame(snap: dict) -> pd.DataFrame:
+    """Households living in the four surveyed regions at the snapshot month, with their answers."""
+    dest_ids = np.array(DESTINATIONS)
+    keep = np.isin(dest_ids[snap["dest"]], list(SAMPLE_SIZES))
+    s = {k: (v[keep] if isinstance(v, np.ndarray) else v) for k, v in snap.items()}
+    month = snap["month"]
+    since = month - s["arrival_month"]
+    f = pd.DataFrame({"household": s["household"], "region": dest_ids[s["dest"]]})
+    f["gender"] = np.where(s["female"], "women", "men")
+    f["marital_status"] = np.array(MARITAL)[s["marital"]]
+    f["settlement_type"] = np.array(SETTLEMENT_CELLS)[s["settlement"]]
+    f["age_group"] = np.where(s["young"], "under_30", "30_plus")
+    f["residence"] = np.select([since < 12, since < 36, since < 60], ["less_than_year", "1_3_years", "3_5_years"], "over_5_years")
+    f["origin_id"] = np.array(ORIGINS)[s["origin"]]
+    f["decision"] = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"])[np.maximum(s["decision_mode"], 0)]
+    f["housing_before_cell"] = np.array(list(HOUSING_CELLS.values()))[s["housing_before"]]
+    f["documents"] = np.array(DOCUMENT_BINS)[np.maximum(s["doc_bin"], 0)]
+    f["processing"] = np.array(PROCESSING_BINS)[np.maximum(s["proc_bin"], 0)]
+    searched = s["housing_route"] == 0
+    waited = (s["housed_month"] < 0) | (s["housed_month"] > s["arrival_month"])
+    f["housing_search"] = np.select([s["housing_route"] == 1, s["housing_route"] == 2, searched & ~waited],
+                                    ["prepared_by_authorities", "arranged_before_arrival", "within_month"], "more_than_month")
+    f["problems_search_housing"] = searched & waited
+    f["problems_finding_housing"] = f["problems_search_housing"]
+    f["problems_job"] = s["jobless_6m"]
+    employed = np.isin(s["job"], (Job.MATCHED, Job.OTHER))
+    sector_cells = np.array(list(SECTOR_CELLS.values()))
+    f["job_sector_cell"] = np.where(employed, sector_cells[np.maximum(s["job_sector"], 0)], None)
+    f["job_match"] = np.select([s["job"] == Job.MATCHED, s["job"] == Job.OTHER], ["matching_fully", "not_matching"], "partly_or_no_job")
+    f["moving_subsidies"] = s["subsidy_reloc"] > 0
+    f["rental_accommodation"] = s["subsidy_rent"] > 0
+    f["none_received"] = ~f["moving_subsidies"] & ~f["rental_accommodation"]
+    # respondents report the waiting time they experienced (the category their delay was drawn from)
+    f["aid_wait"] = np.array(list(PAYMENT_CELLS.values()))[np.maximum(s["pay_bin"], 0)]
+    adapted = since >= s["adapt_needed"]
+    f["adjustment"] = np.select([s["adapt_needed"] <= 0, adapted], ["easy_no_issues", "some_issues_adjusted"], "very_difficult_still")
+    f["housed"] = s["housing_status"] != Housing.NONE
+    return f
+
+
+def sampling_weights(frame: pd.DataFrame, sizes: dict[str, int] = SAMPLE_SIZES) -> np.ndarray:
+    """Each household's weight n_r / N_r: the survey's regional sample size over the households there."""
+    counts = frame["region"].value_counts()
+    return frame["region"].map(lambda r: sizes[r] / counts[r]).to_numpy(float)
+
+
+def draw_respondents(frame: pd.DataFrame, rng: np.random.Generator, sizes: dict[str, int] = SAMPLE_SIZES) -> pd.DataFrame:
+    """A survey sample: `sizes[r]` households per region without replacement (with, if too few)."""
+    parts = []
+    for region, n in sizes.items():
+        pool = np.flatnonzero(frame["region"].to_numpy() == region)
+        if len(pool) == 0:
+            continue
+        pick = rng.choice(pool, size=n, replace=len(pool) < n)
+        parts.append(frame.iloc[pick])
+    return pd.concat(parts, ignore_index=True)
+
+
+def tables(frame: pd.DataFrame, weights: np.ndarray | None = None) -> pd.DataFrame:
+    """Every modelled table in the report's shape: target, group, cell, share, n (weighted households).
+
+    With `weights` None each row counts once (a drawn sample); with sampling weights the shares are
+    the expected shares under IOM's design (stratified by region).
+    """
+    w = np.ones(len(frame)) if weights is None else weights
+    rows = []
+    for target, (breakdown, col, multi) in QUESTIONS.items():
+        groups = frame[breakdown].to_numpy()
+        for g in list(pd.unique(groups)) + ["all"]:
+            sel = np.ones(len(frame), bool) if g == "all" else groups == g
+            if multi:
+                tot = w[sel].sum()
+                for c in col:
+                    rows.append((target, breakdown, g, c, _share(w[sel & frame[c].to_numpy(bool)].sum(), tot), tot))
+            else:
+                ans = frame[col].to_numpy()
+                ok = sel & pd.notna(ans)
+                tot = w[ok].sum()
+                for cell in pd.unique(ans[ok]):
+                    rows.append((target, breakdown, g, cell, _share(w[ok & (ans == cell)].sum(), tot), tot))
+    return pd.DataFrame(rows, columns=["target", "breakdown", "group", "cell", "share", "n"])
+
+
+def _share(a: float, b: float) -> float:
+    return float(a / b) if b > 0 else np.nan
+
+
+def expected_tables(snap: dict) -> pd.DataFrame:
+    """Expected survey shares of one simulated run (design-weighted over the whole frame)."""
+    frame = survey_frame(snap)
+    return tables(frame, sampling_weights(frame))

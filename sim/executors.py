@@ -1,0 +1,180 @@
+"""One interface over the ways a batch of independent runs can be executed.
+
+    with make_executor("processes", workers=2) as ex:
+        for result in ex.imap_unordered(fn, tasks):
+            ...                         # results arrive as they finish, in any order
+
+Backends:
+
+* ``serial``    - in this process, one task after another;
+* ``processes`` - a ``concurrent.futures.ProcessPoolExecutor`` of N worker processes (spawned);
+* ``dask``      - a ``dask.distributed.LocalCluster`` of N single-threaded worker processes started
+  (and closed) here, or an existing cluster reached through its scheduler's address.
+
+Tasks are submitted a few at a time (a window of about twice the number of workers), so neither the
+task list nor the results pile up in the driver, and an interrupted batch leaves little to cancel.
+`fn` must be a module-level function (it is pickled by reference), and the tasks and results must
+pickle. An exception raised by `fn` is re-raised here and stops the batch.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable, Iterable, Iterator
+
+BACKENDS = ("serial", "processes", "dask")
+
+
+class Executor:
+    """Runs `fn(task)` for every task and yields the results as they finish."""
+
+    name = "?"
+
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, int(workers))
+
+    def __enter__(self) -> "Executor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release whatever the executor started."""
+
+    def describe(self) -> str:
+        return f"{self.name}, {self.workers} worker(s)"
+
+    def imap_unordered(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[Any]:
+        raise NotImplementedError
+
+
+class SerialExecutor(Executor):
+    name = "serial"
+
+    def __init__(self, workers: int = 1):
+        super().__init__(1)
+
+    def imap_unordered(self, fn, tasks):
+        for task in tasks:
+            yield fn(task)
+
+
+class ProcessExecutor(Executor):
+    name = "processes"
+
+    def __init__(self, workers: int = 1):
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
+        super().__init__(workers)
+        # spawn, not fork: the driver may hold threads (progress bar, a Dask client) that fork would copy.
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+
+    def imap_unordered(self, fn, tasks):
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        it = iter(tasks)
+        window = 2 * self.workers
+        pending = set()
+        try:
+            while True:
+                while len(pending) < window:
+                    task = next(it, _END)
+                    if task is _END:
+                        break
+                    pending.add(self._pool.submit(fn, task))
+                if not pending:
+                    return
+                done, pending = wait(pending, return_when=FIRST_COMPLETED)
+                for fut in done:
+                    yield fut.result()
+        finally:
+            for fut in pending:
+                fut.cancel()
+
+    def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+
+class DaskExecutor(Executor):
+    name = "dask"
+
+    def __init__(self, workers: int = 1, scheduler: str | None = None):
+        try:
+            from dask.distributed import Client, LocalCluster
+        except ImportError as exc:  # pragma: no cover - depends on the environment
+            raise RuntimeError("the dask backend needs dask[distributed]: pip install 'dask[distributed]'") from exc
+        super().__init__(workers)
+        self.scheduler = scheduler
+        self._cluster = None
+        if scheduler:
+            self._client = Client(scheduler)
+            self.workers = max(1, sum(self._client.nthreads().values()))
+        else:
+            self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
+                                         dashboard_address=None)
+            self._client = Client(self._cluster)
+
+    def describe(self) -> str:
+        where = f"scheduler {self.scheduler}" if self.scheduler else "local cluster"
+        return f"dask ({where}), {self.workers} worker thread(s)"
+
+    def imap_unordered(self, fn, tasks):
+        from dask.distributed import as_completed
+
+        it = iter(tasks)
+        window = 2 * self.workers
+        submitted = []
+        for _ in range(window):
+            task = next(it, _END)
+            if task is _END:
+                break
+            submitted.append(self._client.submit(fn, task, pure=False))
+        if not submitted:
+            return
+        live = set(submitted)
+        queue = as_completed(submitted)
+        del submitted
+        try:
+            for fut in queue:
+                live.discard(fut)
+                result = fut.result()
+                fut.release()
+                task = next(it, _END)
+                if task is not _END:
+                    new = self._client.submit(fn, task, pure=False)
+                    live.add(new)
+                    queue.add(new)
+                yield result
+        finally:
+            for fut in live:
+                fut.cancel()
+
+    def close(self) -> None:
+        self._client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+
+_END = object()
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def make_executor(backend: str, workers: int | None = 1, scheduler: str | None = None) -> Executor:
+    """An executor of the named backend; `scheduler` (an address) is for the dask backend only."""
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown backend {backend!r}; allowed: {', '.join(BACKENDS)}")
+    if scheduler and backend != "dask":
+        raise ValueError(f"--scheduler is for the dask backend, not {backend!r}")
+    n = default_workers() if workers is None else int(workers)
+    if n < 1:
+        raise ValueError(f"workers must be at least 1, got {n}")
+    if backend == "serial":
+        return SerialExecutor()
+    if backend == "processes":
+        return ProcessExecutor(n)
+    return DaskExecutor(n, scheduler)
