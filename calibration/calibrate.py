@@ -67,7 +67,8 @@ BUDGETS = {
 }
 
 
-def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = ()) -> float:
+def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = (),
+             observed: pd.DataFrame | None = None) -> float:
     """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers)."""
     from calibration.fit import deviance, official_outcomes
     from sim import scenario
@@ -81,7 +82,7 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
         m.run()
         snaps.append(m.snapshots[(2021 - int(sc.years[0])) * 12])
         offs.append(official_outcomes(m))
-    return deviance(snaps, offs)
+    return deviance(snaps, offs, observed=observed)
 
 
 def _suggest(trial, free: dict) -> dict:
@@ -98,17 +99,20 @@ def _storage(path: Path):
 
 
 def _worker(study_name: str, journal: str, budget: Budget, free: dict, seed: int, scenario_name: str,
-            fixed: tuple[str, ...], on_trial=None) -> None:
+            fixed: tuple[str, ...], observed: pd.DataFrame | None = None, on_trial=None) -> None:
     import optuna
     from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
 
-    study = optuna.load_study(study_name=study_name, storage=_storage(Path(journal)),
-                              sampler=optuna.samplers.TPESampler(seed=seed, n_startup_trials=max(8, budget.trials // 5)))
+    study = optuna.load_study(study_name=study_name, storage=_storage(Path(journal)))
     if _completed(study) >= budget.trials:
         return
+    # a resumed study continues with a fresh random stream, so it does not propose the finished points again
+    study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * len(study.get_trials(deepcopy=False)),
+                                               n_startup_trials=max(8, budget.trials // 5))
     callbacks = [MaxTrialsCallback(budget.trials, states=(TrialState.COMPLETE,))] + ([on_trial] if on_trial else [])
-    study.optimize(lambda t: evaluate(_suggest(t, free), budget, scenario_name, fixed), callbacks=callbacks, n_trials=budget.trials)
+    study.optimize(lambda t: evaluate(_suggest(t, free), budget, scenario_name, fixed, observed), callbacks=callbacks,
+                   n_trials=budget.trials)
 
 
 def _completed(study) -> int:
@@ -119,7 +123,7 @@ def _completed(study) -> int:
 
 def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, out: Path = POSTERIOR, seed: int = 0,
               scenario_name: str = "baseline", free: dict | None = None, fixed: tuple[str, ...] = (),
-              study_name: str = "relocsim", progress: bool = True) -> pd.DataFrame:
+              study_name: str = "relocsim", progress: bool = True, observed: pd.DataFrame | None = None) -> pd.DataFrame:
     """Run (or resume) the calibration study and write the accepted ensemble to `out`."""
     import optuna
 
@@ -135,7 +139,7 @@ def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, ou
     if already < budget.trials:
         from tqdm import tqdm
 
-        args = (study_name, str(journal), budget, free, seed, scenario_name, tuple(fixed))
+        args = (study_name, str(journal), budget, free, seed, scenario_name, tuple(fixed), observed)
         with tqdm(total=budget.trials, initial=already, unit="trial", desc="calibrate", disable=not progress or None) as bar:
             def show(st, _trial=None):
                 bar.n = min(_completed(st), budget.trials)

@@ -1,0 +1,184 @@
+"""Calibration: the virtual survey, the fit, resuming, and recovering known parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calibration import calibrate as cal
+from calibration.fit import FIT_COLUMNS, fit_table, observed_cells, observed_official, official_outcomes
+from calibration.survey import SAMPLE_SIZES, draw_respondents, expected_tables, survey_frame, tables
+from sim import scenario
+from sim.model import RelocationModel
+from sim.regions import DESTINATIONS
+from sim.states import Housing, Job
+
+
+def tiny_snapshot() -> dict:
+    """Five households: three in North Kazakhstan, two in Pavlodar, one elsewhere (not surveyed)."""
+    nk, pv, ak = DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("pavlodar"), DESTINATIONS.index("akmola")
+    n = 6
+    z = np.zeros(n, np.int8)
+    return {
+        "month": 84, "household": np.arange(n),
+        "dest": np.array([nk, nk, nk, pv, pv, ak], np.int8),
+        "arrival_month": np.array([74, 74, 74, 20, 50, 80]),          # 10, 10, 10, 64 and 34 months before
+        "adapt_needed": np.array([0, 5, 30, 0, 0, 0], np.float32),
+        "origin": np.array([0, 0, 7, 4, 4, 0], np.int8), "settlement": np.array([5, 5, 1, 0, 5, 5], np.int8),
+        "housing_before": np.array([0, 1, 4, 0, 0, 0], np.int8), "female": np.array([1, 0, 1, 0, 0, 0], bool),
+        "young": np.array([1, 0, 0, 0, 0, 0], bool), "marital": np.array([1, 1, 2, 0, 1, 1], np.int8),
+        "education": z, "sector": np.array([1, 4, 1, 6, 6, 6], np.int8), "inactive": np.zeros(n, bool),
+        "size": np.full(n, 3), "qualified": np.ones(n, bool),
+        "job": np.array([Job.MATCHED, Job.OTHER, Job.NONE, Job.MATCHED, Job.NONE, Job.NONE], np.int8),
+        "job_sector": np.array([1, 0, -1, 6, -1, -1], np.int8),
+        "housing_status": np.full(n, Housing.RENTED, np.int8), "housing_route": np.array([0, 1, 0, 2, 0, 0], np.int8),
+        "housed_month": np.array([74, 74, 76, 20, 50, 80]), "decision_mode": np.array([0, 1, 2, 0, 0, 0], np.int8),
+        "doc_bin": z, "proc_bin": z, "pay_bin": np.array([1, 2, 3, 1, 1, 1], np.int8), "pay_month": np.full(n, 10),
+        "subsidy_reloc": np.array([1.0, 1.0, 0.0, 1.0, 0.0, 1.0]), "subsidy_rent": np.array([1.0, 0.0, 0.0, 0.0, 0.0, 0.0]),
+        "jobless_6m": np.array([0, 0, 1, 0, 1, 0], bool), "rural_dest": z.astype(bool), "took_courses": z.astype(bool),
+        "supported": z.astype(bool), "aware_channel": z,
+    }
+
+
+def cell(tab: pd.DataFrame, target: str, group: str, name: str) -> float:
+    row = tab[(tab["target"] == target) & (tab["group"] == group) & (tab["cell"] == name)]
+    return float(row["share"].iloc[0]) if len(row) else 0.0
+
+
+def test_virtual_survey_reproduces_hand_computed_tables():
+    frame = survey_frame(tiny_snapshot())
+    assert list(frame["region"]) == ["north_kazakhstan"] * 3 + ["pavlodar"] * 2  # the Akmola household is not in the frame
+    tab = tables(frame)
+    # Table 40: NK -> easy (needs 0), adjusted (10 >= 5 months), still very difficult (10 < 30)
+    assert cell(tab, "t40_adjustment", "north_kazakhstan", "easy_no_issues") == pytest.approx(1 / 3)
+    assert cell(tab, "t40_adjustment", "north_kazakhstan", "some_issues_adjusted") == pytest.approx(1 / 3)
+    assert cell(tab, "t40_adjustment", "pavlodar", "easy_no_issues") == 1.0
+    # Table 3: 10 months -> under a year; 64 -> over 5 years; 34 -> 1-3 years
+    assert cell(tab, "t03_residence_period", "north_kazakhstan", "less_than_year") == 1.0
+    assert cell(tab, "t03_residence_period", "pavlodar", "over_5_years") == 0.5
+    assert cell(tab, "t03_residence_period", "pavlodar", "1_3_years") == 0.5
+    # Table 14 and Table 29 answers
+    assert cell(tab, "t14_decision", "north_kazakhstan", "consulted_relocated_relatives_friends") == pytest.approx(1 / 3)
+    assert cell(tab, "t29_housing_search_period", "north_kazakhstan", "prepared_by_authorities") == pytest.approx(1 / 3)
+    assert cell(tab, "t29_housing_search_period", "north_kazakhstan", "more_than_month") == pytest.approx(1 / 3)
+    assert cell(tab, "t29_housing_search_period", "pavlodar", "arranged_before_arrival") == 0.5
+    # Table 35 (multiple answers) and Table 31 by gender
+    assert cell(tab, "t35_aid_purpose", "north_kazakhstan", "moving_subsidies") == pytest.approx(2 / 3)
+    assert cell(tab, "t35_aid_purpose", "pavlodar", "none_received") == 0.5
+    assert cell(tab, "t31_job_education_match", "men", "matching_fully") == pytest.approx(1 / 3)
+    # Table 30 counts employed respondents only
+    assert cell(tab, "t30_employment_sector", "all", "agriculture") == pytest.approx(1 / 3)
+    # design weights: NK households count 85/3, Pavlodar ones 92/2 (IOM Table 2 sample sizes)
+    w = expected_tables(tiny_snapshot())
+    assert cell(w, "t40_adjustment", "all", "easy_no_issues") == pytest.approx((85 / 3 + 92) / (85 + 92))
+
+
+def test_drawn_respondents_follow_regional_sample_sizes():
+    frame = survey_frame(tiny_snapshot())
+    sample = draw_respondents(frame, np.random.default_rng(0))
+    counts = sample["region"].value_counts().to_dict()
+    assert counts == {"north_kazakhstan": SAMPLE_SIZES["north_kazakhstan"], "pavlodar": SAMPLE_SIZES["pavlodar"]}
+
+
+def test_observed_cells_have_bases_and_splits():
+    obs = observed_cells()
+    assert (obs["base"] > 0).all() and obs["observed"].between(0, 1).all()
+    assert set(obs[obs["target"].isin(["t38_aid_wait_marital", "t41_adjustment_settlement", "t42_adjustment_marital"])]["split"]) == {"holdout"}
+    assert "hard_to_answer" not in set(obs["cell"])
+    off = observed_official()
+    assert off.set_index(["target", "cell"]).loc[("returns_pooled", "north_kazakhstan+kostanay"), "observed"] == 770
+    assert set(off[off["target"] == "t10_returns_by_region"]["split"]) == {"holdout"}
+
+
+@pytest.fixture(scope="module")
+def small_runs():
+    sc = scenario.load("baseline")
+    models = [RelocationModel(sc, seed=s, scale=0.03).run() for s in (0, 1)]
+    return models
+
+
+def test_survey_frame_holds_only_stayers_in_the_four_regions(small_runs):
+    m = small_runs[0]
+    snap = m.snapshots[84]
+    frame = survey_frame(snap)
+    assert set(frame["region"]) <= set(SAMPLE_SIZES)
+    # returners (state RETURNED by then) are never in the frame
+    returned_before = np.flatnonzero((m.return_month >= 0) & (m.return_month <= 84))
+    assert not set(returned_before) & set(frame["household"])
+    assert (frame.shape[0] > 0)
+
+
+def test_fit_table_columns_and_intervals(small_runs):
+    fit = fit_table([m.snapshots[84] for m in small_runs], [official_outcomes(m) for m in small_runs])
+    assert list(fit.columns) == FIT_COLUMNS
+    assert set(fit["split"]) == {"calibration", "holdout"}
+    ok = fit.dropna(subset=["simulated_low"])
+    assert (ok["simulated_low"] <= ok["simulated_mean"] + 1e-9).all() and (ok["simulated_mean"] <= ok["simulated_high"] + 1e-9).all()
+    assert fit["within_95"].dtype == bool
+
+
+TINY = cal.Budget(trials=3, replicates=1, scale=0.01, min_accept=2)
+TWO = {"adapt_base": (-1.0, 3.0, False), "consult_share": (0.05, 1.0, False)}
+
+
+def test_interrupted_calibration_resumes_without_redoing_finished_work(tmp_path, monkeypatch):
+    calls = []
+    real = cal.evaluate
+
+    def counting(params, *a, **k):
+        calls.append(params)
+        if len(calls) == 3:
+            raise KeyboardInterrupt  # interrupted during the third trial
+        return real(params, *a, **k)
+
+    monkeypatch.setattr(cal, "evaluate", counting)
+    with pytest.raises(KeyboardInterrupt):
+        cal.calibrate(cal.Budget(trials=4, replicates=1, scale=0.01, min_accept=2), workers=1, work_dir=tmp_path,
+                      out=tmp_path / "post.csv", free=TWO, progress=False)
+    assert not (tmp_path / "post.csv").exists()
+    finished = [c for c in calls[:2]]
+    calls.clear()
+    monkeypatch.setattr(cal, "evaluate", real)
+    seen = []
+    monkeypatch.setattr(cal, "evaluate", lambda params, *a, **k: (seen.append(params), real(params, *a, **k))[1])
+    post = cal.calibrate(cal.Budget(trials=4, replicates=1, scale=0.01, min_accept=2), workers=1, work_dir=tmp_path,
+                         out=tmp_path / "post.csv", free=TWO, progress=False)
+    assert len(seen) == 2  # only the two unfinished trials run again
+    assert all(p not in finished for p in seen)
+    assert len(post) == 2 and (tmp_path / "post.json").exists()
+
+
+def test_calibration_recovers_known_parameters(tmp_path):
+    truth = {"adapt_base": 1.2, "consult_share": 0.6}
+    budget = cal.Budget(trials=18, replicates=1, scale=0.05, min_accept=4, accept_fraction=0.25)
+    sc = scenario.load("baseline", ["time.end_year=2021"] + [f"behaviour.{k}={v}" for k, v in truth.items()])
+    m = RelocationModel(sc, seed=0, scale=budget.scale).run()
+    synth = expected_tables(m.snapshots[84])
+    synth = synth[synth["target"].isin(["t14_decision", "t40_adjustment"])].copy()
+    synth["breakdown"] = "region"
+    synth["split"] = "calibration"
+    synth["base"] = 2000.0                       # a large synthetic survey
+    synth["count"] = synth["share"] * synth["base"]
+    post = cal.calibrate(budget, workers=1, work_dir=tmp_path, out=tmp_path / "post.csv", free=TWO,
+                         progress=False, observed=synth)
+    for k, v in truth.items():
+        assert post[k].min() - 0.15 * (TWO[k][1] - TWO[k][0]) <= v <= post[k].max() + 0.15 * (TWO[k][1] - TWO[k][0]), (k, post[k].tolist())
+
+
+def test_posterior_draws_are_deterministic_and_used_by_runs(tmp_path, monkeypatch):
+    post = pd.DataFrame({"trial": [3, 9], "distance": [1.0, 2.0], "weight": [0.5, 0.5], "adapt_base": [0.5, 2.5]})
+    assert cal.posterior_draw(post, 7) == cal.posterior_draw(post, 7)
+    path = tmp_path / "posterior.csv"
+    post.to_csv(path, index=False)
+    monkeypatch.setattr(cal, "POSTERIOR", path)
+    monkeypatch.setattr(cal.load_posterior, "__defaults__", (path,))
+    from sim.runner import parameters_for
+
+    sc = scenario.load("baseline")
+    drawn, trial = parameters_for(sc, 7)
+    assert trial in (3, 9) and drawn.behaviour["adapt_base"] in (0.5, 2.5)
+    kept, _ = parameters_for(scenario.load("baseline", ["behaviour.adapt_base=-0.5"]), 7)
+    assert kept.behaviour["adapt_base"] == -0.5  # explicit settings win over the ensemble
+    plain, none = parameters_for(sc, 7, "defaults")
+    assert none is None and plain.behaviour["adapt_base"] == sc.behaviour["adapt_base"]
