@@ -109,10 +109,12 @@ def _describe(spec: Any) -> tuple[str, str, str, str, str]:
         bounds = f"{_range(spec.item)} per year; a value holds until the next listed year; the first year needs a value"
         return "year schedule: {year = value}", bounds, "", meaning, spec.source
     if isinstance(spec, RegionMap):
-        regions = ", ".join(f"`{r}`" for r in REGION_KINDS[spec.kind])
-        fill = f"missing regions take {_fmt(spec.fill)}" if spec.fill is not None else "every region required"
-        bounds = f"{_range(spec.item)} per region ({fill}); regions: {regions}"
-        return f"{spec.kind} map: {{region = value}}", bounds, "", spec.doc, spec.source
+        what = "sector" if spec.kind == "sector" else "region"
+        ids = ", ".join(f"`{r}`" for r in REGION_KINDS[spec.kind])
+        fill = f"missing {what}s take {_fmt(spec.fill)}" if spec.fill is not None else f"every {what} required"
+        bounds = f"{_range(spec.item)} per {what} ({fill}); {what}s: {ids}"
+        default = f"{_fmt(spec.fill)} for each {what}" if spec.fill is not None else ""
+        return f"{spec.kind} map: {{{what} = value}}", bounds, default, spec.doc, spec.source
     if isinstance(spec, RegionYears):
         regions = ", ".join(f"`{r}`" for r in REGION_KINDS["destination"])
         meaning = spec.doc + (f" ({spec.item.doc})" if spec.item.doc else "")
