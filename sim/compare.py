@@ -36,7 +36,7 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
-from sim.runner import RunResult, replicate_seeds, run_scenario
+from sim.runner import PARAMETER_SOURCES, RunResult, replicate_seeds, run_scenario
 from sim.scenario import Scenario, ScenarioError, load
 
 log = logging.getLogger("relocsim")
@@ -78,6 +78,8 @@ class Comparison:
     seed: int
     overrides: list[str]
     scale: float
+    parameters: str = "posterior"
+    parameter_sets: list | None = None  # calibrated-ensemble trial per replicate (None: schema defaults)
 
 
 def _labels(scenarios: Sequence[Scenario]) -> list[str]:
@@ -116,8 +118,10 @@ def _all_overrides(overrides: Sequence[str] | None, scale: float | None) -> list
 
 def run_comparison(names_or_paths: Sequence[str | Path], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
                    scale: float | None = None, overrides: Sequence[str] | None = None,
-                   on_month: Callable[[], None] | None = None) -> Comparison:
-    """Validate all scenarios, then run each for the same replicate seeds."""
+                   on_month: Callable[[], None] | None = None, parameters: str = "posterior") -> Comparison:
+    """Validate all scenarios, then run each for the same replicate seeds. Behavioural parameters
+    come from the calibrated ensemble (one draw per replicate seed, hence the same draw for every
+    scenario) or, with parameters="defaults", from the schema."""
     if int(replicates) < 1:
         raise ScenarioError([f"compare: replicates must be a positive whole number, got {replicates}"])
     over = _all_overrides(overrides, scale)
@@ -127,11 +131,15 @@ def run_comparison(names_or_paths: Sequence[str | Path], replicates: int = DEFAU
     results = []
     for label, sc in zip(labels, scenarios):
         log.debug("compare: running %s for seeds %s", label, seeds)
-        res = run_scenario(sc, seed=seed, replicates=int(replicates), on_month=on_month)
-        if res.seeds != seeds:  # common random numbers: every scenario sees the same seeds
-            raise RuntimeError(f"{label}: replicate seeds {res.seeds} differ from {seeds}")
+        res = run_scenario(sc, seed=seed, replicates=int(replicates), on_month=on_month, parameters=parameters)
+        # common random numbers: every scenario sees the same seeds and the same parameter draws
+        same_draws = not results or res.parameter_sets == results[0].parameter_sets
+        if res.seeds != seeds or not same_draws:
+            raise RuntimeError(f"{label}: replicate seeds {res.seeds} / parameter sets {res.parameter_sets} differ "
+                               f"from the first scenario's")
         results.append(res)
-    return Comparison(labels, scenarios, results, seeds, int(seed), over, results[0].scale)
+    return Comparison(labels, scenarios, results, seeds, int(seed), over, results[0].scale, parameters,
+                      list(results[0].parameter_sets))
 
 
 # --------------------------------------------------------------------------- outcomes
@@ -212,9 +220,10 @@ def compare_table(comp: Comparison) -> pd.DataFrame:
 
 
 def compare_scenarios(names_or_paths: Sequence[str | Path], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
-                      scale: float | None = None, overrides: Sequence[str] | None = None) -> pd.DataFrame:
+                      scale: float | None = None, overrides: Sequence[str] | None = None,
+                      parameters: str = "posterior") -> pd.DataFrame:
     """Run the scenarios with common random numbers and return the comparison table (see module doc)."""
-    return compare_table(run_comparison(names_or_paths, replicates, seed, scale, overrides))
+    return compare_table(run_comparison(names_or_paths, replicates, seed, scale, overrides, parameters=parameters))
 
 
 def annual_table(comp: Comparison) -> pd.DataFrame:
@@ -261,13 +270,13 @@ def _plt():
     return plt
 
 
-def _finish(fig, path: Path, title: str | None = None) -> None:
+def _finish(fig, path: Path, title: str | None = None, rect_top: float = 1.0) -> None:
     from sim.plots import SOURCE
 
     if title:
         fig.suptitle(title)
     fig.text(0.01, 0.005, SOURCE + "; bands: 5-95% over replicates (common random numbers)", fontsize=7, color="grey")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
+    fig.tight_layout(rect=(0, 0.03, 1, rect_top))
     fig.savefig(path, dpi=110)
     _plt().close(fig)
 
@@ -291,6 +300,8 @@ def _yerr(rows: pd.DataFrame) -> np.ndarray:
 def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out: Path) -> list[str]:
     plt = _plt()
     colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+    if len(comp.labels) > len(colors):  # distinct colours for up to 20 scenarios
+        colors = [plt.get_cmap("tab20")(i) for i in range(20)]
     color = {lab: colors[i % len(colors)] for i, lab in enumerate(comp.labels)}
     written = []
 
@@ -353,7 +364,7 @@ def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out
     ax2.legend(fontsize=8)
     save(fig, "budget_over_time.png")
     # cost per retained person
-    fig, ax = plt.subplots(figsize=(max(6, 1.4 * len(x) + 3), 5))
+    fig, ax = plt.subplots(figsize=(min(16.0, max(6.0, 0.9 * len(x) + 3)), 5.5))
     rows = table[table["outcome"] == "cost_per_retained_person_24m_tenge"].set_index("scenario").loc[comp.labels]
     ax.bar(x, rows["mean"] / 1e3, yerr=_yerr(rows) / 1e3, capsize=5, color=[color[lab] for lab in comp.labels])
     for xi, v in zip(x, rows["mean"]):
@@ -379,8 +390,10 @@ def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out
             ax.set_xticks(np.arange(len(cats)), cats, fontsize=8)
             ax.set_title(f"{title} by {group.replace('_', ' ')}", fontsize=10)
             ax.grid(alpha=0.3, axis="y")
-    axes[0][0].legend(fontsize=7)
-    save(fig, "outcomes_by_group.png")
+    handles, names = axes[0][0].get_legend_handles_labels()
+    fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4), fontsize=8, frameon=False)
+    _finish(fig, out / "outcomes_by_group.png", rect_top=1 - 0.035 * math.ceil(len(names) / 4))
+    written.append("outcomes_by_group.png")
     # paired differences from the first scenario, % of its mean
     others = comp.labels[1:]
     fig, ax = plt.subplots(figsize=(9, min(30.0, max(5.0, 2.0 + 0.3 * len(PRINTED) * len(others)))))
@@ -449,6 +462,8 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
             "seed": comp.seed,
             "replicates": len(comp.seeds),
             "replicate_seeds": comp.seeds,
+            "parameters": comp.parameters,
+            "parameter_sets": comp.parameter_sets,
             "common_random_numbers": "every scenario ran the same replicate seeds; diff_* columns are paired by seed",
             "band": f"{BAND[0]:g}th-{BAND[1]:g}th percentile over replicates",
             "scale": comp.scale,
@@ -486,6 +501,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument("--scale", type=float, default=None, help="fraction of households simulated (default: each scenario's)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every scenario, e.g. --set time.end_year=2020 (repeatable)")
+    p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior",
+                   help="behavioural parameters: draws from the calibrated ensemble, one per replicate seed and the "
+                        "same for every scenario (default), or the schema defaults")
     p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"parent folder of the result folder (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
@@ -532,11 +550,12 @@ def cmd_compare(args) -> int:
     log.info("comparing %s: %d replicate(s) each, seeds from %d", ", ".join(sc.name for sc in scenarios), args.replicates, args.seed)
     with tqdm(total=total, unit="month", disable=True if args.quiet else None, desc="compare") as bar:
         comp = run_comparison(args.scenarios, args.replicates, args.seed, args.scale, args.overrides,
-                              on_month=lambda: bar.update(1))
+                              on_month=lambda: bar.update(1), parameters=args.parameters)
     table = compare_table(comp)
     command = ["relocsim", "compare", *map(str, args.scenarios), "--replicates", str(args.replicates), "--seed", str(args.seed)]
     if args.scale is not None:
         command += ["--scale", repr(args.scale)]
+    command += ["--parameters", args.parameters]
     for o in args.overrides:
         command += ["--set", o]
     final = write_comparison(comp, args.out, table, command)

@@ -19,6 +19,7 @@ pickle. An exception raised by `fn` is re-raised here and stops the batch.
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from typing import Any, Callable, Iterable, Iterator
 
@@ -63,13 +64,11 @@ class SerialExecutor(Executor):
 class ProcessExecutor(Executor):
     name = "processes"
 
-    def __init__(self, workers: int = 1):
-        import multiprocessing
+    def __init__(self, workers: int = 1, preload: tuple[str, ...] = ()):
         from concurrent.futures import ProcessPoolExecutor
 
         super().__init__(workers)
-        # spawn, not fork: the driver may hold threads (progress bar, a Dask client) that fork would copy.
-        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
+        self._pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=_mp_context(preload))
 
     def imap_unordered(self, fn, tasks):
         from concurrent.futures import FIRST_COMPLETED, wait
@@ -100,8 +99,9 @@ class ProcessExecutor(Executor):
 class DaskExecutor(Executor):
     name = "dask"
 
-    def __init__(self, workers: int = 1, scheduler: str | None = None):
+    def __init__(self, workers: int = 1, scheduler: str | None = None, preload: tuple[str, ...] = ()):
         try:
+            import dask
             from dask.distributed import Client, LocalCluster
         except ImportError as exc:  # pragma: no cover - depends on the environment
             raise RuntimeError("the dask backend needs dask[distributed]: pip install 'dask[distributed]'") from exc
@@ -111,10 +111,20 @@ class DaskExecutor(Executor):
         if scheduler:
             self._client = Client(scheduler)
             self.workers = max(1, sum(self._client.nthreads().values()))
-        else:
+            return
+        settings = {}
+        if "forkserver" in multiprocessing.get_all_start_methods():
+            # Workers fork from a server that has imported distributed and `preload` once, instead
+            # of each spawned worker importing them again.
+            from distributed.utils import get_mp_context
+
+            settings["distributed.worker.multiprocessing-method"] = "forkserver"
+            with dask.config.set(settings):
+                get_mp_context().set_forkserver_preload(["__main__", "distributed", *preload])
+        with dask.config.set(settings):
             self._cluster = LocalCluster(n_workers=self.workers, threads_per_worker=1, processes=True,
                                          dashboard_address=None)
-            self._client = Client(self._cluster)
+        self._client = Client(self._cluster)
 
     def describe(self) -> str:
         where = f"scheduler {self.scheduler}" if self.scheduler else "local cluster"
@@ -160,12 +170,28 @@ class DaskExecutor(Executor):
 _END = object()
 
 
+def _mp_context(preload: tuple[str, ...] = ()):
+    """Worker processes start from a fork server that has imported `preload` once (POSIX), or are
+    spawned afresh (elsewhere). Not plain fork: the driver may hold threads (progress bar, a Dask
+    client) that fork would copy. Either way a script that starts a sweep needs the
+    `if __name__ == "__main__":` guard."""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        if preload:
+            # the default preload is ['__main__']; this takes effect if the fork server is not yet running
+            ctx.set_forkserver_preload(["__main__", *preload])
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
 def default_workers() -> int:
     return os.cpu_count() or 1
 
 
-def make_executor(backend: str, workers: int | None = 1, scheduler: str | None = None) -> Executor:
-    """An executor of the named backend; `scheduler` (an address) is for the dask backend only."""
+def make_executor(backend: str, workers: int | None = 1, scheduler: str | None = None,
+                  preload: tuple[str, ...] = ()) -> Executor:
+    """An executor of the named backend; `scheduler` (an address) is for the dask backend only;
+    `preload` names modules that the local worker processes import before their first task."""
     if backend not in BACKENDS:
         raise ValueError(f"unknown backend {backend!r}; allowed: {', '.join(BACKENDS)}")
     if scheduler and backend != "dask":
@@ -176,5 +202,5 @@ def make_executor(backend: str, workers: int | None = 1, scheduler: str | None =
     if backend == "serial":
         return SerialExecutor()
     if backend == "processes":
-        return ProcessExecutor(n)
-    return DaskExecutor(n, scheduler)
+        return ProcessExecutor(n, preload)
+    return DaskExecutor(n, scheduler, preload)

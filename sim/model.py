@@ -23,6 +23,7 @@ from sim.world import World
 # Order of the month: read top to bottom.
 PHASES = (
     behaviour.new_year,          # quotas, vacancies and subsidy levels of the year
+    behaviour.deciding,          # last month's considering households give up or choose a destination
     behaviour.awareness_and_decision,
     behaviour.documents,         # collecting documents, then review
     behaviour.review,            # eligibility
@@ -91,7 +92,7 @@ class RelocationModel(mesa.Model):
         wage = np.array([self.b[f"wage_mci_{e}"] for e in ("higher", "vocational", "general", "incomplete")], np.float32)
         self.wage_mci = wage
         n_by_origin = households_by_origin(self.scale, scenario.data["population"]["mean_household_size"])
-        self.hh = Households(n_by_origin, self.streams.generator("population"), wage)
+        self.hh = Households(n_by_origin, self.streams.generator("population"), wage, self.b["second_earner_share"])
         self.net = SocialNetwork(self.hh, self.streams.generator("network"))
         self.n = self.hh.n
         self._init_state()
@@ -120,13 +121,11 @@ class RelocationModel(mesa.Model):
         self.rent_paid_months = np.zeros(n, np.int16)
         self.cash = np.zeros(n, np.float64)
         self.deficit = np.zeros(n, bool)
-        self.deficit_months = np.zeros(n, np.int16)
         self.adapt_needed = np.zeros(n, np.float32)  # months needed to adapt; 0 = easy, no issues
         self.supported = np.zeros(n, bool)           # orientation / needs assessment / adaptation services
         self.took_courses = np.zeros(n, bool)
         self.skills_assessed = np.zeros(n, bool)
         self.employed_12m = np.full(n, -1, np.int8)
-        self.ever_matched = np.zeros(n, bool)
         self.subsidy_reloc = np.zeros(n, np.float64)
         self.subsidy_rent = np.zeros(n, np.float64)
         self.subsidy_employer = np.zeros(n, np.float64)
@@ -136,6 +135,11 @@ class RelocationModel(mesa.Model):
         self.aware_channel = np.full(n, -1, np.int8)
         self.moved_on = np.zeros(n, np.int16)
         self.has_contacts = np.zeros(n, bool)         # contacts living in the destination on arrival
+        self.decision_since = np.full(n, -1, np.int32)
+        self._considering = np.zeros(0, np.int64)
+        self.first_dest = np.full(n, -1, np.int8)     # the destination of the relocation (before any move on)
+        self.hired_month = np.full(n, -1, np.int32)
+        self.employer_claimed = np.zeros(n, bool)
         # what the virtual survey asks about (IOM Tables 14, 22, 23, 29, 30, 37)
         self.decision_mode = np.full(n, -1, np.int8)  # 0 independently, 1 with relatives/friends, 2 with relocated contacts
         self.doc_bin = np.full(n, -1, np.int8)
@@ -154,8 +158,14 @@ class RelocationModel(mesa.Model):
     def begin_month_index(self) -> None:
         """Index the households past the decision stage once a month (they are few)."""
         st = self.state
-        self._active = np.flatnonzero(st >= State.COLLECTING)
-        self._active = self._active[(st[self._active] != State.REJECTED) & (st[self._active] != State.RETURNED)]
+        past_aware = np.flatnonzero(st >= State.DECIDING)
+        s = st[past_aware]
+        self._considering = past_aware[s == State.DECIDING]
+        self._active = past_aware[(s >= State.COLLECTING) & (s != State.REJECTED) & (s != State.RETURNED)]
+
+    def deciding_idx(self) -> np.ndarray:
+        """Households that started considering before this month (they are few; kept in a list)."""
+        return self._considering[self.state[self._considering] == State.DECIDING]
 
     def active_idx(self, state: State) -> np.ndarray:
         """Households now in `state`, among those indexed this month plus new deciders."""

@@ -39,7 +39,8 @@ MARITAL_WOMEN = np.array([0.151, 0.638, 0.193, 0.018])
 FEMALE_SHARE = 0.483          # 171 of 354 respondents (IOM 2.1)
 UNDER_30_SHARE = 0.38         # IOM 2.1, Figure 2
 CHILDREN_SHARE = 0.76         # 269 of 354 reported having children (IOM 2.1)
-EXTRA_CHILDREN_MEAN = 1.1     # assumption: with 1 + Poisson(1.1) children, families average ~3.4 persons (Table 10-11: 3.66)
+EXTRA_CHILDREN_MEAN = 1.4     # assumption: with 1 + Poisson(1.4) children families average ~3.5 persons (Tables 10-11: 3.66)
+                              # and children are ~50% of persons (Table 10: NK 3,224 of 6,765; Kostanay 1,090 of 2,441)
 
 HOUSING_BEFORE = ("own", "parents", "relatives", "dormitory", "rented", "rented_room", "temporary_quarters")
 # IOM Table 18 ALL REGIONS (hard to answer, 1.1%, folded into parents' home)
@@ -67,7 +68,7 @@ TIE_KINDS = ("kin", "friend", "neighbour")
 class Households:
     """Household attributes as arrays indexed by household id (0..n-1)."""
 
-    def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray):
+    def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray, second_earner_share: float):
         n = int(n_by_origin.sum())
         self.n = n
         self.origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), n_by_origin)
@@ -107,7 +108,7 @@ class Households:
         self.jobless = rng.random(n) < JOBLESS_SHARE
         self.centre_contact = self.jobless & (rng.random(n) < CENTRE_CONTACT_JOBLESS)
         wage = wage_mci[self.education]
-        self.income_mci = (np.where(self.jobless, 0.0, wage * ORIGIN_WAGE_FACTOR) + married * 0.35 * wage_mci[2]).astype(np.float32)
+        self.income_mci = (np.where(self.jobless, 0.0, wage * ORIGIN_WAGE_FACTOR) + married * second_earner_share * wage_mci[2]).astype(np.float32)
         self.savings_mci = (rng.random(n) * SAVINGS_MONTHS_MAX * np.maximum(self.income_mci, 10.0)).astype(np.float32)
         self.business_intent = rng.random(n) < np.where(self.female, BUSINESS_INTENT[1], BUSINESS_INTENT[0])
         self.eligible = self.qualified | self.spouse_qualified

@@ -24,6 +24,7 @@ class Programme:
         self.reloc_mci = sc.by_year(d["relocation_subsidy"]["mci_per_member"])
         self.employer_mci = sc.by_year(d["employer_subsidy"]["mci_per_hire"])
         self.employer_take_up = float(d["employer_subsidy"]["take_up"])
+        self.employer_min_months = sc.by_year(d["employer_subsidy"]["min_months"]).astype(int)
         self.quota = np.stack([sc.by_year(d["quotas"][r]) for r in DESTINATIONS], axis=1)  # year x dest, persons
         self.vacancy_index = sc.by_year(d["vacancies"]["index"])
         self.turnover = float(d["vacancies"]["monthly_turnover"])

@@ -13,7 +13,7 @@ import numpy as np
 
 STREAMS = (
     "population", "network", "awareness", "decision", "destination", "documents", "processing",
-    "selection", "moving", "payment", "arrival", "housing", "jobs", "finance", "adaptation",
+    "selection", "moving", "payment", "arrival", "housing", "jobs", "adaptation",
     "returns", "services",
 )
 

@@ -1,7 +1,7 @@
 """The scenario schema: every key a scenario file may hold, its type, bounds and source.
 
 This is the one place where policy levers and behavioural parameters are declared. Validation
-(`sim.scenario`) walks a scenario against it; `docs/ODD.md` lists the same fields. Behavioural
+(`sim.scenario`) walks a scenario against it; `docs/parameters.md` is generated from it. Behavioural
 parameters carry defaults and calibration bounds; programme levers have no default and must come
 from the scenario (the baseline names the source of each value).
 """
@@ -120,10 +120,10 @@ BEHAVIOUR = Section(
         "decide_w_no_own_housing": _b(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
         "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),
         "decide_w_young": _b(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)"),
-        "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the relocation and rent subsidies per month of household income (Table 17: State financial support 23.5%)"),
+        "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
         "decide_w_movers": _b(10.0, 0.0, 60.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
         "consult_share": _b(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
-        "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up before collecting documents"),
+        "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base"),
         # destination choice (IOM Tables 19-20)
         "choice_w_jobs": _b(1.0, 0.0, 5.0, "weight of log vacancies in the household's sector (Table 19: employment 46.6%)"),
         "choice_w_distance": _b(-1.0, -5.0, 0.0, "weight per 1000 km of distance from origin"),
@@ -153,7 +153,7 @@ BEHAVIOUR = Section(
         "wage_mci_vocational": _b(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)"),
         "wage_mci_general": _b(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)"),
         "wage_mci_incomplete": _b(34.0, 10.0, 200.0, "monthly wage, incomplete secondary, MCI (assumption)"),
-        "second_earner_share": _b(0.35, 0.0, 1.0, "chance a married household has a second earner in work (assumption)"),
+        "second_earner_share": _b(0.35, 0.0, 1.0, "expected second income of a married household, as a share of a general-secondary wage (assumption)"),
         "living_cost_mci_per_person": _b(9.0, 1.0, 40.0, "monthly subsistence cost per person, MCI (assumption)"),
         "winter_heating_mci": _b(8.0, 0.0, 40.0, "extra monthly heating cost in Nov-Mar per unit winter severity, MCI (IOM 3.4.6: stoves, coal)"),
         # adaptation (IOM Tables 40-43)
@@ -165,7 +165,7 @@ BEHAVIOUR = Section(
         "adapt_w_language": _b(3.0, 0.0, 20.0, "difficulty per unit language-barrier index (Table 27: 10.8%; Table 39)"),
         "adapt_w_network": _b(-1.0, -5.0, 0.0, "difficulty shift when contacts already live in the region (Table 43: no support 27%)"),
         "adapt_w_services": _b(-0.8, -5.0, 0.0, "difficulty shift with orientation or adaptation services (Tables 25-26)"),
-        "adapt_months": _b(9.0, 1.0, 60.0, "months an arrival of median difficulty needs to adapt"),
+        "adapt_months": _b(9.0, 1.0, 60.0, "months needed to adapt per unit of adaptation difficulty (the latent logit above 0)"),
         # returns and moves within the north (official returns: 770 of 9,206)
         "return_base": _b(0.0004, 0.0, 0.05, "baseline monthly return hazard of an arrival"),
         "return_w_money": _b(1.2, 0.0, 5.0, "log hazard ratio while the household budget is in deficit"),
@@ -221,7 +221,9 @@ SCHEMA = Section(
         "employer_subsidy": Section(
             {
                 "mci_per_hire": YearSchedule(Num(0, 5000, "MCI per hired participant", ""), "employer subsidy", "IOM 3.4.5; source 000"),
-                "take_up": Num(0, 1, "share of hires for which employers claim the subsidy", "IOM 2.1.4 matrix: no regular use"),
+                "min_months": YearSchedule(Num(0, 120, "months of employment before the employer may claim", "", integer=True),
+                                           "employment a hire must last for the employer subsidy", "IOM 3.4.5: 3 years; source 000: 2 years"),
+                "take_up": Num(0, 1, "share of qualifying hires for which employers claim the subsidy", "assumption (IOM matrix 2.1.4: employer support not in regular use)"),
             }
         ),
         "temporary_accommodation": Section(

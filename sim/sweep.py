@@ -66,6 +66,7 @@ SWEEP_KEYS = COMMON_KEYS + ("design", "samples")
 RANGE_KEYS = ("low", "high", "integer", "levels")
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "scale")
 EXTRA_PACKAGES = ("pyarrow", "tqdm", "dask", "distributed", "SALib")
+WORKER_PRELOAD = ("sim.runner", "sim.sweep")   # imported once by the fork server of local workers
 
 
 # --------------------------------------------------------------------------- spec -> plan
@@ -156,14 +157,16 @@ class Plan:
     seeds: list[int]
     runs: list[Run]
     identity: dict                   # what decides the runs; a folder only resumes an identical one
+    context: dict                    # hashed into every run id with the point and the seed
     extra: dict = field(default_factory=dict)
 
     @property
     def keys(self) -> list[str]:
         return [p.key for p in self.params]
 
-    def run_points(self) -> dict[str, dict]:
-        return {r.run_id: self.points[r.point] for r in self.runs}
+    def point_run_ids(self, i: int) -> list[str]:
+        """The run ids of design point i, one per replicate."""
+        return [run_id(self.points[i], s, self.context) for s in self.seeds]
 
 
 def _kind(v: Any) -> str:
@@ -384,21 +387,23 @@ def _existing_keys(sc: scn.Scenario) -> list[str]:
     return list(_flatten(sc.data))
 
 
-def _validate_against_scenario(plan_bits: dict, params: list[Param], points: list[dict], spec_path: Path) -> None:
-    """Apply the keys as overrides and validate the scenario: each key alone first (so that a bad key
-    is named as such), then every design point. Raises ScenarioError before anything runs."""
-    path, fixed = plan_bits["scenario_path"], plan_bits["fixed"]
+def _key_problems(bits: dict, params: list[Param], spec_path: Path) -> list[str]:
+    """Apply each key alone as an override (its list values, or its range's bounds) and validate the
+    scenario, so that a bad key is named as such. Empty when all is well."""
+    if "scenario_path" not in bits:
+        return []
+    path, fixed = bits["scenario_path"], bits["fixed"]
     try:
         base = scn.load(path, fixed)
     except ScenarioError as exc:
-        raise ScenarioError([f"{spec_path}: key 'overrides' (or 'scale'): {p}" for p in exc.problems]) from None
+        return [f"{spec_path}: key 'overrides' (or 'scale'): {p}" for p in exc.problems]
     existing = None
     problems: list[str] = []
     for p in params:
-        vals = p.values if p.values is not None else sorted({p.low, p.high})
+        vals = [p.normal(v) for v in p.values] if p.values is not None else sorted({p.low, p.high})
         for v in vals:
             try:
-                scn.load(path, fixed + point_overrides({p.key: p.normal(v) if p.values is not None else v}))
+                scn.load(path, fixed + point_overrides({p.key: v}))
             except ScenarioError as exc:
                 if existing is None:
                     existing = _existing_keys(base)
@@ -408,8 +413,13 @@ def _validate_against_scenario(plan_bits: dict, params: list[Param], points: lis
                     hint = f"not a key of scenario '{base.name}'" + (f"; did you mean '{close[0]}'?" if close else "") + " - "
                 problems += [f"{spec_path}: key 'keys.{p.key}' = {v!r}: {hint}{q}" for q in exc.problems]
                 break
-    if problems:
-        raise ScenarioError(problems)
+    return problems
+
+
+def _validate_points(bits: dict, points: list[dict], spec_path: Path) -> None:
+    """Validate the scenario at every design point (keys can interact); raises before anything runs."""
+    path, fixed = bits["scenario_path"], bits["fixed"]
+    problems: list[str] = []
     seen: set[str] = set()
     for i, point in enumerate(points):
         try:
@@ -482,7 +492,7 @@ def build_plan(kind: str, spec_path: Path, spec: dict, bits: dict, params: list[
     """Validate the points against the scenario and lay out the runs (deduplicated by run id)."""
     from sim.runner import replicate_seeds
 
-    _validate_against_scenario(bits, params, points, spec_path)
+    _validate_points(bits, points, spec_path)
     path, fixed = bits["scenario_path"], bits["fixed"]
     sc = scn.load(path, fixed)
     base_raw = scn.apply_overrides(scn.load_raw(path), fixed)
@@ -502,7 +512,7 @@ def build_plan(kind: str, spec_path: Path, spec: dict, bits: dict, params: list[
     return Plan(kind=kind, spec_path=spec_path, spec=spec, name=str(spec.get("name", spec_path.stem)),
                 scenario_path=Path(path), scenario_name=sc.name, fixed=fixed, base_raw=base_raw,
                 where=str(path) + " (with --set overrides)", scale=scale, params=params, points=points,
-                seeds=seeds, runs=runs, identity=identity, extra=extra or {})
+                seeds=seeds, runs=runs, identity=identity, context=context, extra=extra or {})
 
 
 def load_sweep_spec(spec_path: str | Path) -> Plan:
@@ -530,6 +540,7 @@ def load_sweep_spec(spec_path: str | Path) -> Plan:
     params = _parse_params(spec, probs, allow_lists=design in (None, "grid"), need_levels=design == "grid",
                            allow_levels=design in (None, "grid"), bounds_from_schema=False, what=f"design '{design}'")
     bits = _base(spec, spec_path, probs)
+    probs.items += _key_problems(bits, params, spec_path)
     probs.raise_if_any()
     points = design_points(params, design, samples, seed)
     return build_plan("sweep", spec_path, spec, bits, params, points, replicates, seed,
@@ -662,6 +673,14 @@ def prepare_out(plan: Plan, out: Path) -> Path:
     return runs_dir
 
 
+def _require(module: str, package: str) -> None:
+    """Fail before anything is written when an optional package is missing."""
+    import importlib.util
+
+    if importlib.util.find_spec(module) is None:
+        raise ImportError(f"this needs the {package} package: pip install {package}", name=module)
+
+
 @dataclass
 class Stats:
     total: int
@@ -686,6 +705,9 @@ def execute(plan: Plan, out: str | Path, backend: str = "serial", workers: int |
         raise ScenarioError([f"--scheduler {scheduler}: a scheduler address is for --backend dask, not {backend}"])
     if workers is not None and (not _is_int(workers) or workers < 1):
         raise ScenarioError([f"--workers {workers!r}: expected a whole number >= 1"])
+    _require("pyarrow", "pyarrow")
+    if backend == "dask":
+        _require("distributed", "'dask[distributed]'")
     runs_dir = prepare_out(plan, Path(out))
     todo = [r for r in plan.runs if not (runs_dir / f"{r.run_id}.parquet").exists()]
     stats = Stats(total=len(plan.runs), skipped=len(plan.runs) - len(todo))
@@ -702,11 +724,11 @@ def execute(plan: Plan, out: str | Path, backend: str = "serial", workers: int |
             yield {"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed, "params": point,
                    "overrides": point_overrides(point), "raw": plan.base_raw, "where": plan.where}
 
-    with tqdm(total=stats.total, initial=stats.skipped, unit="run", desc=plan.name, file=sys.stderr,
-              disable=True if quiet else None, dynamic_ncols=True) as bar:
-        with make_executor(backend, workers, scheduler) as ex:
-            if not quiet:
-                log.info("%s: %d runs to do on %s", plan.name, len(todo), ex.describe())
+    with make_executor(backend, workers, scheduler, preload=WORKER_PRELOAD) as ex:
+        if not quiet:
+            log.info("%s: %d runs to do on %s", plan.name, len(todo), ex.describe())
+        with tqdm(total=stats.total, initial=stats.skipped, unit="run", desc=plan.name, file=sys.stderr,
+                  disable=True if quiet else None, dynamic_ncols=True) as bar:
             for row in ex.imap_unordered(run_task, tasks()):
                 write_row(row, plan, runs_dir)
                 stats.executed += 1
@@ -795,10 +817,12 @@ def cmd_sweep(args) -> int:
     plan = load_sweep_spec(args.spec)   # every problem is found before anything is written
     if args.scheduler and args.backend != "dask":
         raise ScenarioError([f"--scheduler {args.scheduler}: a scheduler address is for --backend dask, not {args.backend}"])
-    stats = Stats(len(plan.runs), 0)
     try:
         stats = execute(plan, args.out, backend=args.backend, workers=workers_for(args), scheduler=args.scheduler,
                         quiet=args.quiet, max_runs=args.max_runs)
+    except ImportError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         done = len(list((Path(args.out) / "runs").glob("*.parquet")))
         print(f"\ninterrupted: {done} of {len(plan.runs)} runs in {Path(args.out) / 'runs'}; "

@@ -57,7 +57,6 @@ class World:
         dist = distance_matrix(self.graph)
         self.origin_dest_km = dist[: len(ORIGINS)]
         self.dest_dest_km = dist[len(ORIGINS):]
-        self.active_from = np.array([d["active_from"] for d in dest])
         # winter severity: 0 for a mild January, 1 at -20 C (from the catalogue's climate normals)
         self.winter_severity = np.clip(-np.array([d["january_temp_c"] for d in dest], float) / 20.0, 0, 1)
         self.origin_winter_severity = np.clip(-np.array([o["january_temp_c"] for o in orig], float) / 20.0, 0, 1)
@@ -68,7 +67,6 @@ class World:
         self.vacancy_stock = self._vacancies_by_sector(dest, cat["sectors"])
         self.origin_population = np.array([o["population_2020"] for o in orig], float)
         self.origin_survey_share = np.array([o["survey_origin_share"] for o in orig])
-        self.origin_is_city = np.array([o["settlement"] == "city" for o in orig])
 
     @staticmethod
     def _vacancies_by_sector(dest: list[dict], sectors: dict) -> np.ndarray:

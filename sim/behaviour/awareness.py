@@ -90,7 +90,7 @@ def add_contacts(m, who: np.ndarray, counter: np.ndarray, delta: int) -> None:
 
 
 def awareness_and_decision(m) -> None:
-    """One uniform per household: unaware ones may become aware, aware ones may start deciding."""
+    """One uniform per household: unaware ones may become aware, aware ones may start considering."""
     u = m.streams.generator("awareness").random(m.n, dtype=np.float32)
     hits = np.flatnonzero(u < m.p_move)
     st = m.state[hits]
@@ -102,9 +102,9 @@ def awareness_and_decision(m) -> None:
         refresh(m, newly_aware)
         add_contacts(m, newly_aware, m.aware_contacts, +1)
     if len(deciding):
-        from sim.behaviour.decision import decide
-
-        decide(m, deciding)
+        m.state[deciding] = State.DECIDING  # they weigh it up this month and decide next month
+        m.p_move[deciding] = 0.0
+        m.decision_since[deciding] = m.month
 
 
 def _record_channel(m, idx: np.ndarray) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.awareness import refresh
 from sim.behaviour.common import choose
 from sim.regions import DESTINATIONS
 from sim.states import State
@@ -44,12 +45,23 @@ def _decision_mode(m, who: np.ndarray) -> None:
     m.decision_mode[who] = np.where(consult & movers, 2, np.where(consult & network, 1, 0))
 
 
+def deciding(m) -> None:
+    """Households that considered relocating last month give up for now or choose a destination."""
+    idx = m.deciding_idx()
+    if len(idx):
+        decide(m, idx)
+
+
 def decide(m, who: np.ndarray) -> None:
     b = m.b
     give_up = m.streams.uniform("decision", m.month, who) < b["decide_drop_rate"]
-    go = who[~give_up]
     if not m.prog.active[m.year_index].any():
-        return
+        give_up[:] = True  # no destination takes anyone this year
+    stop = who[give_up]
+    if len(stop):
+        m.state[stop] = State.AWARE
+        refresh(m, stop)
+    go = who[~give_up]
     if len(go) == 0:
         return
     util = destination_utility(m, go, contacts_by_destination(m, go))
@@ -59,5 +71,4 @@ def decide(m, who: np.ndarray) -> None:
     m.timer[go], m.doc_bin[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
                                                    m.streams.uniform("documents", m.month, go, k=1))
     _decision_mode(m, go)
-    m.p_move[go] = 0.0
     m.add_active(go)

@@ -42,8 +42,8 @@ def employment(m) -> None:
     hired = cand[fill_in_order(cell[want], u[want], np.ones(len(cand)), m.openings.ravel().copy())]
     np.subtract.at(m.openings, (m.dest[hired].astype(np.int64), hh.sector[hired].astype(np.int64)), 1.0)
     m.job[hired] = Job.MATCHED
+    m.hired_month[hired] = mo
     m.job_sector[hired] = hh.sector[hired]
-    m.ever_matched[hired] = True
     # outside one's qualification: any opening left in the region
     rest = seek[m.job[seek] == Job.NONE]
     dr = m.dest[rest].astype(np.int64)
@@ -55,6 +55,7 @@ def employment(m) -> None:
     other = other_cand[fill_in_order(m.dest[other_cand].astype(np.int64), u2[u2 < p_other], np.ones(len(other_cand)), np.floor(left))]
     _take_openings(m.openings, np.bincount(m.dest[other], minlength=len(left)))
     m.job[other] = Job.OTHER
+    m.hired_month[other] = mo
     # the sector taken outside one's qualification: drawn in proportion to the region's openings
     if len(other):
         share = m.openings[m.dest[other].astype(np.int64)] + 1e-9
@@ -65,7 +66,7 @@ def employment(m) -> None:
     rest = rest[m.job[rest] == Job.NONE]
     biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b["business_rate"])]
     m.job[biz] = Job.BUSINESS
-    _employer_subsidy(m, np.concatenate([hired, other]))
+    _employer_subsidy(m, idx)
 
 
 def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
@@ -74,13 +75,16 @@ def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
     openings -= openings / np.maximum(total, 1e-12) * np.minimum(take, total[:, 0])[:, None]
 
 
-def _employer_subsidy(m, hired: np.ndarray) -> None:
-    """Employers claim the subsidy for a share of hires (take-up), paid once per hired participant."""
-    if len(hired) == 0:
-        return
+def _employer_subsidy(m, idx: np.ndarray) -> None:
+    """Employers claim the subsidy for a share of participants (take-up) once they have kept them the
+    rules' minimum time (3 years in the 2021 rules, IOM 3.4.5; 2 years in 2024, source 000), paid once."""
     prog, y = m.prog, m.year_index
-    claim = hired[m.streams.uniform("jobs", m.month, hired, k=3) < prog.employer_take_up]
-    claim = claim[m.subsidy_employer[claim] == 0]
+    employed = idx[np.isin(m.job[idx], (Job.MATCHED, Job.OTHER)) & ~m.employer_claimed[idx] & (m.hired_month[idx] >= 0)]
+    due = employed[m.month - m.hired_month[employed] >= prog.employer_min_months[y]]
+    if len(due) == 0:
+        return
+    m.employer_claimed[due] = True
+    claim = due[m.streams.uniform("jobs", m.month, due, k=3) < prog.employer_take_up]
     amount = prog.employer_mci[y] * m.mci
     m.subsidy_employer[claim] += amount
     m.record.paid[m.month, 2] += amount * len(claim)

@@ -31,7 +31,9 @@ def subsidies(m) -> None:
         return
     prog, mci, rec, mo = m.prog, m.mci, m.record, m.month
     # rent months fall due while renting, up to the subsidy's length
-    renting = idx[(m.housing_status[idx] == Housing.RENTED) & m.claims_rent[idx] & (m.rent_accrued[idx] < prog.rent_months)]
+    # paid for the months after arrival (IOM 3.4.5: monthly for one year upon arrival) in which the family rents
+    within = (mo - m.arrival_month[idx]) < prog.rent_months
+    renting = idx[(m.housing_status[idx] == Housing.RENTED) & m.claims_rent[idx] & within]
     m.rent_accrued[renting] += 1
     payable = idx[m.pay_month[idx] <= mo]
     # relocation subsidy, once
@@ -66,4 +68,3 @@ def finances(m) -> None:
     costs = b["living_cost_mci_per_person"] * hh.size[idx] + housing_cost + heating + hh.debt_mci[idx]
     m.cash[idx] += (income - costs) * mci
     m.deficit[idx] = m.cash[idx] < 0
-    m.deficit_months[idx] = np.where(m.deficit[idx], m.deficit_months[idx] + 1, 0)

@@ -30,6 +30,7 @@ def arrive(m, who: np.ndarray) -> None:
     d = m.dest[who].astype(np.int64)
     m.state[who] = State.ARRIVED
     m.arrival_month[who] = mo
+    m.first_dest[who] = d
     m.rural_dest[who] = s.uniform("arrival", mo, who) < b["rural_destination_share"]
     delay, m.pay_bin[who] = prog.draw_delay("payment", s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
     m.pay_month[who] = mo + delay
@@ -64,7 +65,7 @@ def arrive(m, who: np.ndarray) -> None:
     latent = z + np.log(ua / (1 - ua))
     m.adapt_needed[who] = np.where(latent < 0, 0.0, b["adapt_months"] * latent)
     m.has_contacts[who] = contacts
-    # money brought: savings less the cost of the move (assumption: 10 MCI + 1 MCI per 100 km per family)
+    # money brought: savings less the cost of the move (assumption: 10 MCI + 1 MCI per 100 km per 3 persons)
     km = w.origin_dest_km[hh.origin[who], d]
     m.cash[who] = (hh.savings_mci[who] - 10.0 - km / 100.0 * 1.0 * hh.size[who] / 3.0) * m.mci
     persons = hh.size[who]

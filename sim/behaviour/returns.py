@@ -44,7 +44,7 @@ def returns(m) -> None:
 
 def _return_home(m, who: np.ndarray) -> None:
     mo, prog, rec = m.month, m.prog, m.record
-    d = m.dest[who].astype(np.int64)
+    d = m.first_dest[who].astype(np.int64)  # counted against the region they relocated to
     due = prog.repayment_due(m.subsidy_reloc[who], m.subsidy_rent[who], mo - m.arrival_month[who])
     pays = m.streams.uniform("returns", mo, who, k=2) < m.b["repayment_compliance"]
     m.reimbursed[who] += np.where(pays, due, 0.0)
@@ -54,6 +54,7 @@ def _return_home(m, who: np.ndarray) -> None:
     m.return_month[who] = mo
     m.housing_status[who] = Housing.NONE
     m.job[who] = Job.NONE
+    m.hired_month[who] = -1
     rec.returns_hh[mo] += len(who)
     np.add.at(rec.returns_persons_dest[mo], d, m.hh.size[who])
     add_contacts(m, who, m.mover_contacts, -1)
@@ -71,4 +72,5 @@ def _move_on(m, who: np.ndarray) -> None:
     m.dest[who] = km.argmin(axis=1).astype(np.int8)
     m.housing_status[who] = Housing.NONE
     m.job[who] = Job.NONE
+    m.hired_month[who] = -1
     m.moved_on[who] += 1

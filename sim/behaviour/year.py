@@ -21,7 +21,7 @@ def new_year(m) -> None:
         refresh(m, np.flatnonzero(m.state == State.AWARE))
     # the registered vacancy stock renews each month at the scenario's turnover
     stock = m.world.vacancy_stock * m.prog.vacancy_multiplier * m.prog.vacancy_index[y]
-    extra = np.zeros_like(stock)
-    extra[:, SECTORS.index("agriculture")] = m.world.vacancy_stock[:, SECTORS.index("agriculture")] * m.prog.land_for_farming
-    m.openings = (stock + extra) * m.prog.turnover * m.scale
+    agri = SECTORS.index("agriculture")
+    stock[:, agri] *= 1.0 + m.prog.land_for_farming  # land for farming adds openings in agriculture (rec. 5)
+    m.openings = stock * m.prog.turnover * m.scale
     m.begin_month_index()
