@@ -135,7 +135,6 @@ class RelocationModel(mesa.Model):
         self.aware_channel = np.full(n, -1, np.int8)
         self.moved_on = np.zeros(n, np.int16)
         self.has_contacts = np.zeros(n, bool)         # contacts living in the destination on arrival
-        self.decision_since = np.full(n, -1, np.int32)
         self._considering = np.zeros(0, np.int64)
         self.first_dest = np.full(n, -1, np.int8)     # the destination of the relocation (before any move on)
         self.hired_month = np.full(n, -1, np.int32)

@@ -104,7 +104,6 @@ def awareness_and_decision(m) -> None:
     if len(deciding):
         m.state[deciding] = State.DECIDING  # they weigh it up this month and decide next month
         m.p_move[deciding] = 0.0
-        m.decision_since[deciding] = m.month
 
 
 def _record_channel(m, idx: np.ndarray) -> None:
