@@ -82,8 +82,8 @@ def official_outcomes(m) -> dict[tuple[str, str], float]:
 
 
 def _first_dest(m, j: int) -> np.ndarray:
-    """Households whose destination is region j (moves on are rare and counted where they live)."""
-    return m.dest == j
+    """Households that relocated to region j (a region reports returns among its own arrivals)."""
+    return m.first_dest == j
 
 
 def observed_official() -> pd.DataFrame:

@@ -80,6 +80,8 @@ class RelocationModel(mesa.Model):
         self.streams = Streams(seed)
         self.world = World()
         self.prog = Programme(scenario)
+        # a scenario with `starts` follows its parent's programme until that year
+        self._progs = (Programme(scenario.before), self.prog) if scenario.starts else None
         self.years = scenario.years
         self.n_months = scenario.months
         self.month = 0

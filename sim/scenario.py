@@ -88,8 +88,15 @@ def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
         ppath = find_scenario(ppath if ppath.exists() else parent)
     except ScenarioError as exc:
         raise ScenarioError([f"{path}: key 'extends': {exc.problems[0]}"]) from None
-    merged = _merge(load_raw(ppath, _seen + (path,)), raw)
+    parent_raw = load_raw(ppath, _seen + (path,))
+    merged = _merge(parent_raw, raw)
     merged.pop("extends", None)
+    if "starts" in raw:
+        parent_raw = {k: v for k, v in parent_raw.items() if k != "starts"}
+        merged["_before"] = parent_raw  # the scenario before the policy year
+    else:
+        merged.pop("_before", None)
+        merged.pop("starts", None)
     return merged
 
 
@@ -314,6 +321,13 @@ class Scenario:
     source: str
     data: dict
     explicit_behaviour: frozenset = frozenset()  # behavioural parameters the scenario or --set gave
+    before: "Scenario | None" = None             # what applies before `data["starts"]` (the parent)
+
+    @property
+    def starts(self) -> int | None:
+        """First year of this scenario's levers when it switches from its parent in a policy year."""
+        y = int(self.data.get("starts") or 0)
+        return y if self.before is not None and y else None
 
     def with_behaviour(self, params: dict) -> "Scenario":
         """A copy whose behavioural parameters not given explicitly are replaced by `params`."""
@@ -321,7 +335,8 @@ class Scenario:
         for k, v in params.items():
             if k not in self.explicit_behaviour:
                 data["behaviour"][k] = v
-        return Scenario(self.name, self.source, data, self.explicit_behaviour)
+        before = self.before.with_behaviour(params) if self.before is not None else None
+        return Scenario(self.name, self.source, data, self.explicit_behaviour, before)
 
     @property
     def years(self) -> np.ndarray:
@@ -358,11 +373,25 @@ def load(name_or_path: str | Path, overrides: list[str] | None = None) -> Scenar
     """Find, merge, override and validate a scenario; raises ScenarioError on any problem."""
     path = find_scenario(name_or_path)
     raw = apply_overrides(load_raw(path), overrides or [])
+    before_raw = raw.pop("_before", None)
     where = str(path) + (" (with --set overrides)" if overrides else "")
     validate(raw, where)
+    before = None
+    if before_raw is not None:
+        t = raw["time"]
+        if not t["start_year"] < raw["starts"] <= t["end_year"]:
+            raise ScenarioError([f"{where}: key 'starts': inconsistent schedule: {raw['starts']} outside the run; "
+                                 f"allowed: {t['start_year'] + 1} to {t['end_year']}"])
+        before_raw = apply_overrides(before_raw, overrides or [])
+        before_raw["time"] = raw["time"]
+        validate(before_raw, where + " (before 'starts')")
+        before = Scenario(str(raw.get("name", path.stem)), str(path), _fill_defaults(SCHEMA, before_raw),
+                          frozenset(before_raw.get("behaviour", {})))
+    elif raw.get("starts"):
+        raise ScenarioError([f"{where}: key 'starts': needs 'extends' (the scenario that applies before it)"])
     data = _fill_defaults(SCHEMA, raw)
     return Scenario(name=str(raw.get("name", path.stem)), source=str(path), data=data,
-                    explicit_behaviour=frozenset(raw.get("behaviour", {})))
+                    explicit_behaviour=frozenset(raw.get("behaviour", {})), before=before)
 
 
 def from_dict(raw: dict, where: str = "<dict>") -> Scenario:

@@ -189,6 +189,8 @@ SCHEMA = Section(
         "name": Text("short scenario name"),
         "description": Text("what the scenario encodes and what it assumes", ""),
         "extends": Text("name or path of a scenario this one overrides", None, optional=True),
+        "starts": Num(1990, 2100, "year from which this scenario's levers apply; earlier years follow the scenario it extends",
+                      "run setting", integer=True, default=0),
         "time": Section(
             {
                 "start_year": Num(2000, 2100, "first simulated year (January)", "GUIDE 2: start before 2016 for Table 3", integer=True),

@@ -79,3 +79,24 @@ def test_region_agents_and_network_export(baseline_run):
     assert g.number_of_nodes() == 200
     assert {d["kind"] for _, _, d in g.edges(data=True)} <= {"kin", "friend", "neighbour"}
     assert m.world.graph.number_of_nodes() == 16
+
+
+def test_fill_in_order_never_exceeds_capacity_and_skips_ahead():
+    from sim.behaviour.common import fill_in_order
+
+    rng = np.random.default_rng(0)
+    for _ in range(50):
+        n = 60
+        groups, keys, sizes = rng.integers(0, 4, n), rng.random(n), rng.integers(1, 7, n).astype(float)
+        cap = rng.integers(0, 40, 4).astype(float)
+        for skip in (False, True):
+            ok = fill_in_order(groups, keys, sizes, cap, skip_ahead=skip)
+            used = np.bincount(groups[ok], weights=sizes[ok], minlength=4)
+            assert np.all(used <= cap)
+            if skip:  # nobody left out would still fit
+                left = cap - used
+                assert not np.any(~ok & (sizes <= left[groups]))
+    # strict order: a family of 5 that does not fit blocks the family of 1 behind it; skip-ahead admits it
+    g, k, s, c = np.zeros(3, int), np.arange(3.0), np.array([3.0, 5.0, 1.0]), np.array([4.0])
+    assert fill_in_order(g, k, s, c).tolist() == [True, False, False]
+    assert fill_in_order(g, k, s, c, skip_ahead=True).tolist() == [True, False, True]

@@ -171,3 +171,26 @@ def test_vacancy_levers_by_region_and_sector():
 def test_unknown_sector():
     msgs = problems("baseline", ["vacancies.sector_index.mining=2"])
     assert "unknown sector" in msgs[0] and "agriculture" in msgs[0]
+
+
+def test_starts_switches_levers_in_the_policy_year(tmp_path):
+    from sim.model import RelocationModel
+
+    p = write(tmp_path, "starts = 2020\n[rent_subsidy]\nmonths = 24\n[relocation_subsidy]\nmci_per_member = { 2014 = 100 }\n")
+    sc = scenario.load(p)
+    assert sc.starts == 2020 and sc.before.data["rent_subsidy"]["months"] == 12
+    base = RelocationModel(scenario.load("baseline"), seed=3, scale=0.02).run()
+    alt = RelocationModel(sc, seed=3, scale=0.02).run()
+    upto = (2020 - 2014) * 12
+    a, b = base.datacollector.get_model_vars_dataframe(), alt.datacollector.get_model_vars_dataframe()
+    assert a.iloc[:upto].equals(b.iloc[:upto])            # identical until the policy year
+    assert not a.iloc[upto:].equals(b.iloc[upto:])
+    assert alt.prog.rent_months == 24
+
+
+def test_starts_needs_extends_and_a_year_inside_the_run(tmp_path):
+    p = write(tmp_path, "starts = 2030\n")
+    assert "'starts'" in problems(p)[0] and "allowed: 2015 to 2024" in problems(p)[0]
+    bare = tmp_path / "bare.toml"
+    bare.write_text("starts = 2020\n" + (scenario.SCENARIO_DIR / "baseline.toml").read_text())
+    assert "needs 'extends'" in problems(bare)[0]

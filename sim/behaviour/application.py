@@ -53,7 +53,7 @@ def selection(m) -> None:
         return
     tie = m.streams.uniform("selection", m.month, idx, k=1)
     key = m.queued_since[idx] + tie
-    ok = fill_in_order(m.dest[idx].astype(np.int64), key, m.hh.size[idx], m.quota_left)
+    ok = fill_in_order(m.dest[idx].astype(np.int64), key, m.hh.size[idx], m.quota_left, skip_ahead=True)
     approved = idx[ok]
     if len(approved):
         persons = np.bincount(m.dest[approved], weights=m.hh.size[approved], minlength=len(m.quota_left)).astype(np.int64)

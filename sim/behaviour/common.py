@@ -18,10 +18,13 @@ def group_order(groups: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.nd
     return order, seg
 
 
-def fill_in_order(groups: np.ndarray, keys: np.ndarray, sizes: np.ndarray, capacity: np.ndarray) -> np.ndarray:
+def fill_in_order(groups: np.ndarray, keys: np.ndarray, sizes: np.ndarray, capacity: np.ndarray,
+                  skip_ahead: bool = False) -> np.ndarray:
     """First come, first served: accept, per group in key order, while the running total fits.
 
-    Returns a boolean mask over the inputs; the accepted sizes of a group never exceed its capacity.
+    With `skip_ahead`, what is left after the first one that does not fit goes to the next ones in
+    order that still fit (a smaller family behind a large one). Returns a boolean mask over the
+    inputs; the accepted sizes of a group never exceed its capacity.
     """
     if len(groups) == 0:
         return np.zeros(0, bool)
@@ -34,9 +37,27 @@ def fill_in_order(groups: np.ndarray, keys: np.ndarray, sizes: np.ndarray, capac
     nok = (~ok).astype(np.int64)
     cum = np.cumsum(nok)
     accept_sorted = (cum - (cum[seg] - nok[seg])) == 0
+    if skip_ahead:
+        _skip_ahead(accept_sorted, groups[order], s, capacity)
     out = np.zeros(len(groups), bool)
     out[order] = accept_sorted
     return out
+
+
+def _skip_ahead(accept: np.ndarray, g: np.ndarray, s: np.ndarray, capacity: np.ndarray) -> None:
+    """Give each group's remaining capacity to the next candidates in order that fit (in place).
+
+    Each round admits at most one candidate per group and uses at least the smallest size, so the
+    rounds are bounded by the largest remainder, not by the number of households."""
+    left = capacity.astype(np.float64) - np.bincount(g[accept], weights=s[accept], minlength=len(capacity))
+    while True:
+        fits = ~accept & (s <= left[g])
+        if not fits.any():
+            return
+        pos = np.flatnonzero(fits)
+        first = pos[np.r_[True, g[pos][1:] != g[pos][:-1]]]  # earliest fitting candidate of each group
+        accept[first] = True
+        left -= np.bincount(g[first], weights=s[first], minlength=len(capacity))
 
 
 def stochastic_round(x: np.ndarray, u: np.ndarray) -> np.ndarray:

@@ -12,6 +12,8 @@ from sim.states import State
 
 def new_year(m) -> None:
     y = m.year_index
+    if m.month % 12 == 0 and m._progs is not None:
+        m.prog = m._progs[int(m.year >= m.scenario.starts)]
     if m.month % 12 == 0:
         u = m.streams.uniform("selection", m.month, np.arange(len(m.quota_left)), k=7)
         m.quota_year = stochastic_round(m.prog.quota[y] * m.scale, u)
@@ -19,9 +21,15 @@ def new_year(m) -> None:
         m.record.quota_persons_year[y] = m.quota_year
         # subsidy levels may change with the year: aware households reweigh the programme
         refresh(m, np.flatnonzero(m.state == State.AWARE))
-    # the registered vacancy stock renews each month at the scenario's turnover
+    # Vacancies open at the scenario's monthly turnover of the registered stock (IOM Table 9) and stay
+    # open until filled, up to the stock itself. Whole openings, drawn by stochastic rounding, keep the
+    # scaled expectation at any population scale; carrying unfilled ones over keeps small-scale runs
+    # from losing hires to the lumpiness of a thin market.
     stock = m.world.vacancy_stock * m.prog.vacancy_multiplier * m.prog.vacancy_index[y]
     agri = SECTORS.index("agriculture")
     stock[:, agri] *= 1.0 + m.prog.land_for_farming  # land for farming adds openings in agriculture (rec. 5)
-    m.openings = stock * m.prog.turnover * m.scale
+    expected = (stock * m.prog.turnover * m.scale).ravel()
+    u = m.streams.uniform("jobs", m.month, np.arange(expected.size), k=8)
+    inflow = stochastic_round(expected, u).reshape(stock.shape)
+    m.openings = np.minimum(m.openings + inflow, np.ceil(stock * m.scale))
     m.begin_month_index()
