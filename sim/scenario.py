@@ -378,10 +378,7 @@ def load(name_or_path: str | Path, overrides: list[str] | None = None) -> Scenar
     validate(raw, where)
     before = None
     if before_raw is not None:
-        t = raw["time"]
-        if not t["start_year"] < raw["starts"] <= t["end_year"]:
-            raise ScenarioError([f"{where}: key 'starts': inconsistent schedule: {raw['starts']} outside the run; "
-                                 f"allowed: {t['start_year'] + 1} to {t['end_year']}"])
+        # a policy year after the run's end means the run never switches (e.g. --set time.end_year=2016)
         before_raw = apply_overrides(before_raw, overrides or [])
         before_raw["time"] = raw["time"]
         validate(before_raw, where + " (before 'starts')")

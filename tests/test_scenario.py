@@ -188,9 +188,11 @@ def test_starts_switches_levers_in_the_policy_year(tmp_path):
     assert alt.prog.rent_months == 24
 
 
-def test_starts_needs_extends_and_a_year_inside_the_run(tmp_path):
-    p = write(tmp_path, "starts = 2030\n")
-    assert "'starts'" in problems(p)[0] and "allowed: 2015 to 2024" in problems(p)[0]
+def test_starts_needs_extends_and_a_year(tmp_path):
+    p = write(tmp_path, 'starts = "2020"\n')
+    assert "'starts'" in problems(p)[0] and "expected a number" in problems(p)[0]
+    later = scenario.load(write(tmp_path, "starts = 2030\n[rent_subsidy]\nmonths = 24\n", "later.toml"))
+    assert later.starts == 2030  # after the run's end: the run follows the parent throughout
     bare = tmp_path / "bare.toml"
     bare.write_text("starts = 2020\n" + (scenario.SCENARIO_DIR / "baseline.toml").read_text())
     assert "needs 'extends'" in problems(bare)[0]
