@@ -16,6 +16,7 @@ is never redone.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
 import logging
 import multiprocessing as mp
@@ -82,6 +83,8 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
         m.run()
         snaps.append(m.snapshots[(2021 - int(sc.years[0])) * 12])
         offs.append(official_outcomes(m))
+        del m
+    gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
     return deviance(snaps, offs, observed=observed)
 
 

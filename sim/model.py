@@ -99,6 +99,9 @@ class RelocationModel(mesa.Model):
         self.n = self.hh.n
         self._init_state()
         self.regions = [RegionAgent(self, j) for j in range(len(DESTINATIONS))]
+        # Mesa 3.3 counts agent ids in a class-level dict keyed by model, which would keep every model
+        # (and its arrays) alive for good; no agents are created after set-up, so drop the entry.
+        mesa.Agent._ids.pop(self, None)
         self.record = MonthlyRecord(self.n_months, len(ORIGINS), len(DESTINATIONS), len(self.years))
         self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
         behaviour.init_probabilities(self)

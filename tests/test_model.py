@@ -100,3 +100,18 @@ def test_fill_in_order_never_exceeds_capacity_and_skips_ahead():
     g, k, s, c = np.zeros(3, int), np.arange(3.0), np.array([3.0, 5.0, 1.0]), np.array([4.0])
     assert fill_in_order(g, k, s, c).tolist() == [True, False, False]
     assert fill_in_order(g, k, s, c, skip_ahead=True).tolist() == [True, False, True]
+
+
+def test_finished_models_are_freed():
+    # sweeps and calibration build thousands of models in one process: none may be kept alive
+    import gc
+    import weakref
+
+    from sim import scenario
+    from sim.model import RelocationModel
+
+    m = RelocationModel(scenario.load("baseline", ["time.end_year=2014"]), seed=0, scale=0.005).run()
+    ref = weakref.ref(m)
+    del m
+    gc.collect()
+    assert ref() is None
