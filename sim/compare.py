@@ -36,6 +36,8 @@ from typing import Callable, Sequence
 import numpy as np
 import pandas as pd
 
+from sim.cli import _positive_int
+from sim.results import _flatten
 from sim.runner import PARAMETER_SOURCES, RunResult, replicate_seeds, run_scenario
 from sim.scenario import Scenario, ScenarioError, load
 
@@ -143,17 +145,6 @@ def run_comparison(names_or_paths: Sequence[str | Path], replicates: int = DEFAU
 
 
 # --------------------------------------------------------------------------- outcomes
-
-def _flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
 
 def _number(v) -> float:
     if v is None or isinstance(v, bool) or not isinstance(v, (int, float)):
@@ -480,13 +471,6 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
 
 
 # --------------------------------------------------------------------------- command line
-
-def _positive_int(text: str) -> int:
-    v = int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
-    return v
-
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser(

@@ -40,9 +40,10 @@ def row(table: pd.DataFrame, scenario: str, outcome: str) -> pd.Series:
 
 
 @pytest.fixture(scope="module")
-def rent_comparison():
-    """Rent subsidy 12 months (baseline) against 24 months, the same seeds."""
-    comp = compare.run_comparison(["baseline", "rent_subsidy_24_months"], replicates=REPS, seed=4, scale=SCALE,
+def rent_comparison(tmp_path_factory):
+    """Rent subsidy 12 months (baseline) against 24 months from the start, the same seeds."""
+    rent24 = scenario_file(tmp_path_factory.mktemp("rent"), "rent_subsidy_24_months", "[rent_subsidy]\nmonths = 24\n")
+    comp = compare.run_comparison(["baseline", rent24], replicates=REPS, seed=4, scale=SCALE,
                                   overrides=FAST, parameters="defaults")
     return comp, compare.compare_table(comp)
 
@@ -148,7 +149,8 @@ def test_cli_writes_table_plots_and_metadata(tmp_path, capsys):
     meta = json.loads((folder / "compare.json").read_text())
     assert meta["replicate_seeds"] == replicate_seeds(3, 2) and meta["seed"] == 3 and meta["replicates"] == 2
     assert [s["name"] for s in meta["scenarios"]] == ["baseline", "rent_subsidy_24_months"]
-    assert meta["scenarios"][1]["differs_from_first"] == {"rent_subsidy.months": {"first": 12, "this": 24}}
+    assert meta["scenarios"][1]["differs_from_first"] == {"rent_subsidy.months": {"first": 12, "this": 24},
+                                                          "starts": {"first": 0, "this": 2022}}
     assert meta["versions"]["relocsim"] and meta["versions"]["numpy"] and meta["scale"] == SCALE
     assert "time.end_year=2017" in meta["overrides"]
     annual = pd.read_csv(folder / "annual.csv")
