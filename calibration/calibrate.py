@@ -49,7 +49,11 @@ FREE = {
     "move_on_rate": (0.0, 0.01, False),
     "relocation_subsidy_take_up": (0.6, 1.0, False),
     "rent_subsidy_take_up": (0.4, 1.0, False),
+    "business_rate": (0.0, 0.1, False),
+    # not a behaviour: how much more easily the survey reached recent arrivals (calibration/survey.py)
+    "survey_recency": (0.0, 1.0, False),
 }
+SURVEY_PARAMETERS = ("survey_recency",)
 
 
 @dataclass(frozen=True)
@@ -75,7 +79,8 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
     from sim import scenario
     from sim.model import RelocationModel
 
-    overrides = [f"time.end_year={budget.end_year}", *free_overrides] + [f"behaviour.{k}={v!r}" for k, v in params.items()]
+    overrides = [f"time.end_year={budget.end_year}", *free_overrides] + [
+        f"behaviour.{k}={v!r}" for k, v in params.items() if k not in SURVEY_PARAMETERS]
     sc = scenario.load(scenario_name, overrides)
     snaps, offs = [], []
     for seed in range(budget.replicates):
@@ -85,7 +90,7 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
         offs.append(official_outcomes(m))
         del m
     gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
-    return deviance(snaps, offs, observed=observed)
+    return deviance(snaps, offs, observed=observed, recency=params.get("survey_recency", 0.0))
 
 
 def _suggest(trial, free: dict) -> dict:
@@ -199,7 +204,8 @@ def load_posterior(path: Path = POSTERIOR) -> pd.DataFrame | None:
     if not path.exists():
         return None
     df = pd.read_csv(path)
-    unknown = [c for c in df.columns if c not in ("trial", "distance", "weight") and c not in BEHAVIOUR.fields]
+    unknown = [c for c in df.columns if c not in ("trial", "distance", "weight") and c not in BEHAVIOUR.fields
+               and c not in SURVEY_PARAMETERS]
     if unknown:
         raise ValueError(f"{path}: unknown parameter column(s) {unknown}; allowed: {', '.join(BEHAVIOUR.fields)}")
     return df

@@ -71,6 +71,11 @@ def official_outcomes(m) -> dict[tuple[str, str], float]:
         out[("t10_returns_by_region", region)] = float(size[returned & _first_dest(m, j)].sum() * k)
     nk_kos = _first_dest(m, DESTINATIONS.index("north_kazakhstan")) | _first_dest(m, DESTINATIONS.index("kostanay"))
     out[("returns_pooled", "north_kazakhstan+kostanay")] = float(size[returned & nk_kos].sum() * k)
+    snap = m.snapshots.get(survey_month)
+    if snap is not None:
+        there = np.isin(snap["first_dest"] if "first_dest" in snap else snap["dest"], [DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("kostanay")])
+        working = there & (snap["arrival_month"] >= start17) & np.isin(snap["job"], (Job.MATCHED, Job.OTHER, Job.BUSINESS))
+        out[("t10_business_share", "north_kazakhstan+kostanay")] = float((snap["job"][working] == Job.BUSINESS).mean()) if working.any() else np.nan
     june_2024 = (2024 - years[0]) * 12 + 5
     if june_2024 in m.snapshots:
         s = m.snapshots[june_2024]
@@ -97,6 +102,11 @@ def observed_official() -> pd.DataFrame:
         rows.append(("t10_returns_by_region", r["region"], "holdout", float(r["value"]), np.nan))
     pooled = o[(o["target"] == "es_returns_pooled") & (o["quantity"] == "returnees_persons")]["value"].iloc[0]
     rows.append(("returns_pooled", "north_kazakhstan+kostanay", "calibration", float(pooled), np.nan))
+    t10 = o[o["target"] == "t10_destination"].set_index(["region", "quantity"])["value"]
+    business = t10[("north_kazakhstan", "business")] + t10[("kostanay", "business")]
+    employed = t10[("north_kazakhstan", "employed")] + t10[("kostanay", "employed")]
+    # working arrivals in own business: 378 + 69 of 2,242 + 378 + 999 + 69 employed or in business (IOM Table 10)
+    rows.append(("t10_business_share", "north_kazakhstan+kostanay", "calibration", float(business / (business + employed)), np.nan))
     y24 = o[o["target"] == "y2024_outcomes"].set_index("quantity")["value"]
     able = _able_bodied_2024(y24)
     rows.append(("y2024_outcomes", "employed_share", "holdout", float(_find(y24, "employed")) / able, able))
@@ -115,11 +125,12 @@ def _able_bodied_2024(y24: pd.Series) -> float:
 
 # --------------------------------------------------------------------------- fit
 
-def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0) -> pd.DataFrame:
+def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0, recency: list[float] | None = None) -> pd.DataFrame:
     """The fit of several replicates: one row per cell with the columns of `FIT_COLUMNS`."""
     rng = np.random.default_rng(seed)
     obs = observed_cells()
-    p = np.column_stack([_sim_shares(obs, expected_tables(s)) for s in snapshots])
+    recency = recency or [0.0] * len(snapshots)
+    p = np.column_stack([_sim_shares(obs, expected_tables(s, r)) for s, r in zip(snapshots, recency)])
     n = np.maximum(np.round(obs["base"].to_numpy()), 1).astype(int)
     low, high = np.full(len(obs), np.nan), np.full(len(obs), np.nan)
     for i in range(len(obs)):
@@ -170,7 +181,7 @@ def _sim_shares(obs: pd.DataFrame, sim: pd.DataFrame) -> np.ndarray:
 
 
 def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibration",
-             observed: pd.DataFrame | None = None) -> float:
+             observed: pd.DataFrame | None = None, recency: float = 0.0) -> float:
     """Calibration distance: binomial deviance of the survey cells (with their bases) plus squared
     relative errors of the official counts in units of the 10% goal.
 
@@ -179,7 +190,7 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
     """
     obs = observed_cells() if observed is None else observed
     obs = obs[obs["split"] == split]
-    p = np.nan_to_num(np.nanmean(np.column_stack([_sim_shares(obs, expected_tables(s)) for s in snapshots]), axis=1), nan=0.0)
+    p = np.nan_to_num(np.nanmean(np.column_stack([_sim_shares(obs, expected_tables(s, recency)) for s in snapshots]), axis=1), nan=0.0)
     n, k = obs["base"].to_numpy(float), obs["count"].to_numpy(float)
     p = np.clip(p, 0.5 / n, 1 - 0.5 / n)
     with np.errstate(divide="ignore", invalid="ignore"):

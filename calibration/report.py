@@ -30,8 +30,20 @@ def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: 
     sc = scenario.load("baseline")
     res = run_scenario(sc, seed=seed, replicates=replicates, scale=scale, parameters=parameters, keep_models=True)
     jan21 = (2021 - int(sc.years[0])) * 12
-    fit = fit_table([m.snapshots[jan21] for m in res.models], [official_outcomes(m) for m in res.models], seed=seed)
+    fit = fit_table([m.snapshots[jan21] for m in res.models], [official_outcomes(m) for m in res.models], seed=seed,
+                    recency=_survey_recency(res.parameter_sets))
     return fit, res
+
+
+def _survey_recency(trials: list) -> list[float]:
+    """Each replicate's survey reachability parameter, from the parameter set it drew (0 without one)."""
+    from calibration.calibrate import load_posterior
+
+    post = load_posterior()
+    if post is None or "survey_recency" not in post:
+        return [0.0] * len(trials)
+    by_trial = dict(zip(post["trial"], post["survey_recency"]))
+    return [float(by_trial.get(t, 0.0)) if t is not None else 0.0 for t in trials]
 
 
 def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior") -> Path:

@@ -149,7 +149,27 @@ def _share(a: float, b: float) -> float:
     return float(a / b) if b > 0 else np.nan
 
 
-def expected_tables(snap: dict) -> pd.DataFrame:
+def reachability(frame: pd.DataFrame, snap: dict, recency: float) -> np.ndarray:
+    """Relative chance of being reached by the survey, falling by `recency` (log scale) per year since arrival.
+
+    IOM reached respondents through the contacts of employment centres and local bodies ("access to
+    displaced persons, the availability of contacts", IOM 2.1), which follow recent participants
+    under the social contract more closely; `recency` = 0 is an even sample of all who stayed.
+    """
+    years = (snap["month"] - snap["arrival_month"][_surveyed(snap)]) / 12.0
+    return np.exp(-recency * years)
+
+
+def _surveyed(snap: dict) -> np.ndarray:
+    return np.isin(np.array(DESTINATIONS)[snap["dest"]], list(SAMPLE_SIZES))
+
+
+def expected_tables(snap: dict, recency: float = 0.0) -> pd.DataFrame:
     """Expected survey shares of one simulated run (design-weighted over the whole frame)."""
     frame = survey_frame(snap)
-    return tables(frame, sampling_weights(frame))
+    reach = reachability(frame, snap, recency)
+    # within each region the survey draws in proportion to reachability; regions keep their sample sizes
+    region = frame["region"].to_numpy()
+    total = pd.Series(reach).groupby(region).transform("sum").to_numpy()
+    w = reach * frame["region"].map(SAMPLE_SIZES).to_numpy(float) / total
+    return tables(frame, w)

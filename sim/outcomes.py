@@ -190,7 +190,7 @@ def _cost_per_retained(m) -> float | None:
 
 SNAPSHOT_HOUSEHOLD = ("origin", "settlement", "housing_before", "female", "young", "marital", "education", "sector",
                       "inactive", "size", "qualified")
-SNAPSHOT_MODEL = ("dest", "arrival_month", "job", "job_sector", "housing_status", "housing_route", "housed_month",
+SNAPSHOT_MODEL = ("dest", "first_dest", "arrival_month", "job", "job_sector", "housing_status", "housing_route", "housed_month",
                   "decision_mode", "doc_bin", "proc_bin", "pay_bin", "pay_month", "adapt_needed", "subsidy_reloc",
                   "subsidy_rent", "jobless_6m", "rural_dest", "took_courses", "supported", "aware_channel")
 

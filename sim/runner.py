@@ -37,7 +37,7 @@ def parameters_for(scenario: Scenario, seed: int, parameters: str = "posterior")
     if post is None:
         return scenario, None
     trial, params = posterior_draw(post, seed)
-    return scenario.with_behaviour(params), trial
+    return scenario.with_behaviour({k: v for k, v in params.items() if not k.startswith("survey_")}), trial
 
 
 @dataclass

@@ -182,3 +182,13 @@ def test_posterior_draws_are_deterministic_and_used_by_runs(tmp_path, monkeypatc
     assert kept.behaviour["adapt_base"] == -0.5  # explicit settings win over the ensemble
     plain, none = parameters_for(sc, 7, "defaults")
     assert none is None and plain.behaviour["adapt_base"] == sc.behaviour["adapt_base"]
+
+
+def test_survey_reachability_favours_recent_arrivals_within_regions():
+    snap = tiny_snapshot()
+    even = expected_tables(snap, 0.0)
+    recent = expected_tables(snap, 1.0)
+    # Pavlodar: arrivals 64 and 34 months before; reaching recent ones more shifts the shares toward 1-3 years
+    assert cell(recent, "t03_residence_period", "pavlodar", "1_3_years") > cell(even, "t03_residence_period", "pavlodar", "1_3_years")
+    # the regional sample sizes are kept: the ALL row still weights NK and Pavlodar 85:92
+    assert cell(recent, "t40_adjustment", "all", "easy_no_issues") == pytest.approx(cell(even, "t40_adjustment", "all", "easy_no_issues"))
