@@ -21,6 +21,7 @@ from sim.states import Job, State
 # or foreign nationals, not internal migrants; they are left out of the base.
 OUTSIDE_POPULATION = {"t12_origin": {"orenburg_russia", "mongolia"}}
 OFFICIAL_TOLERANCE = 0.10
+OFFICIAL_WEIGHT = 100.0  # a count 10% off costs as much as 100 units of survey deviance
 PREDICTIVE_DRAWS = 400
 FIT_COLUMNS = ["target", "cell", "split", "observed", "base", "simulated_mean", "simulated_low", "simulated_high", "within_95"]
 
@@ -202,7 +203,7 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
     off = observed_official()
     off = off[(off["split"] == split) & off["base"].isna()]
     rel = [(np.nanmean([o.get((r.target, r.cell), np.nan) for o in officials]) - r.observed) / r.observed for r in off.itertuples()]
-    return float(survey + 10.0 * np.nansum((np.array(rel) / OFFICIAL_TOLERANCE) ** 2))
+    return float(survey + OFFICIAL_WEIGHT * np.nansum((np.array(rel) / OFFICIAL_TOLERANCE) ** 2))
 
 
 def summarise(fit: pd.DataFrame) -> dict:

@@ -12,6 +12,8 @@ A sensitivity spec is a TOML file like a sweep spec (see `sim.sweep`), with rang
     seed = 1
     scale = 0.02
     overrides = ["time.end_year=2019"]
+    parameters = "posterior"     # other behavioural parameters: each seed's draw from the calibrated
+                                 # ensemble (if shipped) or "defaults"; swept keys always win
     outputs = ["relocated_persons", "employed_share_12m", "returned_persons", "return_share",
                "cost_per_retained_person_24m_tenge"]     # the default; any scalar outcome column
 

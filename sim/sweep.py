@@ -9,6 +9,9 @@ A sweep spec is a TOML file::
     seed = 1                       # seeds the design (lhs, sobol) and the replicates
     scale = 0.05                   # optional: population scale (default: the scenario's)
     overrides = ["time.end_year=2020"]   # optional: fixed overrides applied to every run
+    parameters = "posterior"       # behavioural parameters, as `relocsim run --parameters`: each seed's
+                                   # draw from the calibrated ensemble (if shipped), or "defaults"; keys
+                                   # swept or overridden explicitly always win
 
     [keys]                         # dotted scenario keys; schedules are addressed by year
     "rent_subsidy.months" = [12, 24]                                          # a list (grid)
@@ -28,7 +31,7 @@ Output folder ``DIR``::
     DIR/runs/<run_id>.parquet      # one row per finished run, written atomically
 
 Read the results with ``pandas.read_parquet(DIR / "runs")`` (one row per run: run_id, point,
-replicate, seed, scale, one column per swept key, one column per scalar outcome of the run summary,
+replicate, seed, scale, parameter_set (the ensemble member drawn, or null), one column per swept key, one column per scalar outcome of the run summary,
 flattened with dots). ``pandas.read_parquet(DIR)`` does not work: pyarrow tries to read the metadata
 files beside the runs as Parquet. Running the same command again skips finished runs.
 """
@@ -61,10 +64,11 @@ from sim.scenario import ScenarioError
 log = logging.getLogger("relocsim")
 
 DESIGNS = ("grid", "lhs", "sobol")
-COMMON_KEYS = ("scenario", "name", "description", "replicates", "seed", "scale", "overrides", "keys")
+COMMON_KEYS = ("scenario", "name", "description", "replicates", "seed", "scale", "overrides", "parameters", "keys")
+PARAMETER_SOURCES = ("posterior", "defaults")   # as `relocsim run --parameters`
 SWEEP_KEYS = COMMON_KEYS + ("design", "samples")
 RANGE_KEYS = ("low", "high", "integer", "levels")
-RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "scale")
+RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "scale", "parameter_set")
 EXTRA_PACKAGES = ("pyarrow", "tqdm", "dask", "distributed", "SALib")
 WORKER_PRELOAD = ("sim.runner", "sim.sweep")   # imported once by the fork server of local workers
 
@@ -152,6 +156,7 @@ class Plan:
     base_raw: dict                   # the scenario with the fixed overrides applied
     where: str
     scale: float
+    parameters: str                  # behavioural parameters: "posterior" draws or "defaults"
     params: list[Param]
     points: list[dict]
     seeds: list[int]
@@ -363,6 +368,10 @@ def _check_common(spec: dict, probs: _Problems, allowed: tuple[str, ...]) -> tup
         seed = 0
     if "scale" in spec and (not _is_number(spec["scale"]) or not 0 < spec["scale"] <= 1):
         probs.err("scale", f"expected a number; allowed: above 0 to 1 (fraction of households simulated), got {spec['scale']!r}")
+    source = spec.get("parameters", "posterior")
+    if source not in PARAMETER_SOURCES:
+        probs.err("parameters", f"value {source!r} not allowed; allowed: {', '.join(PARAMETER_SOURCES)} "
+                                "(behavioural parameters drawn per seed from the calibrated ensemble, or the schema defaults)")
     ov = spec.get("overrides", [])
     if not isinstance(ov, list) or not all(isinstance(o, str) and "=" in o for o in ov):
         probs.err("overrides", f"expected a list of \"dotted.key=value\" strings, got {ov!r}")
@@ -484,7 +493,22 @@ def _base(spec: dict, spec_path: Path, probs: _Problems) -> dict:
     if _is_number(spec.get("scale")):
         fixed = fixed + [f"population.scale={float(spec['scale'])!r}"]
     out["fixed"] = fixed
+    out["parameters"] = spec.get("parameters", "posterior")
     return out
+
+
+def _posterior_info(source: str) -> dict | None:
+    """The calibrated ensemble that "posterior" runs draw from (None: defaults, or none shipped)."""
+    if source != "posterior":
+        return None
+    try:
+        from calibration.calibrate import POSTERIOR
+    except ImportError:
+        return None
+    path = Path(POSTERIOR)
+    if not path.exists():
+        return None
+    return {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
 
 
 def build_plan(kind: str, spec_path: Path, spec: dict, bits: dict, params: list[Param], points: list[dict],
@@ -498,7 +522,9 @@ def build_plan(kind: str, spec_path: Path, spec: dict, bits: dict, params: list[
     base_raw = scn.apply_overrides(scn.load_raw(path), fixed)
     scale = float(sc.data["population"]["scale"])
     seeds = replicate_seeds(seed, replicates)
-    context = {"scenario": spec["scenario"], "overrides": list(spec.get("overrides", [])), "scale": scale}
+    source = bits["parameters"]
+    context = {"scenario": spec["scenario"], "overrides": list(spec.get("overrides", [])), "scale": scale,
+               "parameters": source}
     runs, seen = [], set()
     for i, point in enumerate(points):
         for r, s in enumerate(seeds):
@@ -508,10 +534,11 @@ def build_plan(kind: str, spec_path: Path, spec: dict, bits: dict, params: list[
                 runs.append(Run(rid, i, r, int(s)))
     identity = {"kind": kind, **identity, "scenario": spec["scenario"], "scenario_sha256": _sha(base_raw),
                 "fixed_overrides": fixed, "scale": scale, "seed": seed, "replicates": replicates,
+                "parameters": source, "posterior": _posterior_info(source),
                 "keys": [p.describe() for p in params]}
     return Plan(kind=kind, spec_path=spec_path, spec=spec, name=str(spec.get("name", spec_path.stem)),
                 scenario_path=Path(path), scenario_name=sc.name, fixed=fixed, base_raw=base_raw,
-                where=str(path) + " (with --set overrides)", scale=scale, params=params, points=points,
+                where=str(path) + " (with --set overrides)", scale=scale, parameters=source, params=params, points=points,
                 seeds=seeds, runs=runs, identity=identity, context=context, extra=extra or {})
 
 
@@ -556,13 +583,15 @@ def run_task(task: dict) -> dict:
 
     try:
         sc = scn.from_dict(scn.apply_overrides(task["raw"], task["overrides"]), task["where"])
-        res = run_scenario(sc, seed=task["seed"], replicates=1)
+        res = run_scenario(sc, seed=task["seed"], replicates=1, parameters=task["parameters"])
         outcomes = {k: v for k, v in _flatten(res.summaries[0]).items() if v is None or isinstance(v, (bool, int, float, str))}
     except Exception as exc:
         raise RuntimeError(f"run {task['run_id']} (point {task['point']}, replicate {task['replicate']}, "
                            f"seed {task['seed']}, {task['params']}) failed: {exc!r}") from exc
+    trial = res.parameter_sets[0] if res.parameter_sets else None
     return {"run_id": task["run_id"], "point": task["point"], "replicate": task["replicate"], "seed": task["seed"],
-            "scale": res.scale, "params": task["params"], "outcomes": outcomes}
+            "scale": res.scale, "parameter_set": None if trial is None else int(trial), "params": task["params"],
+            "outcomes": outcomes}
 
 
 def _arrow_type(dtype: str):
@@ -578,7 +607,7 @@ def write_row(row: dict, plan: Plan, runs_dir: Path) -> Path:
     import pyarrow.parquet as pq
 
     fields = [pa.field("run_id", pa.string()), pa.field("point", pa.int64()), pa.field("replicate", pa.int64()),
-              pa.field("seed", pa.int64()), pa.field("scale", pa.float64())]
+              pa.field("seed", pa.int64()), pa.field("scale", pa.float64()), pa.field("parameter_set", pa.int64())]
     data: dict[str, list] = {k: [row[k]] for k in RUN_COLUMNS}
     for p in plan.params:
         fields.append(pa.field(p.key, _arrow_type(p.dtype)))
@@ -631,7 +660,9 @@ def _metadata(plan: Plan) -> dict:
                      "sha256": plan.identity["scenario_sha256"]},
         "fixed_overrides": plan.fixed,
         "scale": plan.scale,
-        "parameters": [p.describe() for p in plan.params],
+        "parameters": plan.parameters,
+        "posterior": plan.identity["posterior"],
+        "keys": [p.describe() for p in plan.params],
         "replicate_seeds": plan.seeds,
         "n_points": len(plan.points),
         "n_runs": len(plan.runs),
@@ -654,10 +685,14 @@ def prepare_out(plan: Plan, out: Path) -> Path:
             old = json.loads(meta.read_text())
         except (OSError, json.JSONDecodeError) as exc:
             raise ScenarioError([f"{meta}: unreadable ({exc}); use another --out folder"]) from None
-        if _sha(old.get("identity")) != _sha(json.loads(json.dumps(plan.identity, default=str))):
+        new = json.loads(json.dumps(plan.identity, default=str))
+        was = old.get("identity") or {}
+        if _sha(was) != _sha(new):
+            differ = sorted(k for k in set(was) | set(new) if was.get(k) != new.get(k))
             raise ScenarioError([f"{out}: holds the runs of a different {old.get('kind', 'sweep')} "
-                                 f"(spec {old.get('spec_file')}); resuming needs the same scenario, keys, design, "
-                                 f"seed, replicates and scale; use another --out folder"])
+                                 f"(spec {old.get('spec_file')}); it differs in: {', '.join(differ)}; resuming needs the "
+                                 f"same scenario (file content included), overrides, keys, design, seed, replicates, "
+                                 f"scale and behavioural parameters; use another --out folder"])
         old_v, new_v = old.get("versions", {}), _versions()
         changed = [k for k in new_v if old_v.get(k) != new_v[k]]
         if changed:
@@ -722,7 +757,8 @@ def execute(plan: Plan, out: str | Path, backend: str = "serial", workers: int |
         for r in todo:
             point = plan.points[r.point]
             yield {"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed, "params": point,
-                   "overrides": point_overrides(point), "raw": plan.base_raw, "where": plan.where}
+                   "overrides": point_overrides(point), "raw": plan.base_raw, "where": plan.where,
+                   "parameters": plan.parameters}
 
     with make_executor(backend, workers, scheduler, preload=WORKER_PRELOAD) as ex:
         if not quiet:
