@@ -1,8 +1,9 @@
 """`relocsim calibrate`: estimate the free behavioural parameters from the survey and official counts.
 
 Method: Optuna's TPE sampler searches the parameter box to minimise the calibration distance
-(`calibration.fit.deviance`: binomial deviance of the virtual survey's cells with the tables' bases,
-plus squared relative errors of official counts). The trial history is then turned into an ensemble of
+(`calibration.fit.distance`: the number of calibration cells outside their 95% predictive interval,
+which is what the calibration goal counts, plus a tenth of the binomial deviance of the survey cells
+with the tables' bases and of the squared relative errors of official counts). The trial history is then turned into an ensemble of
 accepted parameter sets by ABC rejection: the best `accept_fraction` of trials (at least `min_accept`)
 are kept with equal weight. That ensemble is the posterior sample written to
 `calibration/posterior.csv`; runs draw one set per replicate, so scenario results carry parameter
@@ -75,7 +76,7 @@ BUDGETS = {
 def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = (),
              observed: pd.DataFrame | None = None) -> float:
     """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers)."""
-    from calibration.fit import deviance, official_outcomes
+    from calibration.fit import deviance, distance, official_outcomes
     from sim import scenario
     from sim.model import RelocationModel
 
@@ -90,7 +91,9 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
         offs.append(official_outcomes(m))
         del m
     gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
-    return deviance(snaps, offs, observed=observed, recency=params.get("survey_recency", 0.0))
+    if observed is not None:
+        return deviance(snaps, offs, observed=observed)
+    return distance(snaps, offs, recency=params.get("survey_recency", 0.0))
 
 
 def _suggest(trial, free: dict) -> dict:

@@ -206,6 +206,18 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
     return float(survey + OFFICIAL_WEIGHT * np.nansum((np.array(rel) / OFFICIAL_TOLERANCE) ** 2))
 
 
+MISS_WEIGHT = 100.0
+
+
+def distance(snapshots: list[dict], officials: list[dict], recency: float = 0.0) -> float:
+    """The calibration objective: cells of the calibration split outside their 95% predictive interval
+    (the calibration goal counts them), each worth 100, plus a tenth of the deviance to rank fits with
+    equal counts and to give the search a gradient."""
+    fit = fit_table(snapshots, officials, recency=[recency] * len(snapshots))
+    misses = int((~fit.loc[fit["split"] == "calibration", "within_95"]).sum())
+    return MISS_WEIGHT * misses + deviance(snapshots, officials, recency=recency) / 10.0
+
+
 def summarise(fit: pd.DataFrame) -> dict:
     """Share of cells inside their 95% interval, by split (the calibration goals: 90% and 80%)."""
     out = {}

@@ -119,12 +119,18 @@ def _has_tabulate() -> bool:
     return True
 
 
+def _yerr(g: pd.DataFrame) -> list:
+    """Error bars from the interval; a mean outside its predictive interval (rare cells) gets none."""
+    return [np.clip(g["simulated_mean"] - g["simulated_low"], 0, None).fillna(0),
+            np.clip(g["simulated_high"] - g["simulated_mean"], 0, None).fillna(0)]
+
+
 def _plot_scatter(fit: pd.DataFrame, path: Path) -> None:
     survey = fit[fit["base"].notna() & ~fit["target"].str.startswith("y2024")]
     fig, ax = plt.subplots(figsize=(7, 7))
     for split, colour in (("calibration", "tab:blue"), ("holdout", "tab:orange")):
         g = survey[survey["split"] == split]
-        ax.errorbar(g["observed"], g["simulated_mean"], yerr=[g["simulated_mean"] - g["simulated_low"], g["simulated_high"] - g["simulated_mean"]],
+        ax.errorbar(g["observed"], g["simulated_mean"], yerr=_yerr(g),
                     fmt="o", ms=3, alpha=0.5, color=colour, label=f"{split} ({g['within_95'].mean():.0%} inside)")
     ax.plot([0, 1], [0, 1], "k--", lw=1)
     ax.set_xlabel("observed share (IOM survey)")
@@ -147,7 +153,7 @@ def _plot_tables(fit: pd.DataFrame, path: Path) -> None:
         x = np.arange(len(d))
         ax.bar(x - 0.2, d["observed"], 0.4, label="observed")
         ax.bar(x + 0.2, d["simulated_mean"], 0.4, label="simulated",
-               yerr=[d["simulated_mean"] - d["simulated_low"], d["simulated_high"] - d["simulated_mean"]], capsize=2)
+               yerr=_yerr(d), capsize=2)
         ax.set_xticks(x, [c.split("/", 1)[1] for c in d["cell"]], rotation=45, ha="right", fontsize=7)
         ax.set_title(t, fontsize=9)
     for ax in np.ravel(axes)[len(targets):]:
