@@ -1,9 +1,10 @@
 """`relocsim calibrate`: estimate the free behavioural parameters from the survey and official counts.
 
 Method: Optuna's TPE sampler searches the parameter box to minimise the calibration distance
-(`calibration.fit.distance`: the number of calibration cells outside their 95% predictive interval,
-which is what the calibration goal counts, plus a tenth of the binomial deviance of the survey cells
-with the tables' bases and of the squared relative errors of official counts). The trial history is then turned into an ensemble of
+(`calibration.fit.deviance`: binomial deviance of the virtual survey's cells with the tables' bases,
+plus squared relative errors of official counts). A survey-design parameter (`survey_recency`, how
+much more easily the survey reached recent arrivals) can be added to FREE; the shipped ensemble
+keeps it at 0. The trial history is then turned into an ensemble of
 accepted parameter sets by ABC rejection: the best `accept_fraction` of trials (at least `min_accept`)
 are kept with equal weight. That ensemble is the posterior sample written to
 `calibration/posterior.csv`; runs draw one set per replicate, so scenario results carry parameter
@@ -50,9 +51,6 @@ FREE = {
     "move_on_rate": (0.0, 0.01, False),
     "relocation_subsidy_take_up": (0.6, 1.0, False),
     "rent_subsidy_take_up": (0.4, 1.0, False),
-    "business_rate": (0.0, 0.5, False),
-    # not a behaviour: how much more easily the survey reached recent arrivals (calibration/survey.py)
-    "survey_recency": (0.0, 1.0, False),
 }
 SURVEY_PARAMETERS = ("survey_recency",)
 
@@ -76,7 +74,7 @@ BUDGETS = {
 def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = (),
              observed: pd.DataFrame | None = None) -> float:
     """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers)."""
-    from calibration.fit import deviance, distance, official_outcomes
+    from calibration.fit import deviance, official_outcomes
     from sim import scenario
     from sim.model import RelocationModel
 
@@ -91,9 +89,7 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
         offs.append(official_outcomes(m))
         del m
     gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
-    if observed is not None:
-        return deviance(snaps, offs, observed=observed)
-    return distance(snaps, offs, recency=params.get("survey_recency", 0.0))
+    return deviance(snaps, offs, observed=observed, recency=params.get("survey_recency", 0.0))
 
 
 def _suggest(trial, free: dict) -> dict:

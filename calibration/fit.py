@@ -21,7 +21,7 @@ from sim.states import Job, State
 # or foreign nationals, not internal migrants; they are left out of the base.
 OUTSIDE_POPULATION = {"t12_origin": {"orenburg_russia", "mongolia"}}
 OFFICIAL_TOLERANCE = 0.10
-OFFICIAL_WEIGHT = 100.0  # a count 10% off costs as much as 100 units of survey deviance
+OFFICIAL_WEIGHT = 10.0  # a count 10% off costs as much as 10 units of survey deviance
 PREDICTIVE_DRAWS = 400
 FIT_COLUMNS = ["target", "cell", "split", "observed", "base", "simulated_mean", "simulated_low", "simulated_high", "within_95"]
 
@@ -204,18 +204,6 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
     off = off[(off["split"] == split) & off["base"].isna()]
     rel = [(np.nanmean([o.get((r.target, r.cell), np.nan) for o in officials]) - r.observed) / r.observed for r in off.itertuples()]
     return float(survey + OFFICIAL_WEIGHT * np.nansum((np.array(rel) / OFFICIAL_TOLERANCE) ** 2))
-
-
-MISS_WEIGHT = 100.0
-
-
-def distance(snapshots: list[dict], officials: list[dict], recency: float = 0.0) -> float:
-    """The calibration objective: cells of the calibration split outside their 95% predictive interval
-    (the calibration goal counts them), each worth 100, plus a tenth of the deviance to rank fits with
-    equal counts and to give the search a gradient."""
-    fit = fit_table(snapshots, officials, recency=[recency] * len(snapshots))
-    misses = int((~fit.loc[fit["split"] == "calibration", "within_95"]).sum())
-    return MISS_WEIGHT * misses + deviance(snapshots, officials, recency=recency) / 10.0
 
 
 def summarise(fit: pd.DataFrame) -> dict:

@@ -148,7 +148,7 @@ BEHAVIOUR = Section(
         "employer_subsidy_effect": _b(0.3, 0.0, 2.0, "relative gain in job finding per 450 MCI of employer subsidy, scaled by take-up"),
         "courses_effect": _b(0.2, 0.0, 2.0, "relative gain in job finding for those who took courses (Table 39)"),
         "skills_assessment_effect": _b(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)"),
-        "business_rate": _b(0.05, 0.0, 0.5, "monthly chance a jobless head with business intent starts a business before looking for a job (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
+        "business_rate": _b(0.01, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
         "wage_mci_higher": _b(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)"),
         "wage_mci_vocational": _b(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)"),
         "wage_mci_general": _b(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)"),

@@ -3,8 +3,8 @@
 Each month every jobless head searches. The chance of a job in their own sector rises with the
 region's openings in that sector per searcher (IOM Table 9 stock, renewed at the scenario's
 turnover), and with the employer subsidy, courses and a skills assessment; hires never exceed the
-openings. Failing that, a head may take a job outside their qualification. Heads who came to start a
-business try that first each month.
+openings. Failing that, a head may take a job outside their qualification, or, having come to start a
+business, start one.
 """
 
 from __future__ import annotations
@@ -25,10 +25,7 @@ def employment(m) -> None:
     if len(seek) == 0:
         return
     b, hh, prog, s, mo = m.b, m.hh, m.prog, m.streams, m.month
-    # those who came to start a business try that first (Table 17: 12.0% start own business, 19.8% support for it)
-    biz = seek[hh.business_intent[seek] & (s.uniform("jobs", mo, seek, k=2) < b["business_rate"])]
-    m.job[biz] = Job.BUSINESS
-    seek = seek[m.job[seek] == Job.NONE]
+
     y = m.year_index
     ns = len(SECTORS)
     d = m.dest[seek].astype(np.int64)
@@ -67,6 +64,10 @@ def employment(m) -> None:
         from sim.behaviour.common import choose
 
         m.job_sector[other] = choose(share, s.uniform("jobs", mo, other, k=4)).astype(np.int8)
+    # own business for those who came to start one and found no job this month
+    rest = rest[m.job[rest] == Job.NONE]
+    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b["business_rate"])]
+    m.job[biz] = Job.BUSINESS
     _employer_subsidy(m, idx)
 
 
