@@ -51,6 +51,8 @@ FREE = {
     "move_on_rate": (0.0, 0.01, False),
     "relocation_subsidy_take_up": (0.6, 1.0, False),
     "rent_subsidy_take_up": (0.4, 1.0, False),
+    # not a behaviour: how much more easily the survey reached recent arrivals (calibration/survey.py)
+    "survey_recency": (0.0, 1.0, False),
 }
 SURVEY_PARAMETERS = ("survey_recency",)
 
