@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from calibration.fit import OFFICIAL_WEIGHT, REPORT_ONLY
 from sim.schema import BEHAVIOUR
 
 log = logging.getLogger("relocsim")
@@ -188,6 +189,7 @@ def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFram
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "trials_finished": len(trials), "accepted": k, "acceptance_distance": kept[-1].value,
         "best_distance": kept[0].value, "budget": asdict(budget), "free": {p: list(v) for p, v in free.items()},
+        "official_weight": OFFICIAL_WEIGHT, "report_only": sorted(REPORT_ONLY),
     }
     out = Path(out)
     tmp = out.with_suffix(".csv.partial")
