@@ -15,7 +15,7 @@ import pandas as pd
 from calibration.survey import DERIVED_CELLS, EXCLUDED_CELLS, QUESTIONS, expected_tables
 from calibration.targets import load_official, load_targets
 from sim.regions import DESTINATIONS
-from sim.states import Job, State
+from sim.states import Job
 
 # Respondents the model's population cannot contain: arrivals from abroad (IOM Table 12) are kandas
 # or foreign nationals, not internal migrants; they are left out of the base.

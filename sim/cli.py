@@ -9,7 +9,7 @@ import sys
 import tomllib
 from pathlib import Path
 
-from sim.scenario import ScenarioError, find_scenario, load, shipped_scenarios
+from sim.scenario import ScenarioError, load, shipped_scenarios
 
 log = logging.getLogger("relocsim")
 EXIT_BAD_INPUT = 2

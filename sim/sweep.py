@@ -59,7 +59,7 @@ import numpy as np
 
 from sim import scenario as scn
 from sim.executors import BACKENDS, make_executor
-from sim.scenario import ScenarioError
+from sim.scenario import ScenarioError, _is_number, _Validator
 
 log = logging.getLogger("relocsim")
 
@@ -186,26 +186,19 @@ def _kind(v: Any) -> str:
     return type(v).__name__
 
 
-def _is_number(v: Any) -> bool:
-    return isinstance(v, (int, float)) and not isinstance(v, bool)
-
-
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
-class _Problems:
-    def __init__(self, where: Path):
-        self.where = where
-        self.items: list[str] = []
+class _Problems(_Validator):
+    """Problems of a spec file, reported like those of a scenario (file, key, allowed values)."""
 
-    def err(self, key: str, msg: str) -> None:
-        self.items.append(f"{self.where}: key '{key}': {msg}")
+    def __init__(self, where: Path):
+        super().__init__(str(where))
+        self.items = self.problems
 
     def unknown(self, key: str, name: str, allowed: tuple[str, ...] | list[str]) -> None:
-        hint = difflib.get_close_matches(name, list(allowed), n=1, cutoff=0.6)
-        did = f"; did you mean '{hint[0]}'?" if hint else ""
-        self.err(key, f"unknown key{did} allowed: {', '.join(allowed)}")
+        super().unknown(key, name, list(allowed))
 
     def raise_if_any(self) -> None:
         if self.items:
