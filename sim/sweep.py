@@ -26,14 +26,13 @@ integers) are run once.
 
 Output folder ``DIR``::
 
-    DIR/spec.toml                  # a copy of the spec
-    DIR/sweep.json                 # spec, design, seeds, run ids, package versions
+    DIR/_spec.toml                 # a copy of the spec
+    DIR/_sweep.json                # spec, design, seeds, run ids, package versions
     DIR/runs/<run_id>.parquet      # one row per finished run, written atomically
 
-Read the results with ``pandas.read_parquet(DIR / "runs")`` (one row per run: run_id, point,
+Read the results with ``pandas.read_parquet(DIR)`` or ``pandas.read_parquet(DIR / "runs")`` (one row per run: run_id, point,
 replicate, seed, scale, parameter_set (the ensemble member drawn, or null), one column per swept key, one column per scalar outcome of the run summary,
-flattened with dots). ``pandas.read_parquet(DIR)`` does not work: pyarrow tries to read the metadata
-files beside the runs as Parquet. Running the same command again skips finished runs.
+flattened with dots); the metadata files start with "_", which pyarrow skips. Running the same command again skips finished runs.
 """
 
 from __future__ import annotations
@@ -663,7 +662,7 @@ def _metadata(plan: Plan) -> dict:
         "runs": [{"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed} for r in plan.runs],
         "identity": plan.identity,
         "versions": _versions(),
-        "read_with": "pandas.read_parquet(DIR / 'runs')",
+        "read_with": "pandas.read_parquet(DIR)",
         **plan.extra,
     }
 
@@ -671,7 +670,7 @@ def _metadata(plan: Plan) -> dict:
 def prepare_out(plan: Plan, out: Path) -> Path:
     """Create (or check, when resuming) the output folder; returns its runs/ folder."""
     out = Path(out)
-    meta = out / "sweep.json"
+    meta = out / "_sweep.json"
     runs_dir = out / "runs"
     if meta.exists():
         try:
@@ -691,13 +690,13 @@ def prepare_out(plan: Plan, out: Path) -> Path:
         if changed:
             log.warning("%s: resuming with other package versions than it started with (%s)", out, ", ".join(changed))
     elif runs_dir.exists() and any(runs_dir.glob("*.parquet")):
-        raise ScenarioError([f"{out}: holds runs but no sweep.json; use another --out folder"])
+        raise ScenarioError([f"{out}: holds runs but no _sweep.json; use another --out folder"])
     runs_dir.mkdir(parents=True, exist_ok=True)
     if not meta.exists():
         _write_atomic(meta, json.dumps(_metadata(plan), indent=1, default=str))
-    tmp = out / ".spec.toml.tmp"
+    tmp = out / "._spec.toml.tmp"
     shutil.copyfile(plan.spec_path, tmp)
-    os.replace(tmp, out / "spec.toml")
+    os.replace(tmp, out / "_spec.toml")
     return runs_dir
 
 
@@ -858,5 +857,5 @@ def cmd_sweep(args) -> int:
               f"run the same command again to continue", file=sys.stderr)
         return 130
     report_stats(stats, Path(args.out))
-    print(f"read them with pandas.read_parquet({str(Path(args.out) / 'runs')!r})")
+    print(f"read them with pandas.read_parquet({str(Path(args.out))!r})")
     return 0

@@ -52,6 +52,7 @@ def test_tidy_results_one_row_per_run(serial_sweep):
     assert len(df) == 8 and df["run_id"].is_unique
     assert df.attrs["runs_executed"] == 8 and df.attrs["runs_remaining"] == 0
     raw = pd.read_parquet(out / "runs")
+    assert len(pd.read_parquet(out)) == len(raw)  # the sweep folder itself reads as one table
     assert len(raw) == 8 and set(raw["run_id"]) == set(df["run_id"])
     for col in ["run_id", "point", "replicate", "seed", "scale", *KEYS, "relocated_persons", "return_share",
                 "employed_share_12m", "cost_per_retained_person_24m_tenge", "subsidies_paid_tenge.rent",
@@ -72,10 +73,10 @@ def test_tidy_results_one_row_per_run(serial_sweep):
     s = run_scenario(sc, seed=int(row["seed"])).summaries[0]
     assert row["relocated_persons"] == s["relocated_persons"]
     assert row["subsidies_paid_tenge.rent"] == s["subsidies_paid_tenge"]["rent"]
-    meta = json.loads((out / "sweep.json").read_text())
+    meta = json.loads((out / "_sweep.json").read_text())
     assert meta["replicate_seeds"] == expected and meta["n_runs"] == 8 and len(meta["runs"]) == 8
     assert meta["versions"]["relocsim"] and meta["versions"]["pyarrow"]
-    assert (out / "spec.toml").read_text() == spec.read_text()
+    assert (out / "_spec.toml").read_text() == spec.read_text()
 
 
 def test_same_outcomes_on_processes_and_dask(serial_sweep, tmp_path):
@@ -95,7 +96,7 @@ def test_resume_runs_only_what_is_missing(serial_sweep, tmp_path):
     done = {p.name: p.stat().st_mtime_ns for p in (out / "runs").glob("*.parquet")}
     assert len(done) == 3
     # a half-written temp file of an unfinished run: ignored by readers, overwritten by the resume
-    todo = [r["run_id"] for r in json.loads((out / "sweep.json").read_text())["runs"] if f"{r['run_id']}.parquet" not in done]
+    todo = [r["run_id"] for r in json.loads((out / "_sweep.json").read_text())["runs"] if f"{r['run_id']}.parquet" not in done]
     (out / "runs" / f".{todo[0]}.parquet.tmp").write_bytes(b"PAR1 half written")
     assert len(pd.read_parquet(out / "runs")) == 3
     again = run_sweep(spec, out=out)
