@@ -19,7 +19,8 @@ import numpy as np
 from sim import __version__
 from sim.runner import RunResult
 
-PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "scipy")
+PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "scipy", "optuna", "pyarrow", "tqdm", "dask",
+            "distributed", "SALib")
 
 
 def versions() -> dict:

@@ -59,6 +59,7 @@ import numpy as np
 from sim import scenario as scn
 from sim.executors import BACKENDS, make_executor
 from sim.scenario import ScenarioError, _is_number, _Validator
+from sim.results import _flatten, versions
 
 log = logging.getLogger("relocsim")
 
@@ -68,7 +69,6 @@ PARAMETER_SOURCES = ("posterior", "defaults")   # as `relocsim run --parameters`
 SWEEP_KEYS = COMMON_KEYS + ("design", "samples")
 RANGE_KEYS = ("low", "high", "integer", "levels")
 RUN_COLUMNS = ("run_id", "point", "replicate", "seed", "scale", "parameter_set")
-EXTRA_PACKAGES = ("pyarrow", "tqdm", "dask", "distributed", "SALib")
 WORKER_PRELOAD = ("sim.runner", "sim.sweep")   # imported once by the fork server of local workers
 
 
@@ -383,8 +383,6 @@ def point_overrides(point: dict) -> list[str]:
 
 
 def _existing_keys(sc: scn.Scenario) -> list[str]:
-    from sim.results import _flatten
-
     return list(_flatten(sc.data))
 
 
@@ -570,7 +568,6 @@ def load_sweep_spec(spec_path: str | Path) -> Plan:
 
 def run_task(task: dict) -> dict:
     """Worker side: build the scenario from the task's data, run one replicate, return one flat row."""
-    from sim.results import _flatten
     from sim.runner import run_scenario
 
     try:
@@ -621,20 +618,6 @@ def write_row(row: dict, plan: Plan, runs_dir: Path) -> Path:
     return final
 
 
-def _versions() -> dict:
-    from importlib import metadata
-
-    from sim.results import versions
-
-    out = versions()
-    for p in EXTRA_PACKAGES:
-        try:
-            out[p] = metadata.version(p)
-        except metadata.PackageNotFoundError:
-            out[p] = None
-    return out
-
-
 def _write_atomic(path: Path, text: str) -> None:
     tmp = path.with_name(f".{path.name}.tmp")
     tmp.write_text(text)
@@ -661,7 +644,7 @@ def _metadata(plan: Plan) -> dict:
         "points": plan.points,
         "runs": [{"run_id": r.run_id, "point": r.point, "replicate": r.replicate, "seed": r.seed} for r in plan.runs],
         "identity": plan.identity,
-        "versions": _versions(),
+        "versions": versions(),
         "read_with": "pandas.read_parquet(DIR)",
         **plan.extra,
     }
@@ -685,7 +668,7 @@ def prepare_out(plan: Plan, out: Path) -> Path:
                                  f"(spec {old.get('spec_file')}); it differs in: {', '.join(differ)}; resuming needs the "
                                  f"same scenario (file content included), overrides, keys, design, seed, replicates, "
                                  f"scale and behavioural parameters; use another --out folder"])
-        old_v, new_v = old.get("versions", {}), _versions()
+        old_v, new_v = old.get("versions", {}), versions()
         changed = [k for k in new_v if old_v.get(k) != new_v[k]]
         if changed:
             log.warning("%s: resuming with other package versions than it started with (%s)", out, ", ".join(changed))
