@@ -23,7 +23,10 @@ import json
 import logging
 import multiprocessing as mp
 import os
+import signal
+import threading
 import time
+import warnings
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -41,7 +44,7 @@ POSTERIOR = CAL_DIR / "posterior.csv"
 FREE = {
     "decide_base": (-11.0, -7.0, False),
     "decide_w_no_own_housing": (0.0, 2.0, False),
-    "decide_w_movers": (0.0, 60.0, False),
+    "decide_w_movers": (0.0, 120.0, False),
     "consult_share": (0.05, 1.0, False),
     "choice_w_distance": (-3.0, 0.0, False),
     "adapt_base": (-1.0, 3.0, False),
@@ -75,8 +78,11 @@ BUDGETS = {
 
 
 def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = (),
-             observed: pd.DataFrame | None = None) -> float:
-    """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers)."""
+             observed: pd.DataFrame | None = None, details: dict | None = None) -> float:
+    """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers).
+
+    `details`, if given, receives the replicate means of the official counts (kept with each trial).
+    """
     from calibration.fit import deviance, official_outcomes
     from sim import scenario
     from sim.model import RelocationModel
@@ -92,6 +98,8 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
         offs.append(official_outcomes(m))
         del m
     gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
+    if details is not None:
+        details.update({f"{t}/{c}": float(np.nanmean([o.get((t, c), np.nan) for o in offs])) for t, c in offs[0]})
     return deviance(snaps, offs, observed=observed, recency=params.get("survey_recency", 0.0))
 
 
@@ -117,12 +125,22 @@ def _worker(study_name: str, journal: str, budget: Budget, free: dict, seed: int
     study = optuna.load_study(study_name=study_name, storage=_storage(Path(journal)))
     if _completed(study) >= budget.trials:
         return
-    # a resumed study continues with a fresh random stream, so it does not propose the finished points again
-    study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * len(study.get_trials(deepcopy=False)),
-                                               n_startup_trials=max(8, budget.trials // 5))
+    # a resumed study continues with a fresh random stream, so it does not propose the finished points again.
+    # multivariate: the parameters trade off in pairs (a faster adaptation needs a higher base return
+    # hazard to keep the returns), which independent per-parameter densities miss
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+        study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * len(study.get_trials(deepcopy=False)),
+                                                   n_startup_trials=max(8, budget.trials // 5), multivariate=True)
     callbacks = [MaxTrialsCallback(budget.trials, states=(TrialState.COMPLETE,))] + ([on_trial] if on_trial else [])
-    study.optimize(lambda t: evaluate(_suggest(t, free), budget, scenario_name, fixed, observed), callbacks=callbacks,
-                   n_trials=budget.trials)
+    def objective(trial) -> float:
+        details: dict = {}
+        value = evaluate(_suggest(trial, free), budget, scenario_name, fixed, observed, details)
+        for key, v in details.items():
+            trial.set_user_attr(key, v)
+        return value
+
+    study.optimize(objective, callbacks=callbacks, n_trials=budget.trials)
 
 
 def _completed(study) -> int:
@@ -133,8 +151,13 @@ def _completed(study) -> int:
 
 def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, out: Path = POSTERIOR, seed: int = 0,
               scenario_name: str = "baseline", free: dict | None = None, fixed: tuple[str, ...] = (),
-              study_name: str = "relocsim", progress: bool = True, observed: pd.DataFrame | None = None) -> pd.DataFrame:
-    """Run (or resume) the calibration study and write the accepted ensemble to `out`."""
+              study_name: str = "relocsim", progress: bool = True, observed: pd.DataFrame | None = None,
+              warm_start: Path | None = None) -> pd.DataFrame:
+    """Run (or resume) the calibration study and write the accepted ensemble to `out`.
+
+    `warm_start`: an earlier ensemble (posterior.csv) whose sets a new study evaluates first, so a
+    recalibration after a model change starts where the last one ended instead of from random points.
+    """
     import optuna
 
     free = free or FREE
@@ -144,6 +167,11 @@ def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, ou
     study = optuna.create_study(study_name=study_name, storage=_storage(journal), direction="minimize", load_if_exists=True)
     (work_dir / "settings.json").write_text(json.dumps({"budget": asdict(budget), "free": free, "fixed": list(fixed),
                                                         "scenario": scenario_name}, indent=2))
+    if warm_start is not None and not study.get_trials(deepcopy=False):
+        sets = warm_start_sets(Path(warm_start), free)
+        for params in sets:
+            study.enqueue_trial(params)
+        study.set_user_attr("warm_start", {"from": str(warm_start), "sets": len(sets)})
     already = _completed(study)
     log.info("calibration %s: %d of %d trials finished, %d worker(s)", study_name, already, budget.trials, workers)
     if already < budget.trials:
@@ -158,18 +186,48 @@ def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, ou
             if workers <= 1:
                 _worker(*args, on_trial=show)
             else:
-                ctx = mp.get_context("spawn")
-                procs = [ctx.Process(target=_worker, args=(*args[:4], seed + i, *args[5:])) for i in range(workers)]
-                for p in procs:
-                    p.start()
-                while any(p.is_alive() for p in procs):
-                    time.sleep(1.0)
-                    show(study)
-                for p in procs:
-                    p.join()
-                    if p.exitcode != 0:
-                        raise RuntimeError(f"calibration worker failed with exit code {p.exitcode}")
+                _run_workers([(*args[:4], seed + i, *args[5:]) for i in range(workers)], lambda: show(study))
     return write_posterior(study, budget, out, free)
+
+
+def _run_workers(worker_args: list[tuple], tick) -> None:
+    """Run `_worker` in spawned processes until all finish. If this process is stopped (Ctrl-C, or
+    SIGTERM from a scheduler), the workers are stopped too rather than left running without a parent;
+    their finished trials are in the journal, so the next run resumes from them."""
+    ctx = mp.get_context("spawn")
+    procs = [ctx.Process(target=_worker, args=a) for a in worker_args]
+    main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
+    previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
+    try:
+        for p in procs:
+            p.start()
+        while any(p.is_alive() for p in procs):
+            time.sleep(1.0)
+            tick()
+    finally:
+        if main_thread:
+            signal.signal(signal.SIGTERM, previous)
+        for p in procs:
+            if p.is_alive():
+                p.terminate()
+            p.join()
+    failed = [p.exitcode for p in procs if p.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"calibration worker failed with exit code {failed[0]}")
+
+
+def _raise_interrupt(signum, frame):
+    raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+
+def warm_start_sets(path: Path, free: dict) -> list[dict]:
+    """The parameter sets of an earlier ensemble, clipped into the search ranges; a free parameter
+    the ensemble lacks is left for the sampler to choose."""
+    post = load_posterior(path)
+    if post is None:
+        raise FileNotFoundError("no such file; give an ensemble written by relocsim calibrate (posterior.csv)")
+    return [{k: float(np.clip(row[k], lo, hi)) for k, (lo, hi, _) in free.items() if k in post.columns}
+            for _, row in post.iterrows()]
 
 
 def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFrame:
@@ -190,6 +248,7 @@ def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFram
         "trials_finished": len(trials), "accepted": k, "acceptance_distance": kept[-1].value,
         "best_distance": kept[0].value, "budget": asdict(budget), "free": {p: list(v) for p, v in free.items()},
         "official_weight": OFFICIAL_WEIGHT, "report_only": sorted(REPORT_ONLY),
+        "warm_start": study.user_attrs.get("warm_start"),
     }
     out = Path(out)
     tmp = out.with_suffix(".csv.partial")
@@ -233,6 +292,8 @@ def add_parser(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", type=Path, default=POSTERIOR, help="where to write the ensemble (default calibration/posterior.csv)")
     p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
+    p.add_argument("--warm-start", type=Path, default=None, metavar="CSV",
+                   help="evaluate an earlier ensemble's sets first (e.g. calibration/posterior.csv); a new study only")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd)
 
@@ -242,7 +303,14 @@ def _cmd(args) -> int:
     if args.trials:
         budget = Budget(**{**asdict(budget), "trials": args.trials})
     work = args.work_dir or CAL_DIR / "work" / args.budget
+    if args.warm_start is not None:
+        try:
+            warm_start_sets(args.warm_start, FREE)
+        except (OSError, ValueError) as exc:
+            from sim.scenario import ScenarioError
+
+            raise ScenarioError([f"--warm-start {args.warm_start}: {exc}"]) from None
     df = calibrate(budget, workers=args.workers, work_dir=work, out=args.out, seed=args.seed, study_name=args.budget,
-                   progress=not args.quiet)
+                   progress=not args.quiet, warm_start=args.warm_start)
     print(f"wrote {args.out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
     return 0

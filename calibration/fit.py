@@ -21,11 +21,16 @@ from sim.states import Job
 # or foreign nationals, not internal migrants; they are left out of the base.
 OUTSIDE_POPULATION = {"t12_origin": {"orenburg_russia", "mongolia"}}
 OFFICIAL_TOLERANCE = 0.10
-# Targets reported in the fit but left out of the distance. Empty for the shipped ensemble; e.g.
-# {"t10_business_share"}, which no setting of the free parameters reaches (docs/ODD.md 8.2).
-REPORT_ONLY: set[str] = set()
-OFFICIAL_WEIGHT = 10.0  # a count 10% off costs as much as 10 units of survey deviance
+# Targets reported in the fit but left out of the distance: the business share of working arrivals,
+# which no setting of the free parameters reaches (docs/ODD.md 8.2); in the distance its fixed miss
+# would outweigh everything the parameters can move.
+REPORT_ONLY: set[str] = {"t10_business_share"}
+OFFICIAL_WEIGHT = 25.0  # a count 10% off costs as much as 25 units of survey deviance
 PREDICTIVE_DRAWS = 400
+# Official counts the distance reads from their expected value (the sum of the monthly probabilities
+# of the households at risk) rather than the realized count: same mean, much less noise, so the
+# search is not led by lucky trials. About 20 households return per replicate at scale 0.1.
+EXPECTED = {("returns_pooled", "north_kazakhstan+kostanay"): ("returns_pooled_expected", "north_kazakhstan+kostanay")}
 FIT_COLUMNS = ["target", "cell", "split", "observed", "base", "simulated_mean", "simulated_low", "simulated_high", "within_95"]
 
 
@@ -75,6 +80,9 @@ def official_outcomes(m) -> dict[tuple[str, str], float]:
         out[("t10_returns_by_region", region)] = float(size[returned & _first_dest(m, j)].sum() * k)
     nk_kos = _first_dest(m, DESTINATIONS.index("north_kazakhstan")) | _first_dest(m, DESTINATIONS.index("kostanay"))
     out[("returns_pooled", "north_kazakhstan+kostanay")] = float(size[returned & nk_kos].sum() * k)
+    risk = m.record.return_risk_persons[: survey_month + 1, y17:y20 + 1]
+    nk, kos = DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("kostanay")
+    out[EXPECTED[("returns_pooled", "north_kazakhstan+kostanay")]] = float(risk[:, :, [nk, kos]].sum() * k)
     snap = m.snapshots.get(survey_month)
     if snap is not None:
         there = np.isin(snap["first_dest"] if "first_dest" in snap else snap["dest"], [DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("kostanay")])
@@ -145,11 +153,17 @@ def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0, recen
         low[i], high[i] = np.percentile(draws, [2.5, 97.5])
     survey = pd.DataFrame({
         "target": obs["target"], "cell": obs["group"] + "/" + obs["cell"], "split": obs["split"],
-        "observed": obs["observed"], "base": obs["base"], "simulated_mean": np.nanmean(np.where(np.isnan(p), np.nan, p), axis=1),
+        "observed": obs["observed"], "base": obs["base"], "simulated_mean": _mean_over_replicates(p),
         "simulated_low": low, "simulated_high": high,
     })
     survey["within_95"] = (survey["observed"] >= survey["simulated_low"] - 1e-12) & (survey["observed"] <= survey["simulated_high"] + 1e-12)
     return pd.concat([survey, _official_fit(officials)], ignore_index=True)[FIT_COLUMNS]
+
+
+def _mean_over_replicates(p: np.ndarray) -> np.ndarray:
+    """Row means ignoring replicates where the group had no one; NaN where no replicate had anyone."""
+    n = (~np.isnan(p)).sum(axis=1)
+    return np.where(n > 0, np.nansum(p, axis=1) / np.maximum(n, 1), np.nan)
 
 
 def _official_fit(officials: list[dict]) -> pd.DataFrame:
@@ -162,6 +176,7 @@ def _official_fit(officials: list[dict]) -> pd.DataFrame:
             rows.append((r["target"], r["cell"], r["split"], r["observed"], r["base"], np.nan, np.nan, np.nan, False))
             continue
         lo, hi = np.percentile(vals, [2.5, 97.5])
+        mean = float(np.nanmean([_low_noise(o, (r["target"], r["cell"])) for o in officials]))
         if r["target"] == "y2024_outcomes" and not np.isnan(r["base"]):
             # shares of a count: add the binomial noise of the official base too
             draws = np.random.default_rng(0).binomial(int(r["base"]), np.clip(np.repeat(vals, 200), 0, 1)) / r["base"]
@@ -169,7 +184,7 @@ def _official_fit(officials: list[dict]) -> pd.DataFrame:
             inside = lo <= r["observed"] <= hi
         else:
             inside = lo * (1 - OFFICIAL_TOLERANCE) <= r["observed"] <= hi * (1 + OFFICIAL_TOLERANCE)
-        rows.append((r["target"], r["cell"], r["split"], r["observed"], r["base"], float(vals.mean()), lo, hi, bool(inside)))
+        rows.append((r["target"], r["cell"], r["split"], r["observed"], r["base"], mean, lo, hi, bool(inside)))
     return pd.DataFrame(rows, columns=FIT_COLUMNS)
 
 
@@ -205,13 +220,31 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
         return float(survey)
     off = observed_official()
     off = off[(off["split"] == split) & off["base"].isna() & ~off["target"].isin(REPORT_ONLY)]
-    rel = [(np.nanmean([o.get((r.target, r.cell), np.nan) for o in officials]) - r.observed) / r.observed for r in off.itertuples()]
+    rel = [(np.nanmean([_low_noise(o, (r.target, r.cell)) for o in officials]) - r.observed) / r.observed
+           for r in off.itertuples()]
     return float(survey + OFFICIAL_WEIGHT * np.nansum((np.array(rel) / OFFICIAL_TOLERANCE) ** 2))
 
 
+def _low_noise(outcomes: dict, key: tuple[str, str]) -> float:
+    """The expected value of an official count where the run recorded one, else the realized count."""
+    return outcomes.get(EXPECTED.get(key, key), outcomes.get(key, np.nan))
+
+
+CELL_GOALS = {"calibration": 0.90, "holdout": 0.80}
+RELATIVE_GOALS = ("t10_relocated_persons", "returns_pooled")  # simulated mean within 10% of the observation
+
+
 def summarise(fit: pd.DataFrame) -> dict:
-    """Share of cells inside their 95% interval, by split (the calibration goals: 90% and 80%)."""
-    out = {}
+    """The calibration goals: the share of cells inside their 95% interval by split (90% and 80%), and
+    the relative error of Table 10's arrivals and of the pooled returns (within 10%)."""
+    out: dict = {}
     for split, g in fit.groupby("split"):
-        out[split] = {"cells": int(len(g)), "within_95": int(g["within_95"].sum()), "share_within_95": float(g["within_95"].mean())}
+        share = float(g["within_95"].mean())
+        out[split] = {"cells": int(len(g)), "within_95": int(g["within_95"].sum()), "share_within_95": share,
+                      "goal": CELL_GOALS[split], "met": share >= CELL_GOALS[split]}
+    out["relative_error"] = {}
+    for r in fit[fit["target"].isin(RELATIVE_GOALS)].itertuples():
+        rel = float((r.simulated_mean - r.observed) / r.observed)
+        out["relative_error"][f"{r.target}/{r.cell}"] = {"observed": float(r.observed), "simulated_mean": float(r.simulated_mean),
+                                                         "relative_error": rel, "met": abs(rel) <= OFFICIAL_TOLERANCE}
     return out

@@ -58,8 +58,9 @@ def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int =
         _plot_scatter(fit, tmp / "observed_vs_simulated.png")
         _plot_tables(fit, tmp / "tables.png")
         post = _plot_posterior(tmp / "posterior.png")
-        (tmp / "report.md").write_text(_markdown(fit, replicates, scale, seed, res, post))
-        (tmp / "summary.json").write_text(json.dumps(summarise(fit), indent=2))
+        goals = summarise(fit)
+        (tmp / "report.md").write_text(_markdown(fit, goals, replicates, scale, seed, res, post))
+        (tmp / "summary.json").write_text(json.dumps(goals, indent=2))
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)
@@ -73,7 +74,7 @@ def _share_line(g: pd.DataFrame) -> str:
     return f"{int(g['within_95'].sum())} of {len(g)} ({g['within_95'].mean():.1%})"
 
 
-def _markdown(fit: pd.DataFrame, replicates: int, scale: float, seed: int, res, post) -> str:
+def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, seed: int, res, post) -> str:
     cal, hold = fit[fit["split"] == "calibration"], fit[fit["split"] == "holdout"]
     no_input = cal[~cal["target"].isin(INPUT_TABLES)]
     lines = [
@@ -82,19 +83,25 @@ def _markdown(fit: pd.DataFrame, replicates: int, scale: float, seed: int, res, 
         f"{'draws from calibration/posterior.csv' if any(p is not None for p in res.parameter_sets) else 'schema defaults'}.", "",
         "A survey cell fits when the observed share lies inside the simulated 95% predictive interval, which",
         "adds the survey's binomial sampling noise (the table's base) to the spread over replicates. An official",
-        "count fits when it lies inside the replicates' 95% range widened by 10% (the relative-error goal).", "",
-        "| split | cells inside their 95% interval | goal |", "| --- | --- | --- |",
-        f"| calibration | {_share_line(cal)} | 90% |",
-        f"| calibration, leaving out tables that are model inputs ({', '.join(sorted(INPUT_TABLES & set(cal['target'])))}) | {_share_line(no_input)} | |",
-        f"| holdout | {_share_line(hold)} | 80% |", "",
-        "## Official counts", "", "| target | cell | split | observed | simulated mean | 95% range | relative error | fits |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- |",
+        "count fits when it lies inside the replicates' 95% range widened by 10%; the goal for Table 10 and the",
+        "pooled returns is stricter: the simulated mean within 10% of the observation. The simulated mean of the",
+        "returns is their expected value (the monthly return probabilities of the households at risk, summed),",
+        "which has the mean of the realized count and a quarter of its noise; the 95% range is of realized counts.", "",
+        "| goal | result | met |", "| --- | --- | --- |",
+        f"| calibration cells inside their 95% interval: 90% | {_share_line(cal)} | {_yes(goals['calibration']['met'])} |",
+        f"| same, leaving out tables that are model inputs ({', '.join(sorted(INPUT_TABLES & set(cal['target'])))}) "
+        f"| {_share_line(no_input)} | |",
+        f"| holdout cells inside their 95% interval: 80% | {_share_line(hold)} | {_yes(goals['holdout']['met'])} |",
     ]
+    for key, g in goals["relative_error"].items():
+        lines.append(f"| {key.replace('/', ' ')} within 10% of {g['observed']:,.0f} | {g['simulated_mean']:,.0f} "
+                     f"({g['relative_error']:+.1%}) | {_yes(g['met'])} |")
+    lines += ["", "## Official counts", "", "| target | cell | split | observed | simulated mean | 95% range | relative error | fits |",
+              "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     off = fit[fit["base"].isna() | fit["target"].str.startswith("y2024")]
     for r in off.itertuples():
-        rel = (r.simulated_mean - r.observed) / r.observed if r.observed else np.nan
         lines.append(f"| {r.target} | {r.cell} | {r.split} | {r.observed:,.3g} | {r.simulated_mean:,.3g} | "
-                     f"{r.simulated_low:,.3g}-{r.simulated_high:,.3g} | {rel:+.1%} | {'yes' if r.within_95 else '**no**'} |")
+                     f"{r.simulated_low:,.3g}-{r.simulated_high:,.3g} | {_relative_error(r):+.1%} | {_yes(r.within_95)} |")
     lines += ["", "## By table", "", "| target | split | cells | inside |", "| --- | --- | --- | --- |"]
     for (t, s), g in fit.groupby(["target", "split"], sort=False):
         lines.append(f"| {t} | {s} | {len(g)} | {_share_line(g)} |")
@@ -109,6 +116,14 @@ def _markdown(fit: pd.DataFrame, replicates: int, scale: float, seed: int, res, 
         lines += ["", "## Posterior (accepted parameter sets)", "", post.describe().T[["mean", "std", "min", "max"]].to_markdown()
                   if _has_tabulate() else post.describe().T[["mean", "std", "min", "max"]].to_string()]
     return "\n".join(lines) + "\n"
+
+
+def _yes(ok: bool) -> str:
+    return "yes" if ok else "**no**"
+
+
+def _relative_error(r) -> float:
+    return (r.simulated_mean - r.observed) / r.observed if r.observed else np.nan
 
 
 def _has_tabulate() -> bool:
@@ -203,5 +218,7 @@ def add_parser(sub) -> None:
 def _cmd(args) -> int:
     out = write_report(args.out, args.replicates, args.scale, args.seed, args.parameters)
     s = json.loads((out / "summary.json").read_text())
-    print(f"wrote {out}: " + "; ".join(f"{k} {v['within_95']}/{v['cells']} inside ({v['share_within_95']:.1%})" for k, v in s.items()))
+    cells = [f"{k} {v['within_95']}/{v['cells']} inside ({v['share_within_95']:.1%})" for k, v in s.items() if "cells" in v]
+    missed = [k for k, v in s["relative_error"].items() if not v["met"]]
+    print(f"wrote {out}: " + "; ".join(cells) + "; counts off by more than 10%: " + (", ".join(missed) or "none"))
     return 0

@@ -26,6 +26,10 @@ class MonthlyRecord:
         self.temp_placed, self.temp_queue = z(), z()
         self.arrivals_persons_dest = np.zeros((months, n_dest), np.int64)
         self.returns_persons_dest = np.zeros((months, n_dest), np.int64)
+        # expected returns: persons x monthly return probability of those at risk, by month, arrival
+        # year and first destination. Same expectation as the realized count (its compensator), far
+        # less noise: the calibration distance uses it (calibration/fit.py)
+        self.return_risk_persons = np.zeros((months, n_years, n_dest))
         self.flows_persons = np.zeros((n_years, n_origins, n_dest), np.int64)
         self.approved_persons_year = np.zeros((n_years, n_dest), np.int64)
         self.quota_persons_year = np.zeros((n_years, n_dest), np.int64)

@@ -121,7 +121,7 @@ BEHAVIOUR = Section(
         "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),
         "decide_w_young": _b(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)"),
         "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
-        "decide_w_movers": _b(10.0, 0.0, 60.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "decide_w_movers": _b(10.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
         "consult_share": _b(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
         "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base"),
         # destination choice (IOM Tables 19-20)

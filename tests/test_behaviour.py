@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
+
+from sim import scenario
+from sim.model import RelocationModel
 from sim.regions import DESTINATIONS
 
-from conftest import run_baseline
+from conftest import FAST_SCALE, run_baseline
 
 ZERO_QUOTAS = [f"quotas.{d}={{2014=0}}" for d in DESTINATIONS]
 
@@ -62,3 +66,29 @@ def test_more_temporary_accommodation_shortens_queue():
     mbig, _ = run_baseline(big, seed=6)
     assert mbig.record.temp_queue.sum() <= mb.record.temp_queue.sum()
     assert mbig.record.temp_placed.sum() >= mb.record.temp_placed.sum()
+
+
+def _expected_and_realized_returns(return_base: float, seed: int):
+    sc = scenario.load("baseline", ["time.end_year=2018"])
+    m = RelocationModel(sc, seed=seed, scale=FAST_SCALE)
+    m.b = {**m.b, "return_base": return_base}  # beyond the schema's bound on purpose: a certain return
+    m.run()
+    return m.record.return_risk_persons.sum(axis=1), m.record.returns_persons_dest.astype(float)
+
+
+def test_expected_returns_equal_realized_when_return_is_certain():
+    # with a hazard of 1 every household at risk returns in the month it is at risk, so the recorded
+    # expectation (the compensator the calibration distance uses) must equal the count exactly
+    expected, realized = _expected_and_realized_returns(1e9, seed=3)
+    assert realized.sum() > 0
+    np.testing.assert_allclose(expected, realized)
+
+
+def test_expected_returns_track_realized_returns():
+    exp_total = real_total = 0.0
+    for seed in (1, 2, 3):
+        expected, realized = _expected_and_realized_returns(0.01, seed)
+        exp_total, real_total = exp_total + expected.sum(), real_total + realized.sum()
+    # realized persons scatter around the expectation: variance about E x household size (~5); 4 SE
+    assert real_total > 100
+    assert abs(real_total - exp_total) < 4 * np.sqrt(6 * exp_total)
