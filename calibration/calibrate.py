@@ -34,6 +34,7 @@ import numpy as np
 import pandas as pd
 
 from calibration.fit import OFFICIAL_WEIGHT, REPORT_ONLY
+from sim.scenario import ScenarioError
 from sim.schema import BEHAVIOUR
 
 log = logging.getLogger("relocsim")
@@ -42,7 +43,7 @@ POSTERIOR = CAL_DIR / "posterior.csv"
 
 # The free parameters and their search ranges (inside the schema's bounds); log=True searches on a log scale.
 FREE = {
-    "decide_base": (-11.0, -7.0, False),
+    "decide_base": (-11.0, -5.0, False),
     "decide_w_no_own_housing": (0.0, 2.0, False),
     "decide_w_movers": (0.0, 120.0, False),
     "consult_share": (0.05, 1.0, False),
@@ -72,8 +73,8 @@ class Budget:
 
 
 BUDGETS = {
-    "quick": Budget(trials=24, replicates=1, scale=0.05),   # a few minutes on 2 cores
-    "full": Budget(trials=400, replicates=2, scale=0.1),    # about an hour on 2 cores
+    "quick": Budget(trials=24, replicates=1, scale=0.05),   # a minute or two on 2 cores
+    "full": Budget(trials=400, replicates=2, scale=0.1),    # 10-20 minutes on 2 cores
 }
 
 
@@ -285,12 +286,15 @@ def posterior_draw(post: pd.DataFrame, seed: int) -> tuple[int, dict]:
 # --------------------------------------------------------------------------- CLI
 
 def add_parser(sub) -> None:
-    p = sub.add_parser("calibrate", help="estimate the behavioural parameters (writes calibration/posterior.csv)")
-    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick", help="quick: minutes; full: about an hour on 2 cores")
+    p = sub.add_parser("calibrate", help="estimate the behavioural parameters (full budget: writes calibration/posterior.csv)")
+    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick", help="quick: a minute or two; full: 10-20 minutes on 2 cores")
     p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
+    p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
     p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=POSTERIOR, help="where to write the ensemble (default calibration/posterior.csv)")
+    p.add_argument("--out", type=Path, default=None,
+                   help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
+                        "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
     p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
     p.add_argument("--warm-start", type=Path, default=None, metavar="CSV",
                    help="evaluate an earlier ensemble's sets first (e.g. calibration/posterior.csv); a new study only")
@@ -300,17 +304,22 @@ def add_parser(sub) -> None:
 
 def _cmd(args) -> int:
     budget = BUDGETS[args.budget]
-    if args.trials:
-        budget = Budget(**{**asdict(budget), "trials": args.trials})
+    for key in ("trials", "replicates"):
+        value = getattr(args, key)
+        if value is not None and value < 1:
+            raise ScenarioError([f"--{key} {value}: must be a whole number of at least 1"])
+        if value:
+            budget = Budget(**{**asdict(budget), key: value})
     work = args.work_dir or CAL_DIR / "work" / args.budget
     if args.warm_start is not None:
         try:
             warm_start_sets(args.warm_start, FREE)
         except (OSError, ValueError) as exc:
-            from sim.scenario import ScenarioError
-
             raise ScenarioError([f"--warm-start {args.warm_start}: {exc}"]) from None
-    df = calibrate(budget, workers=args.workers, work_dir=work, out=args.out, seed=args.seed, study_name=args.budget,
+    out = args.out or (POSTERIOR if args.budget == "full" else work / "posterior.csv")
+    df = calibrate(budget, workers=args.workers, work_dir=work, out=out, seed=args.seed, study_name=args.budget,
                    progress=not args.quiet, warm_start=args.warm_start)
-    print(f"wrote {args.out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
+    print(f"wrote {out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
+    if Path(out).resolve() != POSTERIOR.resolve():
+        print(f"runs still use {POSTERIOR}; to use this ensemble instead, copy it there or pass --out {POSTERIOR}")
     return 0

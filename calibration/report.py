@@ -102,6 +102,10 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
     for r in off.itertuples():
         lines.append(f"| {r.target} | {r.cell} | {r.split} | {r.observed:,.3g} | {r.simulated_mean:,.3g} | "
                      f"{r.simulated_low:,.3g}-{r.simulated_high:,.3g} | {_relative_error(r):+.1%} | {_yes(r.within_95)} |")
+    if res.models:
+        realized = [official_outcomes(m)[("returns_pooled", "north_kazakhstan+kostanay")] for m in res.models]
+        lines += ["", f"Realized pooled returns: mean {np.mean(realized):,.0f} over the {len(realized)} replicates "
+                      f"(standard error {np.std(realized, ddof=1) / np.sqrt(len(realized)) if len(realized) > 1 else np.nan:,.0f})."]
     lines += ["", "## By table", "", "| target | split | cells | inside |", "| --- | --- | --- | --- |"]
     for (t, s), g in fit.groupby(["target", "split"], sort=False):
         lines.append(f"| {t} | {s} | {len(g)} | {_share_line(g)} |")

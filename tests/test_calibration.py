@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -276,3 +277,28 @@ def test_stopping_calibrate_stops_its_workers(tmp_path):
     time.sleep(4)  # a worker left running would keep finishing trials (each takes well under a second)
     assert finished() == stopped_at
     assert not (tmp_path / "post.csv").exists()  # nothing written for an interrupted study
+
+
+def test_quick_calibration_leaves_the_shipped_ensemble_alone(tmp_path, monkeypatch, capsys):
+    from sim.cli import main
+
+    written = []
+
+    def fake(budget, *, out, **kw):
+        written.append(Path(out))
+        return pd.DataFrame({"distance": [1.0]})
+
+    monkeypatch.setattr(cal, "calibrate", fake)
+    assert main(["calibrate", "--work-dir", str(tmp_path), "--quiet"]) == 0
+    assert main(["calibrate", "--budget", "full", "--work-dir", str(tmp_path), "--quiet"]) == 0
+    assert written == [tmp_path / "posterior.csv", cal.POSTERIOR]
+    assert "runs still use" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("args", [["--replicates", "0"], ["--trials", "-1"], ["--warm-start", "no/such/posterior.csv"]])
+def test_calibrate_refuses_bad_options_with_exit_code_2(tmp_path, capsys, args):
+    from sim.cli import main
+
+    assert main(["calibrate", "--work-dir", str(tmp_path / "w"), "--quiet", *args]) == 2
+    assert args[0] in capsys.readouterr().err
+    assert not (tmp_path / "w").exists()  # nothing started, nothing written
