@@ -244,7 +244,7 @@ def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFram
     df = pd.DataFrame([{"trial": t.number, "distance": t.value, **{p: t.params[p] for p in free}} for t in kept])
     df.insert(2, "weight", 1.0 / k)
     meta = {
-        "method": "Optuna TPE search, then ABC rejection: the best trials kept with equal weight",
+        "method": "Optuna multivariate TPE search, then ABC rejection: the best trials kept with equal weight",
         "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
         "trials_finished": len(trials), "accepted": k, "acceptance_distance": kept[-1].value,
         "best_distance": kept[0].value, "budget": asdict(budget), "free": {p: list(v) for p, v in free.items()},
