@@ -14,6 +14,7 @@ from pathlib import Path
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.ticker  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
@@ -150,7 +151,8 @@ def _plot_scatter(fit: pd.DataFrame, path: Path) -> None:
     for split, colour in (("calibration", "tab:blue"), ("holdout", "tab:orange")):
         g = survey[survey["split"] == split]
         ax.errorbar(g["observed"], g["simulated_mean"], yerr=_yerr(g),
-                    fmt="o", ms=3, alpha=0.5, color=colour, label=f"{split} ({g['within_95'].mean():.0%} inside)")
+                    fmt="o", ms=3, alpha=0.5, color=colour,
+                    label=f"{split}: {int(g['within_95'].sum())} of {len(g)} survey cells inside")
     ax.plot([0, 1], [0, 1], "k--", lw=1)
     ax.set_xlabel("observed share (IOM survey)")
     ax.set_ylabel("simulated share, mean and 95% predictive interval")
@@ -195,10 +197,12 @@ def _plot_posterior(path: Path):
     fig, axes = plt.subplots(rows, cols, figsize=(14, 2.6 * rows))
     for ax, p in zip(np.ravel(axes), params):
         lo, hi, log = FREE[p]
-        ax.hist(post[p], bins=12, range=(lo, hi), color="tab:green", alpha=0.8)
+        bins = np.geomspace(lo, hi, 41) if log else np.linspace(lo, hi, 41)
+        ax.hist(post[p], bins=bins, color="tab:green", alpha=0.8)
         ax.set_xlim(lo, hi)
         if log:
             ax.set_xscale("log")
+            ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
         ax.set_title(p, fontsize=9)
     for ax in np.ravel(axes)[len(params):]:
         ax.axis("off")
