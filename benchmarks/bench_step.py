@@ -1,6 +1,6 @@
 """Speed of the monthly step, read against a minimal Mesa agent step and its numpy equivalent.
 
-    python benchmarks/bench_step.py --households 2000000 [--months 12] [--warmup 60] --json
+    python benchmarks/bench_step.py --households 2000000 [--months 12] [--warmup 60] [--parameters defaults] --json
 
 The model is built on the baseline with the population scaled to about N households, run untimed for
 `--warmup` months (so the programme is under way), then timed for `--months` months with every rule
@@ -28,8 +28,11 @@ def scale_for(households: int, mean_size: float) -> float:
     return households / households_by_origin(1.0, mean_size).sum()
 
 
-def bench_model(n: int, months: int, warmup: int, seed: int) -> dict:
+def bench_model(n: int, months: int, warmup: int, seed: int, parameters: str = "posterior") -> dict:
+    from sim.runner import parameters_for
+
     sc = scenario.load("baseline", [f"time.end_year={2014 + (warmup + months + 11) // 12}"])
+    sc, _ = parameters_for(sc, seed, parameters)  # the calibrated behaviour, as runs use it
     t0 = time.perf_counter()
     m = RelocationModel(sc, seed=seed, scale=scale_for(n, sc.data["population"]["mean_household_size"]))
     setup = time.perf_counter() - t0
@@ -81,12 +84,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--reference-households", type=int, default=None,
                     help="households for the Mesa reference (default: the same N; its rate is per household-month)")
+    ap.add_argument("--parameters", choices=("posterior", "defaults"), default="posterior",
+                    help="behaviour: a draw from calibration/posterior.csv (as runs use) or the schema defaults")
     ap.add_argument("--json", action="store_true", help="print only the JSON line")
     args = ap.parse_args()
-    res = bench_model(args.households, args.months, args.warmup, args.seed)
+    res = bench_model(args.households, args.months, args.warmup, args.seed, args.parameters)
     ref_n = args.reference_households or res["households"]
     res.update({
-        "months": args.months,
+        "months": args.months, "parameters": args.parameters,
         "warmup_months": args.warmup,
         "mesa_reference_per_s": bench_mesa(ref_n, args.months, args.seed),
         "mesa_reference_households": ref_n,
