@@ -163,11 +163,12 @@ def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, ou
 
     free = free or FREE
     work_dir = Path(work_dir or CAL_DIR / "work" / study_name)
-    work_dir.mkdir(parents=True, exist_ok=True)
     journal = work_dir / "study.journal"
+    settings = json.loads(json.dumps({"budget": asdict(budget), "free": free, "fixed": list(fixed), "scenario": scenario_name}))
+    _check_same_study(work_dir, journal, settings)
+    work_dir.mkdir(parents=True, exist_ok=True)
     study = optuna.create_study(study_name=study_name, storage=_storage(journal), direction="minimize", load_if_exists=True)
-    (work_dir / "settings.json").write_text(json.dumps({"budget": asdict(budget), "free": free, "fixed": list(fixed),
-                                                        "scenario": scenario_name}, indent=2))
+    (work_dir / "settings.json").write_text(json.dumps(settings, indent=2))
     if warm_start is not None and not study.get_trials(deepcopy=False):
         sets = warm_start_sets(Path(warm_start), free)
         for params in sets:
@@ -189,6 +190,29 @@ def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, ou
             else:
                 _run_workers([(*args[:4], seed + i, *args[5:]) for i in range(workers)], lambda: show(study))
     return write_posterior(study, budget, out, free)
+
+
+# What a finished trial's distance depends on: a resumed study must keep these, or its trials would
+# not be comparable (the number of trials and the acceptance settings may change).
+_TRIAL_SETTINGS = ("replicates", "scale", "end_year")
+
+
+def _check_same_study(work_dir: Path, journal: Path, settings: dict) -> None:
+    """Refuse to resume a study whose finished trials were scored under other settings."""
+    path = work_dir / "settings.json"
+    if not (journal.exists() and path.exists()):
+        return
+    old = json.loads(path.read_text())
+
+    def key(s: dict) -> dict:
+        return {**{k: s["budget"][k] for k in _TRIAL_SETTINGS}, "free": s["free"], "fixed": s["fixed"], "scenario": s["scenario"]}
+
+    before, now = key(old), key(settings)
+    changed = sorted(k for k in now if before.get(k) != now[k])
+    if changed:
+        raise ScenarioError([f"{work_dir}: the study there was run with other {', '.join(changed)} "
+                             f"({'; '.join(f'{k}: {before.get(k)} now {now[k]}' for k in changed)}); "
+                             "its trials are not comparable. Use a new --work-dir, or --warm-start from its ensemble."])
 
 
 def _run_workers(worker_args: list[tuple], tick) -> None:

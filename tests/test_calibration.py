@@ -302,3 +302,17 @@ def test_calibrate_refuses_bad_options_with_exit_code_2(tmp_path, capsys, args):
     assert main(["calibrate", "--work-dir", str(tmp_path / "w"), "--quiet", *args]) == 2
     assert args[0] in capsys.readouterr().err
     assert not (tmp_path / "w").exists()  # nothing started, nothing written
+
+
+def test_resuming_with_other_trial_settings_is_refused(tmp_path):
+    from sim.scenario import ScenarioError
+
+    cal.calibrate(TINY, workers=1, work_dir=tmp_path, out=tmp_path / "post.csv", free=TWO, progress=False)
+    journal = (tmp_path / "study.journal").read_bytes()
+    with pytest.raises(ScenarioError, match="replicates"):
+        cal.calibrate(cal.Budget(**{**TINY.__dict__, "replicates": 2}), workers=1, work_dir=tmp_path,
+                      out=tmp_path / "post.csv", free=TWO, progress=False)
+    with pytest.raises(ScenarioError, match="free"):
+        cal.calibrate(TINY, workers=1, work_dir=tmp_path, out=tmp_path / "post.csv",
+                      free={**TWO, "adapt_base": (-2.0, 3.0, False)}, progress=False)
+    assert (tmp_path / "study.journal").read_bytes() == journal  # nothing run, nothing written
