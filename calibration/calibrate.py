@@ -75,7 +75,12 @@ class Budget:
 BUDGETS = {
     "quick": Budget(trials=24, replicates=1, scale=0.05),   # a minute or two on 2 cores
     "full": Budget(trials=400, replicates=2, scale=0.1),    # 10-20 minutes on 2 cores
+    # from the shipped ensemble, with more replicates per trial: after a model change, or to sharpen
+    # the ensemble without favouring sets that fit a few lucky seeds (docs/ODD.md 8.2); ~10 minutes
+    "refine": Budget(trials=200, replicates=4, scale=0.1),
 }
+WARM_STARTED = {"refine"}         # budgets that warm-start from calibration/posterior.csv by default
+WRITES_SHIPPED = {"full", "refine"}  # budgets whose ensemble replaces calibration/posterior.csv by default
 
 
 def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = (),
@@ -311,7 +316,9 @@ def posterior_draw(post: pd.DataFrame, seed: int) -> tuple[int, dict]:
 
 def add_parser(sub) -> None:
     p = sub.add_parser("calibrate", help="estimate the behavioural parameters (full budget: writes calibration/posterior.csv)")
-    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick", help="quick: a minute or two; full: 10-20 minutes on 2 cores")
+    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
+                   help="quick: a minute or two; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
+                        "with 4 replicates per trial, about 10 minutes")
     p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
     p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
     p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
@@ -321,7 +328,8 @@ def add_parser(sub) -> None:
                         "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
     p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
     p.add_argument("--warm-start", type=Path, default=None, metavar="CSV",
-                   help="evaluate an earlier ensemble's sets first (e.g. calibration/posterior.csv); a new study only")
+                   help="evaluate an earlier ensemble's sets first (default for --budget refine: calibration/posterior.csv); "
+                        "a new study only")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=_cmd)
 
@@ -335,14 +343,15 @@ def _cmd(args) -> int:
         if value:
             budget = Budget(**{**asdict(budget), key: value})
     work = args.work_dir or CAL_DIR / "work" / args.budget
-    if args.warm_start is not None:
+    warm = args.warm_start or (POSTERIOR if args.budget in WARM_STARTED else None)
+    if warm is not None:
         try:
-            warm_start_sets(args.warm_start, FREE)
+            warm_start_sets(warm, FREE)
         except (OSError, ValueError) as exc:
-            raise ScenarioError([f"--warm-start {args.warm_start}: {exc}"]) from None
-    out = args.out or (POSTERIOR if args.budget == "full" else work / "posterior.csv")
+            raise ScenarioError([f"--warm-start {warm}: {exc}"]) from None
+    out = args.out or (POSTERIOR if args.budget in WRITES_SHIPPED else work / "posterior.csv")
     df = calibrate(budget, workers=args.workers, work_dir=work, out=out, seed=args.seed, study_name=args.budget,
-                   progress=not args.quiet, warm_start=args.warm_start)
+                   progress=not args.quiet, warm_start=warm)
     print(f"wrote {out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
     if Path(out).resolve() != POSTERIOR.resolve():
         print(f"runs still use {POSTERIOR}; to use this ensemble instead, copy it there or pass --out {POSTERIOR}")

@@ -295,6 +295,21 @@ def test_quick_calibration_leaves_the_shipped_ensemble_alone(tmp_path, monkeypat
     assert "runs still use" in capsys.readouterr().out
 
 
+def test_refine_budget_starts_from_the_shipped_ensemble(tmp_path, monkeypatch):
+    from sim.cli import main
+
+    seen = {}
+
+    def fake(budget, *, out, warm_start, **kw):
+        seen.update(budget=budget, out=Path(out), warm_start=warm_start)
+        return pd.DataFrame({"distance": [1.0]})
+
+    monkeypatch.setattr(cal, "calibrate", fake)
+    assert main(["calibrate", "--budget", "refine", "--work-dir", str(tmp_path), "--quiet"]) == 0
+    assert seen == {"budget": cal.BUDGETS["refine"], "out": cal.POSTERIOR, "warm_start": cal.POSTERIOR}
+    assert seen["budget"].replicates > cal.BUDGETS["full"].replicates
+
+
 @pytest.mark.parametrize("args", [["--replicates", "0"], ["--trials", "-1"], ["--warm-start", "no/such/posterior.csv"]])
 def test_calibrate_refuses_bad_options_with_exit_code_2(tmp_path, capsys, args):
     from sim.cli import main
