@@ -17,7 +17,6 @@ is never redone.
 
 from __future__ import annotations
 
-import datetime as dt
 import gc
 import json
 import logging
@@ -33,13 +32,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calibration.fit import OFFICIAL_WEIGHT, REPORT_ONLY
+from calibration.ensemble import POSTERIOR, SURVEY_PARAMETERS, warm_start_sets, write_posterior
 from sim.scenario import ScenarioError
-from sim.schema import BEHAVIOUR
 
 log = logging.getLogger("relocsim")
 CAL_DIR = Path(__file__).resolve().parent
-POSTERIOR = CAL_DIR / "posterior.csv"
 
 # The free parameters and their search ranges (inside the schema's bounds); log=True searches on a log scale.
 FREE = {
@@ -59,7 +56,6 @@ FREE = {
     # not a behaviour: how much more easily the survey reached recent arrivals (calibration/survey.py)
     "survey_recency": (0.0, 1.0, False),
 }
-SURVEY_PARAMETERS = ("survey_recency",)
 
 
 @dataclass(frozen=True)
@@ -248,68 +244,6 @@ def _run_workers(worker_args: list[tuple], tick) -> None:
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"stopped by signal {signum}")
-
-
-def warm_start_sets(path: Path, free: dict) -> list[dict]:
-    """The parameter sets of an earlier ensemble, clipped into the search ranges; a free parameter
-    the ensemble lacks is left for the sampler to choose."""
-    post = load_posterior(path)
-    if post is None:
-        raise FileNotFoundError("no such file; give an ensemble written by relocsim calibrate (posterior.csv)")
-    return [{k: float(np.clip(row[k], lo, hi)) for k, (lo, hi, _) in free.items() if k in post.columns}
-            for _, row in post.iterrows()]
-
-
-def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFrame:
-    """ABC rejection on the trial history: keep the best trials as an equally weighted ensemble."""
-    from optuna.trial import TrialState
-
-    trials = [t for t in study.get_trials(deepcopy=False) if t.state == TrialState.COMPLETE]
-    if not trials:
-        raise RuntimeError("no finished calibration trials")
-    trials.sort(key=lambda t: t.value)
-    k = min(len(trials), max(budget.min_accept, int(round(budget.accept_fraction * len(trials)))))
-    kept = trials[:k]
-    df = pd.DataFrame([{"trial": t.number, "distance": t.value, **{p: t.params[p] for p in free}} for t in kept])
-    df.insert(2, "weight", 1.0 / k)
-    meta = {
-        "method": "Optuna multivariate TPE search, then ABC rejection: the best trials kept with equal weight",
-        "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
-        "trials_finished": len(trials), "accepted": k, "acceptance_distance": kept[-1].value,
-        "best_distance": kept[0].value, "budget": asdict(budget), "free": {p: list(v) for p, v in free.items()},
-        "official_weight": OFFICIAL_WEIGHT, "report_only": sorted(REPORT_ONLY),
-        "warm_start": study.user_attrs.get("warm_start"),
-    }
-    out = Path(out)
-    tmp = out.with_suffix(".csv.partial")
-    df.to_csv(tmp, index=False)
-    os.replace(tmp, out)
-    meta_path = out.with_suffix(".json")
-    meta_path.with_suffix(".json.partial").write_text(json.dumps(meta, indent=2))
-    os.replace(meta_path.with_suffix(".json.partial"), meta_path)
-    return df
-
-
-def load_posterior(path: Path = POSTERIOR) -> pd.DataFrame | None:
-    """The shipped ensemble of accepted parameter sets, or None if there is none."""
-    path = Path(path)
-    if not path.exists():
-        return None
-    df = pd.read_csv(path)
-    unknown = [c for c in df.columns if c not in ("trial", "distance", "weight") and c not in BEHAVIOUR.fields
-               and c not in SURVEY_PARAMETERS]
-    if unknown:
-        raise ValueError(f"{path}: unknown parameter column(s) {unknown}; allowed: {', '.join(BEHAVIOUR.fields)}")
-    return df
-
-
-def posterior_draw(post: pd.DataFrame, seed: int) -> tuple[int, dict]:
-    """One parameter set drawn from the ensemble for a replicate seed (deterministic)."""
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x9057]))
-    w = post["weight"].to_numpy(float)
-    i = int(rng.choice(len(post), p=w / w.sum()))
-    row = post.iloc[i]
-    return int(row["trial"]), {c: float(row[c]) for c in post.columns if c not in ("trial", "distance", "weight")}
 
 
 # --------------------------------------------------------------------------- CLI

@@ -38,7 +38,7 @@ def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: 
 
 def _survey_recency(trials: list) -> list[float]:
     """Each replicate's survey reachability parameter, from the parameter set it drew (0 without one)."""
-    from calibration.calibrate import load_posterior
+    from calibration.ensemble import load_posterior
 
     post = load_posterior()
     if post is None or "survey_recency" not in post:
@@ -133,7 +133,7 @@ def _relative_error(r) -> float:
 
 def _has_tabulate() -> bool:
     try:
-        import tabulate  # noqa: F401
+        import tabulate  # noqa: F401  (pyflakes: a capability check)
     except ImportError:
         return False
     return True
@@ -186,7 +186,8 @@ def _plot_tables(fit: pd.DataFrame, path: Path) -> None:
 
 
 def _plot_posterior(path: Path):
-    from calibration.calibrate import FREE, load_posterior
+    from calibration.calibrate import FREE
+    from calibration.ensemble import load_posterior
 
     post = load_posterior()
     if post is None:

@@ -31,7 +31,7 @@ def parameters_for(scenario: Scenario, seed: int, parameters: str = "posterior")
         raise ValueError(f"parameters: {parameters!r} not allowed; allowed: {', '.join(PARAMETER_SOURCES)}")
     if parameters == "defaults":
         return scenario, None
-    from calibration.calibrate import load_posterior, posterior_draw
+    from calibration.ensemble import load_posterior, posterior_draw
 
     post = load_posterior()
     if post is None:

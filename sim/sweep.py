@@ -492,7 +492,7 @@ def _posterior_info(source: str) -> dict | None:
     if source != "posterior":
         return None
     try:
-        from calibration.calibrate import POSTERIOR
+        from calibration.ensemble import POSTERIOR
     except ImportError:
         return None
     path = Path(POSTERIOR)

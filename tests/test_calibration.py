@@ -10,6 +10,7 @@ import pandas as pd
 import pytest
 
 from calibration import calibrate as cal
+from calibration import ensemble
 from calibration.fit import FIT_COLUMNS, fit_table, observed_cells, observed_official, official_outcomes
 from calibration.survey import SAMPLE_SIZES, draw_respondents, expected_tables, survey_frame, tables
 from sim import scenario
@@ -193,11 +194,11 @@ def test_calibration_recovers_known_parameters(tmp_path):
 
 def test_posterior_draws_are_deterministic_and_used_by_runs(tmp_path, monkeypatch):
     post = pd.DataFrame({"trial": [3, 9], "distance": [1.0, 2.0], "weight": [0.5, 0.5], "adapt_base": [0.5, 2.5]})
-    assert cal.posterior_draw(post, 7) == cal.posterior_draw(post, 7)
+    assert ensemble.posterior_draw(post, 7) == ensemble.posterior_draw(post, 7)
     path = tmp_path / "posterior.csv"
     post.to_csv(path, index=False)
-    monkeypatch.setattr(cal, "POSTERIOR", path)
-    monkeypatch.setattr(cal.load_posterior, "__defaults__", (path,))
+    monkeypatch.setattr(ensemble, "POSTERIOR", path)
+    monkeypatch.setattr(ensemble.load_posterior, "__defaults__", (path,))
     from sim.runner import parameters_for
 
     sc = scenario.load("baseline")
@@ -241,6 +242,7 @@ STOPPABLE = """
 import sys
 from pathlib import Path
 from calibration import calibrate as cal
+from calibration import ensemble
 cal.calibrate(cal.Budget(trials=500, replicates=1, scale=0.01), workers=2, work_dir=Path(sys.argv[1]),
               out=Path(sys.argv[1]) / "post.csv", free={"adapt_base": (-1.0, 3.0, False)}, progress=False)
 """

@@ -211,11 +211,11 @@ def test_runs_directory_is_the_documented_read_path(serial_sweep):
 
 def test_behavioural_parameters_posterior_or_defaults(tmp_path, monkeypatch):
     """Runs draw behavioural parameters like `relocsim run --parameters`; swept keys always win."""
-    import calibration.calibrate as cal
+    import calibration.ensemble as ensemble
 
     post = pd.DataFrame({"trial": [11, 12], "distance": [0.1, 0.2], "weight": [1.0, 1.0],
                          "decide_w_subsidy": [0.0, 0.0], "decide_base": [-16.0, -16.0]})
-    monkeypatch.setattr(cal, "load_posterior", lambda *a, **k: post)
+    monkeypatch.setattr(ensemble, "load_posterior", lambda *a, **k: post)
     body = GRID.replace('replicates = 2', 'replicates = 1').replace(
         '"quotas.pavlodar.2016" = [400, 1200]', '"behaviour.decide_base" = [-8.9]')
     drawn = run_sweep(write_spec(tmp_path, body, "post.toml"), out=tmp_path / "post")

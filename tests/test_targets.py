@@ -1,7 +1,4 @@
 """Checks that catch transcription errors in calibration/targets.csv and calibration/official.csv."""
-import math
-
-import pandas as pd
 import pytest
 
 from calibration.targets import OFFICIAL_COLUMNS, TARGET_COLUMNS, load_official, load_targets
