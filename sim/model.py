@@ -120,7 +120,7 @@ class RelocationModel(mesa.Model):
         self.temp_status = np.zeros(n, np.int8)      # 0 none, 1 queued, 2 in a centre this month, 3 done
         self.rural_dest = np.zeros(n, bool)
         self.pay_month = np.full(n, -1, np.int32)
-        self.reloc_due = np.zeros(n, np.float64)      # relocation subsidy not yet paid, tenge
+        self.reloc_due = np.zeros(n, np.float64)      # relocation subsidy not yet paid, MCI (paid x the year's MCI)
         self.rent_accrued = np.zeros(n, np.int16)
         self.claims_rent = np.zeros(n, bool)
         self.rent_paid_months = np.zeros(n, np.int16)
