@@ -333,3 +333,16 @@ def test_resuming_with_other_trial_settings_is_refused(tmp_path):
         cal.calibrate(TINY, workers=1, work_dir=tmp_path, out=tmp_path / "post.csv",
                       free={**TWO, "adapt_base": (-2.0, 3.0, False)}, progress=False)
     assert (tmp_path / "study.journal").read_bytes() == journal  # nothing run, nothing written
+
+
+def test_2024_outcomes_count_able_bodied_persons_not_households():
+    from calibration.fit import _outcomes_2024
+
+    snap = {"arrival_month": np.array([120, 121, 122, 100]), "inactive": np.array([False, False, True, False]),
+            "marital": np.array([1, 0, 1, 1], np.int8),
+            "job": np.array([Job.MATCHED, Job.NONE, Job.NONE, Job.BUSINESS], np.int8)}
+    out = _outcomes_2024(snap, start_2024=120, second_earner_share=0.4)
+    # 2024 arrivals: an employed married head (2 persons), a jobless single head (1), a married head on
+    # leave (only the spouse counts); the 2023 arrival is left out: 4 persons, 1 + 2 x 0.4 employed
+    assert out[("y2024_outcomes", "employed_share")] == pytest.approx((1 + 0.8) / 4)
+    assert out[("y2024_outcomes", "business_share")] == 0.0
