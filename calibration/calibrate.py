@@ -69,7 +69,7 @@ class Budget:
 
 
 BUDGETS = {
-    "quick": Budget(trials=24, replicates=1, scale=0.05),   # a minute or two on 2 cores
+    "quick": Budget(trials=24, replicates=1, scale=0.05),   # under a minute on 2 cores (15 s measured)
     "full": Budget(trials=400, replicates=2, scale=0.1),    # 10-20 minutes on 2 cores
     # from the shipped ensemble, with more replicates per trial: after a model change, or to sharpen
     # the ensemble without favouring sets that fit a few lucky seeds (docs/ODD.md 8.2); ~10 minutes
@@ -251,7 +251,7 @@ def _raise_interrupt(signum, frame):
 def add_parser(sub) -> None:
     p = sub.add_parser("calibrate", help="estimate the behavioural parameters (full budget: writes calibration/posterior.csv)")
     p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
-                   help="quick: a minute or two; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
+                   help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
                         "with 4 replicates per trial, about 10 minutes")
     p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
     p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
