@@ -346,3 +346,9 @@ def test_2024_outcomes_count_able_bodied_persons_not_households():
     # leave (only the spouse counts); the 2023 arrival is left out: 4 persons, 1 + 2 x 0.4 employed
     assert out[("y2024_outcomes", "employed_share")] == pytest.approx((1 + 0.8) / 4)
     assert out[("y2024_outcomes", "business_share")] == 0.0
+
+
+def test_calibration_with_one_worker_is_reproducible(tmp_path):
+    runs = [cal.calibrate(TINY, workers=1, work_dir=tmp_path / str(i), out=tmp_path / f"post{i}.csv", free=TWO,
+                          progress=False) for i in (1, 2)]
+    pd.testing.assert_frame_equal(runs[0], runs[1])
