@@ -96,7 +96,7 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
     for seed in range(budget.replicates):
         m = RelocationModel(sc, seed=seed, scale=budget.scale)
         m.run()
-        snaps.append(m.snapshots[(2021 - int(sc.years[0])) * 12])
+        snaps.append(m.snapshots[m.month_of(2021)])
         offs.append(official_outcomes(m))
         del m
     gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
@@ -135,6 +135,7 @@ def _worker(study_name: str, journal: str, budget: Budget, free: dict, seed: int
         study.sampler = optuna.samplers.TPESampler(seed=seed + 7919 * len(study.get_trials(deepcopy=False)),
                                                    n_startup_trials=max(8, budget.trials // 5), multivariate=True)
     callbacks = [MaxTrialsCallback(budget.trials, states=(TrialState.COMPLETE,))] + ([on_trial] if on_trial else [])
+
     def objective(trial) -> float:
         details: dict = {}
         value = evaluate(_suggest(trial, free), budget, scenario_name, fixed, observed, details)

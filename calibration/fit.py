@@ -70,27 +70,25 @@ def official_outcomes(m) -> dict[tuple[str, str], float]:
     y17, y20 = years.index(2017), years.index(2020)
     for region in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan"):
         out[("t10_relocated_persons", region)] = float(flows[y17:y20 + 1, :, DESTINATIONS.index(region)].sum() * k)
-    survey_month = (2021 - years[0]) * 12
-    start17 = (2017 - years[0]) * 12
+    survey_month, start17 = m.month_of(2021), m.month_of(2017)
     cohort = (m.arrival_month >= start17) & (m.arrival_month < survey_month)
     returned = cohort & (m.return_month >= 0) & (m.return_month <= survey_month)
     size = m.hh.size
     for region in ("kostanay", "north_kazakhstan"):
         j = DESTINATIONS.index(region)
         out[("t10_returns_by_region", region)] = float(size[returned & _first_dest(m, j)].sum() * k)
-    nk_kos = _first_dest(m, DESTINATIONS.index("north_kazakhstan")) | _first_dest(m, DESTINATIONS.index("kostanay"))
-    out[("returns_pooled", "north_kazakhstan+kostanay")] = float(size[returned & nk_kos].sum() * k)
-    risk = m.record.return_risk_persons[: survey_month + 1, y17:y20 + 1]
     nk, kos = DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("kostanay")
+    out[("returns_pooled", "north_kazakhstan+kostanay")] = float(size[returned & np.isin(m.first_dest, [nk, kos])].sum() * k)
+    risk = m.record.return_risk_persons[: survey_month + 1, y17:y20 + 1]
     out[EXPECTED[("returns_pooled", "north_kazakhstan+kostanay")]] = float(risk[:, :, [nk, kos]].sum() * k)
     snap = m.snapshots.get(survey_month)
     if snap is not None:
-        there = np.isin(snap["first_dest"] if "first_dest" in snap else snap["dest"], [DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("kostanay")])
+        there = np.isin(snap["first_dest"], [nk, kos])
         working = there & (snap["arrival_month"] >= start17) & np.isin(snap["job"], (Job.MATCHED, Job.OTHER, Job.BUSINESS))
         out[("t10_business_share", "north_kazakhstan+kostanay")] = float((snap["job"][working] == Job.BUSINESS).mean()) if working.any() else np.nan
-    june_2024 = (2024 - years[0]) * 12 + 5
+    june_2024 = m.month_of(2024, 5)
     if june_2024 in m.snapshots:
-        out.update(_outcomes_2024(m.snapshots[june_2024], (2024 - years[0]) * 12, m.b["second_earner_share"]))
+        out.update(_outcomes_2024(m.snapshots[june_2024], m.month_of(2024), m.b["second_earner_share"]))
     return out
 
 
@@ -158,8 +156,7 @@ def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0, recen
     """The fit of several replicates: one row per cell with the columns of `FIT_COLUMNS`."""
     rng = np.random.default_rng(seed)
     obs = observed_cells()
-    recency = recency or [0.0] * len(snapshots)
-    p = np.column_stack([_sim_shares(obs, expected_tables(s, r)) for s, r in zip(snapshots, recency)])
+    p = _replicate_shares(obs, snapshots, recency or [0.0] * len(snapshots))
     n = np.maximum(np.round(obs["base"].to_numpy()), 1).astype(int)
     low, high = np.full(len(obs), np.nan), np.full(len(obs), np.nan)
     for i in range(len(obs)):
@@ -175,6 +172,11 @@ def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0, recen
     })
     survey["within_95"] = (survey["observed"] >= survey["simulated_low"] - 1e-12) & (survey["observed"] <= survey["simulated_high"] + 1e-12)
     return pd.concat([survey, _official_fit(officials)], ignore_index=True)[FIT_COLUMNS]
+
+
+def _replicate_shares(obs: pd.DataFrame, snapshots: list[dict], recency: list[float]) -> np.ndarray:
+    """Simulated share of each observed cell (rows) in each replicate's virtual survey (columns)."""
+    return np.column_stack([_sim_shares(obs, expected_tables(s, r)) for s, r in zip(snapshots, recency)])
 
 
 def _mean_over_replicates(p: np.ndarray) -> np.ndarray:
@@ -226,7 +228,7 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
     """
     obs = observed_cells() if observed is None else observed
     obs = obs[obs["split"] == split]
-    p = np.nan_to_num(np.nanmean(np.column_stack([_sim_shares(obs, expected_tables(s, recency)) for s in snapshots]), axis=1), nan=0.0)
+    p = np.nan_to_num(_mean_over_replicates(_replicate_shares(obs, snapshots, [recency] * len(snapshots))), nan=0.0)
     n, k = obs["base"].to_numpy(float), obs["count"].to_numpy(float)
     p = np.clip(p, 0.5 / n, 1 - 0.5 / n)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -251,6 +253,10 @@ CELL_GOALS = {"calibration": 0.90, "holdout": 0.80}
 RELATIVE_GOALS = ("t10_relocated_persons", "returns_pooled")  # simulated mean within 10% of the observation
 
 
+def relative_error(simulated: float, observed: float) -> float:
+    return float((simulated - observed) / observed) if observed else np.nan
+
+
 def summarise(fit: pd.DataFrame) -> dict:
     """The calibration goals: the share of cells inside their 95% interval by split (90% and 80%), and
     the relative error of Table 10's arrivals and of the pooled returns (within 10%)."""
@@ -261,7 +267,7 @@ def summarise(fit: pd.DataFrame) -> dict:
                       "goal": CELL_GOALS[split], "met": share >= CELL_GOALS[split]}
     out["relative_error"] = {}
     for r in fit[fit["target"].isin(RELATIVE_GOALS)].itertuples():
-        rel = float((r.simulated_mean - r.observed) / r.observed)
+        rel = relative_error(r.simulated_mean, r.observed)
         out["relative_error"][f"{r.target}/{r.cell}"] = {"observed": float(r.observed), "simulated_mean": float(r.simulated_mean),
                                                          "relative_error": rel, "met": abs(rel) <= OFFICIAL_TOLERANCE}
     return out

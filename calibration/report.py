@@ -19,21 +19,22 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from calibration.fit import fit_table, official_outcomes, summarise  # noqa: E402
+from calibration.fit import fit_table, official_outcomes, relative_error, summarise  # noqa: E402
 
 INPUT_TABLES = {"t22_document_duration", "t23_processing_duration", "t37_aid_wait", "t38_aid_wait_marital"}
 
 
-def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior") -> pd.DataFrame:
+def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior"):
+    """The fit table, the runs, and each run's official outcomes."""
     from sim import scenario
     from sim.runner import run_scenario
 
     sc = scenario.load("baseline")
     res = run_scenario(sc, seed=seed, replicates=replicates, scale=scale, parameters=parameters, keep_models=True)
-    jan21 = (2021 - int(sc.years[0])) * 12
-    fit = fit_table([m.snapshots[jan21] for m in res.models], [official_outcomes(m) for m in res.models], seed=seed,
+    officials = [official_outcomes(m) for m in res.models]
+    fit = fit_table([m.snapshots[m.month_of(2021)] for m in res.models], officials, seed=seed,
                     recency=_survey_recency(res.parameter_sets))
-    return fit, res
+    return fit, res, officials
 
 
 def _survey_recency(trials: list) -> list[float]:
@@ -54,13 +55,13 @@ def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int =
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     try:
-        fit, res = run_fit(replicates, scale, seed, parameters)
+        fit, res, officials = run_fit(replicates, scale, seed, parameters)
         fit.to_csv(tmp / "fit.csv", index=False)
         _plot_scatter(fit, tmp / "observed_vs_simulated.png")
         _plot_tables(fit, tmp / "tables.png")
         post = _plot_posterior(tmp / "posterior.png")
         goals = summarise(fit)
-        (tmp / "report.md").write_text(_markdown(fit, goals, replicates, scale, seed, res, post))
+        (tmp / "report.md").write_text(_markdown(fit, goals, replicates, scale, seed, res, post, officials))
         (tmp / "summary.json").write_text(json.dumps(goals, indent=2))
         if out.exists():
             shutil.rmtree(out)
@@ -75,7 +76,8 @@ def _share_line(g: pd.DataFrame) -> str:
     return f"{int(g['within_95'].sum())} of {len(g)} ({g['within_95'].mean():.1%})"
 
 
-def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, seed: int, res, post) -> str:
+def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, seed: int, res, post,
+              officials: list[dict]) -> str:
     cal, hold = fit[fit["split"] == "calibration"], fit[fit["split"] == "holdout"]
     no_input = cal[~cal["target"].isin(INPUT_TABLES)]
     lines = [
@@ -102,9 +104,9 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
     off = fit[fit["base"].isna() | fit["target"].str.startswith("y2024")]
     for r in off.itertuples():
         lines.append(f"| {r.target} | {r.cell} | {r.split} | {r.observed:,.3g} | {r.simulated_mean:,.3g} | "
-                     f"{r.simulated_low:,.3g}-{r.simulated_high:,.3g} | {_relative_error(r):+.1%} | {_yes(r.within_95)} |")
-    if res.models:
-        realized = [official_outcomes(m)[("returns_pooled", "north_kazakhstan+kostanay")] for m in res.models]
+                     f"{r.simulated_low:,.3g}-{r.simulated_high:,.3g} | {relative_error(r.simulated_mean, r.observed):+.1%} | {_yes(r.within_95)} |")
+    if officials:
+        realized = [o[("returns_pooled", "north_kazakhstan+kostanay")] for o in officials]
         lines += ["", f"Realized pooled returns: mean {np.mean(realized):,.0f} over the {len(realized)} replicates "
                       f"(standard error {np.std(realized, ddof=1) / np.sqrt(len(realized)) if len(realized) > 1 else np.nan:,.0f})."]
     lines += ["", "## By table", "", "| target | split | cells | inside |", "| --- | --- | --- | --- |"]
@@ -125,10 +127,6 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
 
 def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
-
-
-def _relative_error(r) -> float:
-    return (r.simulated_mean - r.observed) / r.observed if r.observed else np.nan
 
 
 def _has_tabulate() -> bool:

@@ -74,6 +74,7 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     f["marital_status"] = np.array(MARITAL)[s["marital"]]
     f["settlement_type"] = np.array(SETTLEMENT_CELLS)[s["settlement"]]
     f["age_group"] = np.where(s["young"], "under_30", "30_plus")
+    f["months_since_arrival"] = since
     f["residence"] = np.select([since < 12, since < 36, since < 60], ["less_than_year", "1_3_years", "3_5_years"], "over_5_years")
     f["origin_id"] = np.array(ORIGINS)[s["origin"]]
     f["decision"] = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"])[np.maximum(s["decision_mode"], 0)]
@@ -102,10 +103,13 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     return f
 
 
-def sampling_weights(frame: pd.DataFrame, sizes: dict[str, int] = SAMPLE_SIZES) -> np.ndarray:
-    """Each household's weight n_r / N_r: the survey's regional sample size over the households there."""
-    counts = frame["region"].value_counts()
-    return frame["region"].map(lambda r: sizes[r] / counts[r]).to_numpy(float)
+def sampling_weights(frame: pd.DataFrame, sizes: dict[str, int] = SAMPLE_SIZES, reach: np.ndarray | None = None) -> np.ndarray:
+    """Each household's expected number of inclusions: the survey's regional sample size n_r shared
+    over the households there in proportion to `reach` (equally without it: n_r / N_r)."""
+    reach = np.ones(len(frame)) if reach is None else np.asarray(reach, float)
+    region = frame["region"].to_numpy()
+    total = pd.Series(reach).groupby(region).transform("sum").to_numpy()
+    return reach * frame["region"].map(sizes).to_numpy(float) / total
 
 
 def draw_respondents(frame: pd.DataFrame, rng: np.random.Generator, sizes: dict[str, int] = SAMPLE_SIZES) -> pd.DataFrame:
@@ -149,27 +153,18 @@ def _share(a: float, b: float) -> float:
     return float(a / b) if b > 0 else np.nan
 
 
-def reachability(frame: pd.DataFrame, snap: dict, recency: float) -> np.ndarray:
+def reachability(frame: pd.DataFrame, recency: float) -> np.ndarray:
     """Relative chance of being reached by the survey, falling by `recency` (log scale) per year since arrival.
 
     IOM reached respondents through the contacts of employment centres and local bodies ("access to
     displaced persons, the availability of contacts", IOM 2.1), which follow recent participants
     under the social contract more closely; `recency` = 0 is an even sample of all who stayed.
     """
-    years = (snap["month"] - snap["arrival_month"][_surveyed(snap)]) / 12.0
-    return np.exp(-recency * years)
-
-
-def _surveyed(snap: dict) -> np.ndarray:
-    return np.isin(np.array(DESTINATIONS)[snap["dest"]], list(SAMPLE_SIZES))
+    return np.exp(-recency * frame["months_since_arrival"].to_numpy(float) / 12.0)
 
 
 def expected_tables(snap: dict, recency: float = 0.0) -> pd.DataFrame:
-    """Expected survey shares of one simulated run (design-weighted over the whole frame)."""
+    """Expected survey shares of one simulated run (design-weighted over the whole frame): within each
+    region the survey draws in proportion to reachability, and regions keep their sample sizes."""
     frame = survey_frame(snap)
-    reach = reachability(frame, snap, recency)
-    # within each region the survey draws in proportion to reachability; regions keep their sample sizes
-    region = frame["region"].to_numpy()
-    total = pd.Series(reach).groupby(region).transform("sum").to_numpy()
-    w = reach * frame["region"].map(SAMPLE_SIZES).to_numpy(float) / total
-    return tables(frame, w)
+    return tables(frame, sampling_weights(frame, reach=reachability(frame, recency)))

@@ -87,7 +87,7 @@ class RelocationModel(mesa.Model):
         self.month = 0
         self.check = check_invariants
         if snapshot_months is None:
-            wanted = ((2021 - int(self.years[0])) * 12, (2024 - int(self.years[0])) * 12 + 5)
+            wanted = (self.month_of(2021), self.month_of(2024, 5))
             snapshot_months = tuple(mo for mo in wanted if 0 <= mo < self.n_months)
         self.snapshot_months = tuple(snapshot_months)
         self.snapshots: dict[int, dict] = {}
@@ -187,6 +187,10 @@ class RelocationModel(mesa.Model):
     @property
     def year(self) -> int:
         return int(self.years[self.year_index])
+
+    def month_of(self, year: int, month: int = 0) -> int:
+        """The run's month index of a calendar month (0 = January of the first year)."""
+        return (year - int(self.years[0])) * 12 + month
 
     @property
     def mci(self) -> float:

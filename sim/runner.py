@@ -31,13 +31,13 @@ def parameters_for(scenario: Scenario, seed: int, parameters: str = "posterior")
         raise ValueError(f"parameters: {parameters!r} not allowed; allowed: {', '.join(PARAMETER_SOURCES)}")
     if parameters == "defaults":
         return scenario, None
-    from calibration.ensemble import load_posterior, posterior_draw
+    from calibration.ensemble import SURVEY_PARAMETERS, load_posterior, posterior_draw
 
     post = load_posterior()
     if post is None:
         return scenario, None
     trial, params = posterior_draw(post, seed)
-    return scenario.with_behaviour({k: v for k, v in params.items() if not k.startswith("survey_")}), trial
+    return scenario.with_behaviour({k: v for k, v in params.items() if k not in SURVEY_PARAMETERS}), trial
 
 
 @dataclass

@@ -9,7 +9,7 @@ from the scenario (the baseline names the source of each value).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterator
 
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
 
@@ -101,6 +101,15 @@ class Probs:
 class Section:
     fields: dict[str, Any] = field(default_factory=dict)
     doc: str = ""
+
+    def leaves(self, prefix: str = "") -> Iterator[tuple[str, Any]]:
+        """(dotted key, spec) of every leaf field, in declaration order, nested Sections included."""
+        for name, spec in self.fields.items():
+            key = f"{prefix}{name}"
+            if isinstance(spec, Section):
+                yield from spec.leaves(key + ".")
+            else:
+                yield key, spec
 
 
 def _b(default: float, lo: float, hi: float, doc: str, source: str = "behavioural; calibrated (issue 3)") -> Num:

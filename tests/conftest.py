@@ -6,6 +6,7 @@ import pytest
 
 from sim import scenario
 from sim.model import RelocationModel
+from sim.scenario import ScenarioError
 from sim.outcomes import summary
 
 FAST_SCALE = 0.03
@@ -16,6 +17,13 @@ def run_baseline(overrides=(), seed=0, scale=FAST_SCALE, check=False):
     m = RelocationModel(sc, seed=seed, scale=scale, check_invariants=check)
     m.run()
     return m, summary(m)
+
+
+def problems(path, overrides=None) -> list[str]:
+    """The validation problems a scenario file (and overrides) must raise."""
+    with pytest.raises(ScenarioError) as exc:
+        scenario.load(path, overrides)
+    return exc.value.problems
 
 
 @pytest.fixture(scope="session")

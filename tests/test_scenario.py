@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
 from sim import scenario
-from sim.scenario import ScenarioError
+
+from conftest import problems
 
 BASE = scenario.SCENARIO_DIR / "baseline.toml"
 
@@ -16,12 +15,6 @@ def write(tmp_path: Path, body: str, name: str = "s.toml") -> Path:
     p = tmp_path / name
     p.write_text(f'extends = "{BASE}"\nname = "t"\n' + body)
     return p
-
-
-def problems(path, overrides=None) -> list[str]:
-    with pytest.raises(ScenarioError) as exc:
-        scenario.load(path, overrides)
-    return exc.value.problems
 
 
 def test_baseline_and_every_shipped_scenario_validate():

@@ -12,8 +12,9 @@ import pytest
 
 from sim import cli, scenario
 from sim.runner import run_scenario
-from sim.scenario import ScenarioError
-from sim.schema import SCHEMA, RegionYears, Section, YearSchedule
+from sim.schema import SCHEMA, RegionYears, YearSchedule
+
+from conftest import problems
 
 LIBRARY = {name: path for name, path in scenario.shipped_scenarios().items() if name != "baseline"}
 # Files the library must hold (IOM recommendations, the 2020 counterfactual, the 2024 measures).
@@ -31,16 +32,6 @@ def _raw(path: Path) -> dict:
         return tomllib.load(fh)
 
 
-def _leaves(spec: Section, prefix: str = ""):
-    """Schema leaf keys: sections recurse, quotas split by region, everything else is one leaf."""
-    for name, f in spec.fields.items():
-        key = f"{prefix}{name}"
-        if isinstance(f, Section):
-            yield from _leaves(f, key + ".")
-        else:
-            yield key, f
-
-
 def _get(d: dict, dotted: str):
     node = d
     for part in dotted.split("."):
@@ -53,7 +44,7 @@ def _get(d: dict, dotted: str):
 def _overridden(raw: dict) -> set[str]:
     """Schema leaf keys a scenario file sets itself (quotas per region)."""
     out = set()
-    for key, spec in _leaves(SCHEMA):
+    for key, spec in SCHEMA.leaves():
         v = _get(raw, key)
         if v is None or key in ("name", "description", "extends"):
             continue
@@ -66,7 +57,7 @@ def _overridden(raw: dict) -> set[str]:
 
 def _value(sc: scenario.Scenario, key: str):
     """A leaf's value in comparable form: schedules as their value in every simulated year."""
-    spec = dict(_leaves(SCHEMA)).get(key)
+    spec = dict(SCHEMA.leaves()).get(key)
     v = sc.get(key)
     if isinstance(spec, YearSchedule) or key.startswith("quotas."):
         return tuple(sc.by_year(v))
@@ -75,7 +66,7 @@ def _value(sc: scenario.Scenario, key: str):
 
 def _all_keys(sc: scenario.Scenario) -> list[str]:
     keys = []
-    for key, spec in _leaves(SCHEMA):
+    for key, spec in SCHEMA.leaves():
         if key in ("name", "description", "extends"):
             continue
         if isinstance(spec, RegionYears):
@@ -137,7 +128,7 @@ def test_policy_changes_start_in_the_stated_year(name, baseline):
     if year == "none":
         prose = re.sub(r"\s*\n#\s*", " ", text)  # comment lines joined
         assert "not a year schedule" in prose, "say why the change cannot start in a policy year"
-        assert all(not isinstance(dict(_leaves(SCHEMA)).get(k), YearSchedule) for k in changed), \
+        assert all(not isinstance(dict(SCHEMA.leaves()).get(k), YearSchedule) for k in changed), \
             "a year schedule can start in a policy year: state it"
         return
     year = int(year)
@@ -147,7 +138,7 @@ def test_policy_changes_start_in_the_stated_year(name, baseline):
         assert sc.starts == year
         assert sc.before.data == {**baseline.data, "name": sc.before.data["name"], "description": sc.before.data["description"]}
         return
-    specs = dict(_leaves(SCHEMA))
+    specs = dict(SCHEMA.leaves())
     for key in changed:
         assert isinstance(specs.get(key), YearSchedule) or key.startswith("quotas."), f"{key} is not a year schedule"
         a, b = np.array(_value(sc, key)), np.array(_value(baseline, key))
@@ -216,15 +207,9 @@ def test_extends_by_relative_path(tmp_path):
     assert sc.get("vacancies.land_for_farming") == 2.0 and sc.get("rent_subsidy.months") == 6
 
 
-def _problems(path: Path) -> list[str]:
-    with pytest.raises(ScenarioError) as exc:
-        scenario.load(path)
-    return exc.value.problems
-
-
 def test_bad_key_in_extending_file_names_file_key_allowed_and_suggestion(tmp_path):
     p = _write(tmp_path, 'name = "bad"\nextends = "baseline"\n[services]\norientation_coverag = { 2022 = 1.0 }\n')
-    (msg,) = _problems(p)
+    (msg,) = problems(p)
     assert str(p) in msg
     assert "services.orientation_coverag" in msg
     assert "did you mean 'orientation_coverage'" in msg
@@ -234,7 +219,7 @@ def test_bad_key_in_extending_file_names_file_key_allowed_and_suggestion(tmp_pat
 def test_bad_value_in_extending_file_names_allowed_values(tmp_path):
     p = _write(tmp_path, 'name = "bad"\nextends = "support_2024"\n[rent_subsidy]\nby_region_price = "maybe"\n'
                          "[services]\nskills_assessment_coverage = { 2014 = 0.0, 2022 = 1.5 }\n")
-    msgs = _problems(p)
+    msgs = problems(p)
     assert all(str(p) in m for m in msgs)
     assert any("rent_subsidy.by_region_price" in m and "allowed: no, yes" in m for m in msgs)
     assert any("services.skills_assessment_coverage.2022" in m and "out of range" in m and "0 to 1" in m for m in msgs)
@@ -242,13 +227,13 @@ def test_bad_value_in_extending_file_names_allowed_values(tmp_path):
 
 def test_bad_region_in_extending_file(tmp_path):
     p = _write(tmp_path, 'name = "bad"\nextends = "baseline"\n[housing.provided_share]\npavlodr = 0.3\n')
-    (msg,) = _problems(p)
+    (msg,) = problems(p)
     assert "housing.provided_share.pavlodr" in msg and "did you mean 'pavlodar'" in msg
 
 
 def test_unknown_parent_is_refused_with_a_suggestion(tmp_path):
     p = _write(tmp_path, 'name = "bad"\nextends = "basline"\n')
-    (msg,) = _problems(p)
+    (msg,) = problems(p)
     assert str(p) in msg and "extends" in msg and "did you mean 'baseline'" in msg
 
 

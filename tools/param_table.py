@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 try:
     from sim import schema
@@ -132,23 +132,13 @@ def _describe(spec: Any) -> tuple[str, str, str, str, str]:
     return type(spec).__name__, "", "", getattr(spec, "doc", ""), getattr(spec, "source", "")
 
 
-def walk(section: Section, prefix: str = "") -> Iterator[tuple[str, Any]]:
-    """(dotted key, spec) of every leaf field of a Section, in declaration order, nested Sections included."""
-    for name, spec in section.fields.items():
-        key = f"{prefix}{name}"
-        if isinstance(spec, Section):
-            yield from walk(spec, key + ".")
-        else:
-            yield key, spec
-
-
 def lever_rows() -> list[list[Any]]:
     rows = []
     for name, spec in SCHEMA.fields.items():
         if spec is BEHAVIOUR:
             rows.append([f"`{name}.*`", "section", "see table A", "see table A", BEHAVIOUR.doc, ""])
             continue
-        items = walk(spec, name + ".") if isinstance(spec, Section) else [(name, spec)]
+        items = spec.leaves(name + ".") if isinstance(spec, Section) else [(name, spec)]
         for key, leaf in items:
             kind, bounds, default, meaning, source = _describe(leaf)
             rows.append([f"`{key}`", kind, bounds, default, meaning, source])
