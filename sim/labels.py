@@ -1,0 +1,207 @@
+"""Human labels and units of outcomes: the one table that plots, the CLI and the dashboard share.
+
+A key is a dotted outcome name as in `summary.json` (`relocated_persons`,
+`subsidies_paid_tenge.rent`, `return_share_by_destination.kostanay`) or a column of `monthly.csv`.
+Every outcome has a kind that decides how its values and differences are written: counts of persons
+or households, shares (written as percent, differences in percentage points), money in tenge
+(written in million tenge) and durations in months.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sim.regions import catalogue
+
+COUNT_PERSONS, COUNT_HOUSEHOLDS, SHARE, TENGE, MONTHS, NUMBER = (
+    "persons", "households", "share", "tenge", "months", "number")
+
+
+@dataclass(frozen=True)
+class Label:
+    text: str          # what a reader sees: "Relocated persons"
+    kind: str          # one of the kinds above
+    help: str = ""     # one sentence on what is counted
+
+    @property
+    def unit(self) -> str:
+        """The unit written beside a value: persons, households, %, million tenge, months."""
+        return {SHARE: "%", TENGE: "million tenge", NUMBER: ""}.get(self.kind, self.kind)
+
+    @property
+    def diff_unit(self) -> str:
+        """The unit of a difference: percentage points for shares."""
+        return "percentage points" if self.kind == SHARE else self.unit
+
+
+OUTCOMES: dict[str, Label] = {
+    "relocated_persons": Label("Relocated persons", COUNT_PERSONS, "persons who arrived in a destination region"),
+    "relocated_households": Label("Relocated households", COUNT_HOUSEHOLDS),
+    "relocated_persons_by_destination": Label("Relocated persons", COUNT_PERSONS),
+    "applications_households": Label("Applications", COUNT_HOUSEHOLDS, "applications filed, repeats included"),
+    "applications_first_households": Label("First applications", COUNT_HOUSEHOLDS,
+                                           "households applying for the first time"),
+    "approved_households": Label("Approved households", COUNT_HOUSEHOLDS),
+    "rejected_households": Label("Rejected applications", COUNT_HOUSEHOLDS),
+    "gave_up_households": Label("Households that gave up waiting", COUNT_HOUSEHOLDS),
+    "waitlisted_households_end": Label("Households on the wait-list at the end", COUNT_HOUSEHOLDS),
+    "returned_persons": Label("Returned persons", COUNT_PERSONS, "relocated persons who went back to the south"),
+    "returned_persons_by_reason": Label("Returned persons", COUNT_PERSONS),
+    "return_share": Label("Return share", SHARE, "returned persons / relocated persons"),
+    "return_share_by_destination": Label("Return share", SHARE),
+    "moved_on_households": Label("Households that moved on", COUNT_HOUSEHOLDS,
+                                 "left their first destination for another northern region"),
+    "in_destination_persons_end": Label("Persons in destination at the end", COUNT_PERSONS),
+    "employed_share_12m": Label("Employed at 12 months", SHARE,
+                                "working-age arrivals employed 12 months after arrival"),
+    "skill_matched_share": Label("Working in their skill", SHARE),
+    "subsidies_paid_tenge": Label("Subsidies paid", TENGE),
+    "subsidies_paid_tenge.relocation": Label("Relocation subsidy paid", TENGE),
+    "subsidies_paid_tenge.rent": Label("Rent subsidy paid", TENGE),
+    "subsidies_paid_tenge.employer": Label("Employer subsidy paid", TENGE),
+    "subsidies_paid_tenge.total": Label("Budget: subsidies paid", TENGE, "relocation, rent and employer subsidies"),
+    "net_subsidies_tenge": Label("Budget net of repayments", TENGE),
+    "asked_back_tenge": Label("Repayment asked of returners", TENGE),
+    "reimbursed_tenge": Label("Repaid by returners", TENGE),
+    "cost_per_retained_person_24m_tenge": Label("Cost per person retained 24 months", TENGE),
+    "median_application_to_approval_months": Label("Median wait, application to approval", MONTHS),
+    "share_approved_within_1_month": Label("Approved within a month", SHARE),
+    "arrived_by_july_share": Label("Share of the last year's arrivals by 1 July", SHARE),
+    "quota_fill_share": Label("Quota filled", SHARE, "persons arrived / quota"),
+    "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE),
+    # monthly.csv columns
+    "applications_hh": Label("Applications", COUNT_HOUSEHOLDS),
+    "approvals_hh": Label("Approvals", COUNT_HOUSEHOLDS),
+    "rejections_hh": Label("Rejections", COUNT_HOUSEHOLDS),
+    "arrivals_hh": Label("Arrivals", COUNT_HOUSEHOLDS),
+    "arrivals_persons": Label("Arrivals", COUNT_PERSONS),
+    "returns_hh": Label("Returns", COUNT_HOUSEHOLDS),
+    "moved_on_hh": Label("Moved on", COUNT_HOUSEHOLDS),
+    "in_destination_persons": Label("Persons in destination", COUNT_PERSONS),
+    "employed_share": Label("Employed arrivals", SHARE),
+    "housed_share": Label("Housed arrivals", SHARE),
+    "temp_queue": Label("Queue for temporary accommodation", COUNT_HOUSEHOLDS),
+    "waitlisted_hh": Label("Wait-list", COUNT_HOUSEHOLDS),
+    "aware_hh": Label("Households aware of the programme", COUNT_HOUSEHOLDS),
+    "paid_relocation_tenge": Label("Relocation subsidy paid", TENGE),
+    "paid_rent_tenge": Label("Rent subsidy paid", TENGE),
+    "paid_employer_tenge": Label("Employer subsidy paid", TENGE),
+    "reimbursed_tenge_monthly": Label("Repaid by returners", TENGE),
+}
+
+GROUPS: dict[str, str] = {
+    "men": "Men", "women": "Women", "married": "Married", "single": "Single", "divorced": "Divorced",
+    "widowed": "Widowed", "under_30": "Under 30", "30_plus": "30 and over",
+    "general_secondary": "General secondary", "vocational": "Vocational", "higher": "Higher education",
+    "gender": "Gender", "marital_status": "Marital status", "age_group": "Age group", "education": "Education",
+}
+
+
+def region_name(region_id: str) -> str:
+    """`north_kazakhstan` -> "North Kazakhstan region" (from the region catalogue)."""
+    cat = catalogue()
+    for side in ("origin", "destination"):
+        if region_id in cat.get(side, {}):
+            return cat[side][region_id]["name"]
+    return region_id.replace("_", " ").capitalize()
+
+
+def group_name(group: str) -> str:
+    """`incomplete_secondary` -> "Incomplete secondary"."""
+    return GROUPS.get(group) or _humanise(group)
+
+
+def _humanise(key: str) -> str:
+    text = key.replace("_tenge", "").replace("_hh", "").replace("_", " ")
+    return text[:1].upper() + text[1:]
+
+
+def _kind_from_key(key: str) -> str:
+    if "share" in key:
+        return SHARE
+    if key.endswith("tenge") or "_tenge." in key or key.startswith("paid_"):
+        return TENGE
+    if "persons" in key:
+        return COUNT_PERSONS
+    if key.endswith("_hh") or "households" in key:
+        return COUNT_HOUSEHOLDS
+    if "months" in key:
+        return MONTHS
+    return NUMBER
+
+
+def label(key: str) -> Label:
+    """The label of any outcome key; a region or group suffix is named after the label
+    ("Return share, Kostanay region"); unknown keys get a readable fallback, never an error."""
+    if key in OUTCOMES:
+        return OUTCOMES[key]
+    for sep in (".", "_persons_"):
+        if sep not in key:
+            continue
+        head, _, tail = key.rpartition(sep) if sep == "." else key.partition(sep)
+        if sep == "_persons_":   # monthly columns such as arrivals_persons_kostanay
+            base = OUTCOMES.get(f"{head}_persons")
+            if base is None:
+                base = Label(_humanise(head), COUNT_PERSONS)
+            return Label(f"{base.text}, {region_name(tail)}", base.kind, base.help)
+        if head in OUTCOMES:
+            base = OUTCOMES[head]
+            name = GROUPS.get(tail) or region_name(tail)
+            return Label(f"{base.text}, {name}", base.kind, base.help)
+        if head.startswith("breakdowns."):
+            parts = head.split(".")  # breakdowns.<dimension>.<group>.<outcome>
+            if len(parts) == 3:
+                inner = label(tail)
+                return Label(f"{inner.text}, {group_name(parts[2])}", inner.kind, inner.help)
+    return Label(_humanise(key), _kind_from_key(key))
+
+
+def format_value(key: str, value: float | None) -> str:
+    """A value as a reader wants it: "43,080 persons", "12.7%", "5,735 million tenge"."""
+    if value is None or (isinstance(value, float) and not math.isfinite(value)):
+        return "n/a"
+    lab = label(key)
+    if lab.kind == SHARE:
+        return f"{100 * value:.1f}%"
+    if lab.kind == TENGE:
+        return f"{value / 1e6:,.0f} million tenge" if abs(value) >= 1e7 else f"{value / 1e6:,.2f} million tenge"
+    if lab.kind == MONTHS:
+        return f"{value:.1f} months"
+    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS):
+        return f"{value:,.0f} {lab.kind}"
+    return f"{value:,.3g}"
+
+
+def format_difference(key: str, diff: float | None) -> str:
+    """A difference between scenarios: shares in percentage points, money in million tenge."""
+    if diff is None or (isinstance(diff, float) and not math.isfinite(diff)):
+        return "n/a"
+    lab = label(key)
+    if lab.kind == SHARE:
+        return f"{100 * diff:+.1f} pp"
+    if lab.kind == TENGE:
+        return f"{diff / 1e6:+,.0f} million tenge" if abs(diff) >= 1e7 else f"{diff / 1e6:+,.2f} million tenge"
+    if lab.kind == MONTHS:
+        return f"{diff:+.1f} months"
+    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS):
+        return f"{diff:+,.0f} {lab.kind}"
+    return f"{diff:+,.3g}"
+
+
+def axis_label(key: str) -> str:
+    """A plot axis label with its unit: "Relocated persons (persons)" is written "Relocated persons"."""
+    lab = label(key)
+    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS) and lab.kind in lab.text.lower():
+        return lab.text
+    return f"{lab.text} ({lab.unit})" if lab.unit else lab.text
+
+
+def scale_for_plot(key: str, values):
+    """Values in the unit of `axis_label`: shares x100, tenge /1e6."""
+    kind = label(key).kind
+    if kind == SHARE:
+        return values * 100
+    if kind == TENGE:
+        return values / 1e6
+    return values
