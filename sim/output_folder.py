@@ -5,7 +5,7 @@ Every writer (run, compare, sweep, sensitivity, calibrate, fit-report) goes thro
 * `atomic_folder(target)`: a result folder is written into a hidden `.NAME.partial` folder beside
   it and renamed into place at the end; on any failure (or Ctrl-C) the partial folder is removed;
 * `atomic_file(path)` and its shorthands `write_text_atomic`, `copy_file_atomic`: one file written
-  under a hidden temporary name (`.NAME.tmp.EXT`, which pyarrow and glob patterns skip) and renamed.
+  under a hidden temporary name (`.NAME.tmp`, which pyarrow and glob patterns skip) and renamed.
 """
 
 from __future__ import annotations
@@ -50,9 +50,10 @@ def partial_path(target: str | Path) -> Path:
 
 @contextmanager
 def atomic_file(path: str | Path) -> Iterator[Path]:
-    """Yield a hidden temporary path beside `path` (same extension); rename it to `path` at the end."""
+    """Yield a hidden temporary path beside `path` (`.NAME.tmp`); rename it to `path` at the end.
+    A writer that infers the format from the extension must be told it (e.g. savefig(format="png"))."""
     path = Path(path)
-    tmp = path.with_name(f".{path.name}.tmp{path.suffix}")
+    tmp = path.with_name(f".{path.name}.tmp")
     try:
         yield tmp
         os.replace(tmp, path)

@@ -224,7 +224,7 @@ def plot_indices(df, method: str, path: Path) -> None:
     fig.suptitle(f"{'Sobol' if method == 'sobol' else 'Morris'} sensitivity indices", fontsize=11)
     fig.tight_layout()
     with atomic_file(path) as tmp:
-        fig.savefig(tmp, dpi=110)
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
 
 
