@@ -14,8 +14,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 PARAMETER_SOURCES = ("posterior", "defaults")   # `--parameters` and a spec's `parameters`
 META_COLUMNS = ("trial", "distance", "weight")  # columns of an ensemble table that are not parameters
 
@@ -56,6 +54,8 @@ class ParameterEnsemble:
 
 def draw(table, seed: int) -> tuple[int, dict]:
     """One row of an ensemble table drawn for a replicate seed by its weights (deterministic)."""
+    import numpy as np  # here, not at the top: the command line reads PARAMETER_SOURCES without numpy
+
     rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x9057]))
     w = table["weight"].to_numpy(float)
     i = int(rng.choice(len(table), p=w / w.sum()))

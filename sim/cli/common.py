@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-PARAMETER_SOURCES = ("posterior", "defaults")  # as sim.ensemble.PARAMETER_SOURCES (not imported: keeps --help light)
+from sim.ensemble import PARAMETER_SOURCES
 
 
 def positive_int(text: str) -> int:
