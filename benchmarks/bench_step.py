@@ -29,10 +29,11 @@ def scale_for(households: int, mean_size: float) -> float:
 
 
 def bench_model(n: int, months: int, warmup: int, seed: int, parameters: str = "posterior") -> dict:
+    from calibration.ensemble import posterior
     from sim.runner import parameters_for
 
     sc = scenario.load("baseline", [f"time.end_year={2014 + (warmup + months + 11) // 12}"])
-    sc, _ = parameters_for(sc, seed, parameters)  # the calibrated behaviour, as runs use it
+    sc, _ = parameters_for(sc, seed, posterior() if parameters == "posterior" else None)  # the calibrated behaviour, as runs use it
     t0 = time.perf_counter()
     m = RelocationModel(sc, seed=seed, scale=scale_for(n, sc.data["population"]["mean_household_size"]))
     setup = time.perf_counter() - t0

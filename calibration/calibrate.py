@@ -21,17 +21,17 @@ import gc
 import json
 import logging
 import multiprocessing as mp
-import os
 import signal
 import threading
 import time
 import warnings
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget  # noqa: F401  (the budgets, as before)
 from calibration.ensemble import POSTERIOR, SURVEY_PARAMETERS, warm_start_sets, write_posterior
 from sim.scenario import ScenarioError
 
@@ -58,34 +58,14 @@ FREE = {
 }
 
 
-@dataclass(frozen=True)
-class Budget:
-    trials: int
-    replicates: int
-    scale: float
-    end_year: int = 2021           # the survey (January 2021) and official counts to 2020 need no later years
-    accept_fraction: float = 0.1
-    min_accept: int = 8
-
-
-BUDGETS = {
-    "quick": Budget(trials=24, replicates=1, scale=0.05),   # under a minute on 2 cores (15 s measured)
-    "full": Budget(trials=400, replicates=2, scale=0.1),    # 10-20 minutes on 2 cores
-    # from the shipped ensemble, with more replicates per trial: after a model change, or to sharpen
-    # the ensemble without favouring sets that fit a few lucky seeds (docs/ODD.md 8.2); ~10 minutes
-    "refine": Budget(trials=200, replicates=4, scale=0.1),
-}
-WARM_STARTED = {"refine"}         # budgets that warm-start from calibration/posterior.csv by default
-WRITES_SHIPPED = {"full", "refine"}  # budgets whose ensemble replaces calibration/posterior.csv by default
-
-
 def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free_overrides: tuple[str, ...] = (),
              observed: pd.DataFrame | None = None, details: dict | None = None) -> float:
     """Calibration distance of one parameter set (replicates share seeds across trials: common random numbers).
 
     `details`, if given, receives the replicate means of the official counts (kept with each trial).
     """
-    from calibration.fit import deviance, official_outcomes
+    from calibration.fit import deviance
+    from calibration.observe import RunObserver
     from sim import scenario
     from sim.model import RelocationModel
 
@@ -95,10 +75,11 @@ def evaluate(params: dict, budget: Budget, scenario_name: str = "baseline", free
     snaps, offs = [], []
     for seed in range(budget.replicates):
         m = RelocationModel(sc, seed=seed, scale=budget.scale)
+        obs = RunObserver(m)
         m.run()
-        snaps.append(m.snapshots[m.month_of(2021)])
-        offs.append(official_outcomes(m))
-        del m
+        snaps.append(obs.fieldwork_frame)
+        offs.append(obs.officials)
+        del m, obs
     gc.collect()  # a worker evaluates hundreds of models: free each one's arrays now
     if details is not None:
         details.update({f"{t}/{c}": float(np.nanmean([o.get((t, c), np.nan) for o in offs])) for t, c in offs[0]})
@@ -245,49 +226,3 @@ def _run_workers(worker_args: list[tuple], tick) -> None:
 
 def _raise_interrupt(signum, frame):
     raise KeyboardInterrupt(f"stopped by signal {signum}")
-
-
-# --------------------------------------------------------------------------- CLI
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("calibrate", help="estimate the behavioural parameters (full budget: writes calibration/posterior.csv)")
-    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
-                   help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
-                        "with 4 replicates per trial, about 10 minutes")
-    p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
-    p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
-    p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", type=Path, default=None,
-                   help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
-                        "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
-    p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
-    p.add_argument("--warm-start", type=Path, default=None, metavar="CSV",
-                   help="evaluate an earlier ensemble's sets first (default for --budget refine: calibration/posterior.csv); "
-                        "a new study only")
-    p.add_argument("--quiet", action="store_true")
-    p.set_defaults(func=_cmd)
-
-
-def _cmd(args) -> int:
-    budget = BUDGETS[args.budget]
-    for key in ("trials", "replicates"):
-        value = getattr(args, key)
-        if value is not None and value < 1:
-            raise ScenarioError([f"--{key} {value}: must be a whole number of at least 1"])
-        if value:
-            budget = Budget(**{**asdict(budget), key: value})
-    work = args.work_dir or CAL_DIR / "work" / args.budget
-    warm = args.warm_start or (POSTERIOR if args.budget in WARM_STARTED else None)
-    if warm is not None:
-        try:
-            warm_start_sets(warm, FREE)
-        except (OSError, ValueError) as exc:
-            raise ScenarioError([f"--warm-start {warm}: {exc}"]) from None
-    out = args.out or (POSTERIOR if args.budget in WRITES_SHIPPED else work / "posterior.csv")
-    df = calibrate(budget, workers=args.workers, work_dir=work, out=out, seed=args.seed, study_name=args.budget,
-                   progress=not args.quiet, warm_start=warm)
-    print(f"wrote {out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
-    if Path(out).resolve() != POSTERIOR.resolve():
-        print(f"runs still use {POSTERIOR}; to use this ensemble instead, copy it there or pass --out {POSTERIOR}")
-    return 0

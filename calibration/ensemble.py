@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,10 +14,12 @@ import numpy as np
 import pandas as pd
 
 from calibration.fit import OFFICIAL_WEIGHT, REPORT_ONLY
+from sim.ensemble import ParameterEnsemble, draw
+from sim.output_folder import atomic_file, write_text_atomic
 from sim.schema import BEHAVIOUR
 
 if TYPE_CHECKING:
-    from calibration.calibrate import Budget
+    from calibration.budgets import Budget
 
 POSTERIOR = Path(__file__).resolve().parent / "posterior.csv"
 SURVEY_PARAMETERS = ("survey_recency",)  # survey design, not behaviour: runs ignore it
@@ -55,12 +56,9 @@ def write_posterior(study, budget: Budget, out: Path, free: dict) -> pd.DataFram
         "warm_start": study.user_attrs.get("warm_start"),
     }
     out = Path(out)
-    tmp = out.with_suffix(".csv.partial")
-    df.to_csv(tmp, index=False)
-    os.replace(tmp, out)
-    meta_path = out.with_suffix(".json")
-    meta_path.with_suffix(".json.partial").write_text(json.dumps(meta, indent=2))
-    os.replace(meta_path.with_suffix(".json.partial"), meta_path)
+    with atomic_file(out) as tmp:
+        df.to_csv(tmp, index=False)
+    write_text_atomic(out.with_suffix(".json"), json.dumps(meta, indent=2))
     return df
 
 
@@ -77,10 +75,15 @@ def load_posterior(path: Path = POSTERIOR) -> pd.DataFrame | None:
     return df
 
 
+def posterior(path: Path = POSTERIOR) -> ParameterEnsemble | None:
+    """The calibrated ensemble as runs use it (survey parameters ignored), or None if there is none.
+    The command line passes it to the experiments (`run_scenario(ensemble=...)`)."""
+    path = Path(path)
+    if load_posterior(path) is None:
+        return None
+    return ParameterEnsemble.from_csv(path, SURVEY_PARAMETERS)
+
+
 def posterior_draw(post: pd.DataFrame, seed: int) -> tuple[int, dict]:
     """One parameter set drawn from the ensemble for a replicate seed (deterministic)."""
-    rng = np.random.default_rng(np.random.SeedSequence([int(seed), 0x9057]))
-    w = post["weight"].to_numpy(float)
-    i = int(rng.choice(len(post), p=w / w.sum()))
-    row = post.iloc[i]
-    return int(row["trial"]), {c: float(row[c]) for c in post.columns if c not in ("trial", "distance", "weight")}
+    return draw(post, seed)

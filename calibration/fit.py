@@ -61,34 +61,33 @@ def observed_cells() -> pd.DataFrame:
 
 # --------------------------------------------------------------------------- official counts
 
-def official_outcomes(m) -> dict[tuple[str, str], float]:
-    """The official quantities from one finished run (national scale)."""
+def official_outcomes(m, obs) -> dict[tuple[str, str], float]:
+    """The official quantities of one run (national scale) from the model's household state at the
+    end of the run and what its `RunObserver` gathered (survey frames, expected returns)."""
     k = 1.0 / m.scale
-    years = list(m.years)
+    survey_month, start17 = obs.fieldwork_month, obs.first_month_2017
     out: dict[tuple[str, str], float] = {}
-    flows = m.record.flows_persons
-    y17, y20 = years.index(2017), years.index(2020)
-    for region in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan"):
-        out[("t10_relocated_persons", region)] = float(flows[y17:y20 + 1, :, DESTINATIONS.index(region)].sum() * k)
-    survey_month, start17 = m.month_of(2021), m.month_of(2017)
-    cohort = (m.arrival_month >= start17) & (m.arrival_month < survey_month)
-    returned = cohort & (m.return_month >= 0) & (m.return_month <= survey_month)
     size = m.hh.size
+    cohort = (m.arrival_month >= start17) & (m.arrival_month < survey_month)
+    for region in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan"):
+        out[("t10_relocated_persons", region)] = float(size[cohort & _first_dest(m, DESTINATIONS.index(region))].sum() * k)
+    returned = cohort & (m.return_month >= 0) & (m.return_month <= survey_month)
     for region in ("kostanay", "north_kazakhstan"):
         j = DESTINATIONS.index(region)
         out[("t10_returns_by_region", region)] = float(size[returned & _first_dest(m, j)].sum() * k)
     nk, kos = DESTINATIONS.index("north_kazakhstan"), DESTINATIONS.index("kostanay")
     out[("returns_pooled", "north_kazakhstan+kostanay")] = float(size[returned & np.isin(m.first_dest, [nk, kos])].sum() * k)
-    risk = m.record.return_risk_persons[: survey_month + 1, y17:y20 + 1]
+    y17, y20 = start17 // 12, survey_month // 12 - 1
+    risk = obs.return_risk_persons[: survey_month + 1, y17:y20 + 1]
     out[EXPECTED[("returns_pooled", "north_kazakhstan+kostanay")]] = float(risk[:, :, [nk, kos]].sum() * k)
-    snap = m.snapshots.get(survey_month)
+    snap = obs.frames.get(survey_month)
     if snap is not None:
         there = np.isin(snap["first_dest"], [nk, kos])
         working = there & (snap["arrival_month"] >= start17) & np.isin(snap["job"], (Job.MATCHED, Job.OTHER, Job.BUSINESS))
         out[("t10_business_share", "north_kazakhstan+kostanay")] = float((snap["job"][working] == Job.BUSINESS).mean()) if working.any() else np.nan
-    june_2024 = m.month_of(2024, 5)
-    if june_2024 in m.snapshots:
-        out.update(_outcomes_2024(m.snapshots[june_2024], m.month_of(2024), m.b["second_earner_share"]))
+    if obs.june_2024_month in obs.frames:
+        out.update(_outcomes_2024(obs.frames[obs.june_2024_month], m.month_of(2024),
+                                  float(m.scenario.get("behaviour.second_earner_share"))))
     return out
 
 

@@ -1,38 +1,38 @@
 """`relocsim fit-report`: how well the (calibrated) baseline reproduces the survey and official counts.
 
 Writes `fit.csv` (target, cell, split, observed, base, simulated_mean, simulated_low, simulated_high,
-within_95), `report.md` and PNG plots into `results/calibration/` (or `--out`), atomically.
+within_95), `report.md` and PNG plots into `results/calibration/` (or `--out`), atomically
+(`sim.output_folder`; an existing report folder is replaced).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
 from pathlib import Path
 
-import matplotlib
+import matplotlib.ticker
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.ticker  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from calibration.fit import fit_table, official_outcomes, relative_error, summarise  # noqa: E402
+from calibration.fit import fit_table, relative_error, summarise
+from sim.output_folder import atomic_folder
+from sim.plotting import plt, yerr
 
 INPUT_TABLES = {"t22_document_duration", "t23_processing_duration", "t37_aid_wait", "t38_aid_wait_marital"}
 
 
 def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior"):
     """The fit table, the runs, and each run's official outcomes."""
+    from calibration.ensemble import posterior
+    from calibration.observe import observed_run
     from sim import scenario
     from sim.runner import run_scenario
 
     sc = scenario.load("baseline")
-    res = run_scenario(sc, seed=seed, replicates=replicates, scale=scale, parameters=parameters, keep_models=True)
-    officials = [official_outcomes(m) for m in res.models]
-    fit = fit_table([m.snapshots[m.month_of(2021)] for m in res.models], officials, seed=seed,
+    ensemble = posterior() if parameters == "posterior" else None
+    res = run_scenario(sc, seed=seed, replicates=replicates, scale=scale, ensemble=ensemble, observe=observed_run)
+    officials = [obs.officials for obs in res.observations]
+    fit = fit_table([obs.fieldwork_frame for obs in res.observations], officials, seed=seed,
                     recency=_survey_recency(res.parameter_sets))
     return fit, res, officials
 
@@ -50,11 +50,7 @@ def _survey_recency(trials: list) -> list[float]:
 
 def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior") -> Path:
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out.parent / f".{out.name}.partial"
-    shutil.rmtree(tmp, ignore_errors=True)
-    tmp.mkdir()
-    try:
+    with atomic_folder(out, replace=True) as tmp:
         fit, res, officials = run_fit(replicates, scale, seed, parameters)
         fit.to_csv(tmp / "fit.csv", index=False)
         _plot_scatter(fit, tmp / "observed_vs_simulated.png")
@@ -63,12 +59,6 @@ def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int =
         goals = summarise(fit)
         (tmp / "report.md").write_text(_markdown(fit, goals, replicates, scale, seed, res, post, officials))
         (tmp / "summary.json").write_text(json.dumps(goals, indent=2))
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out
 
 
@@ -137,18 +127,12 @@ def _has_tabulate() -> bool:
     return True
 
 
-def _yerr(g: pd.DataFrame) -> list:
-    """Error bars from the interval; a mean outside its predictive interval (rare cells) gets none."""
-    return [np.clip(g["simulated_mean"] - g["simulated_low"], 0, None).fillna(0),
-            np.clip(g["simulated_high"] - g["simulated_mean"], 0, None).fillna(0)]
-
-
 def _plot_scatter(fit: pd.DataFrame, path: Path) -> None:
     survey = fit[fit["base"].notna() & ~fit["target"].str.startswith("y2024")]
     fig, ax = plt.subplots(figsize=(7, 7))
     for split, colour in (("calibration", "tab:blue"), ("holdout", "tab:orange")):
         g = survey[survey["split"] == split]
-        ax.errorbar(g["observed"], g["simulated_mean"], yerr=_yerr(g),
+        ax.errorbar(g["observed"], g["simulated_mean"], yerr=yerr(g["simulated_mean"], g["simulated_low"], g["simulated_high"]),
                     fmt="o", ms=3, alpha=0.5, color=colour,
                     label=f"{split}: {int(g['within_95'].sum())} of {len(g)} survey cells inside")
     ax.plot([0, 1], [0, 1], "k--", lw=1)
@@ -172,7 +156,7 @@ def _plot_tables(fit: pd.DataFrame, path: Path) -> None:
         x = np.arange(len(d))
         ax.bar(x - 0.2, d["observed"], 0.4, label="observed")
         ax.bar(x + 0.2, d["simulated_mean"], 0.4, label="simulated",
-               yerr=_yerr(d), capsize=2)
+               yerr=yerr(d["simulated_mean"], d["simulated_low"], d["simulated_high"]), capsize=2)
         ax.set_xticks(x, [c.split("/", 1)[1] for c in d["cell"]], rotation=45, ha="right", fontsize=7)
         ax.set_title(t, fontsize=9)
     for ax in np.ravel(axes)[len(targets):]:
@@ -210,22 +194,3 @@ def _plot_posterior(path: Path):
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return post[params]
-
-
-def add_parser(sub) -> None:
-    p = sub.add_parser("fit-report", help="compare the baseline's virtual survey with the IOM survey and official counts")
-    p.add_argument("--out", type=Path, default=Path("results") / "calibration")
-    p.add_argument("--replicates", type=int, default=8)
-    p.add_argument("--scale", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--parameters", choices=("posterior", "defaults"), default="posterior")
-    p.set_defaults(func=_cmd)
-
-
-def _cmd(args) -> int:
-    out = write_report(args.out, args.replicates, args.scale, args.seed, args.parameters)
-    s = json.loads((out / "summary.json").read_text())
-    cells = [f"{k} {v['within_95']}/{v['cells']} inside ({v['share_within_95']:.1%})" for k, v in s.items() if "cells" in v]
-    missed = [k for k, v in s["relative_error"].items() if not v["met"]]
-    print(f"wrote {out}: " + "; ".join(cells) + "; counts off by more than 10%: " + (", ".join(missed) or "none"))
-    return 0

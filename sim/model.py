@@ -7,11 +7,13 @@ Mesa's DataCollector records the model-level monthly series.
 
 from __future__ import annotations
 
+from typing import Callable, Iterable
+
 import mesa
 import numpy as np
 
 from sim import behaviour
-from sim.outcomes import MonthlyRecord, model_reporters, snapshot
+from sim.outcomes import MonthlyRecord, model_reporters
 from sim.population import Households, SocialNetwork, households_by_origin
 from sim.programme import Programme
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
@@ -64,14 +66,15 @@ class RelocationModel(mesa.Model):
         seed: the run's seed; every decision draws from its own stream derived from it.
         scale: fraction of households simulated (overrides the scenario's population.scale).
         check_invariants: verify the model's invariants after every month (tests).
-        snapshot_months: months (0 = January of the first year) at whose end the households in the
-            destination regions are copied for the virtual survey; default: January 2021, when the
-            IOM fieldwork ran (December 2020 - February 2021), and June 2024 (the 1 July 2024 figures),
-            where the run covers them.
+
+    Observers: `observe(callback, months)` registers `callback(model)`, called at the end of each
+    listed month (every month if `months` is None), after the month's records, before the invariants
+    are checked. Callbacks read the model's public state (household arrays, `hh`, `month`, `years`,
+    `month_of`, `scale`, `scenario`, `return_risk`) and must not change it. This is how the
+    calibration takes its virtual-survey frames and expected returns (calibration/observe.py).
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, scale: float | None = None, check_invariants: bool = False,
-                 snapshot_months: tuple[int, ...] | None = None):
+    def __init__(self, scenario: Scenario, seed: int = 0, scale: float | None = None, check_invariants: bool = False):
         super().__init__(seed=seed)
         self.scenario = scenario
         self.seed_value = int(seed)
@@ -86,11 +89,7 @@ class RelocationModel(mesa.Model):
         self.n_months = scenario.months
         self.month = 0
         self.check = check_invariants
-        if snapshot_months is None:
-            wanted = (self.month_of(2021), self.month_of(2024, 5))
-            snapshot_months = tuple(mo for mo in wanted if 0 <= mo < self.n_months)
-        self.snapshot_months = tuple(snapshot_months)
-        self.snapshots: dict[int, dict] = {}
+        self._observers: list[tuple[Callable[["RelocationModel"], None], frozenset[int] | None]] = []
         wage = np.array([self.b[f"wage_mci_{e}"] for e in ("higher", "vocational", "general", "incomplete")], np.float32)
         self.wage_mci = wage
         n_by_origin = households_by_origin(self.scale, scenario.data["population"]["mean_household_size"])
@@ -154,6 +153,8 @@ class RelocationModel(mesa.Model):
         self.job_sector = np.full(n, -1, np.int8)
         self.jobless_6m = np.zeros(n, bool)
         self.p_move = np.zeros(n, np.float32)
+        # this month's households at risk of return and their return probability (set by the returns phase)
+        self.return_risk = (np.zeros(0, np.int64), np.zeros(0))
         self.quota_left = np.zeros(len(DESTINATIONS), np.int64)
         self.quota_year = np.zeros(len(DESTINATIONS), np.int64)
         self.openings = np.zeros((len(DESTINATIONS), len(SECTORS)))
@@ -203,11 +204,17 @@ class RelocationModel(mesa.Model):
             phase(self)
         self.record.end_month(self)
         self.datacollector.collect(self)
-        if self.month in self.snapshot_months:
-            self.snapshots[self.month] = snapshot(self)
+        for callback, months in self._observers:
+            if months is None or self.month in months:
+                callback(self)
         if self.check:
             self.check_invariants()
         self.month += 1
+
+    def observe(self, callback: Callable[["RelocationModel"], None], months: Iterable[int] | None = None) -> None:
+        """Call `callback(model)` at the end of each month in `months` (0 = January of the first
+        year; all months if None), in the order observers were registered."""
+        self._observers.append((callback, None if months is None else frozenset(int(mo) for mo in months)))
 
     def run(self, progress=None) -> "RelocationModel":
         """Run all months of the scenario; `progress` is called with each finished month."""

@@ -26,10 +26,6 @@ class MonthlyRecord:
         self.temp_placed, self.temp_queue = z(), z()
         self.arrivals_persons_dest = np.zeros((months, n_dest), np.int64)
         self.returns_persons_dest = np.zeros((months, n_dest), np.int64)
-        # expected returns: persons x monthly return probability of those at risk, by month, arrival
-        # year and first destination. Same expectation as the realized count (its compensator), far
-        # less noise: the calibration distance uses it (calibration/fit.py)
-        self.return_risk_persons = np.zeros((months, n_years, n_dest))
         self.flows_persons = np.zeros((n_years, n_origins, n_dest), np.int64)
         self.approved_persons_year = np.zeros((n_years, n_dest), np.int64)
         self.quota_persons_year = np.zeros((n_years, n_dest), np.int64)
@@ -188,23 +184,3 @@ def _cost_per_retained(m) -> float | None:
     kept = cohort & ((m.return_month < 0) | (m.return_month > m.arrival_month + 24))
     persons = m.hh.size[kept].sum()
     return float(cost / persons) if persons else None
-
-
-# --------------------------------------------------------------------------- snapshot for the survey
-
-SNAPSHOT_HOUSEHOLD = ("origin", "settlement", "housing_before", "female", "young", "marital", "education", "sector",
-                      "inactive", "size", "qualified")
-SNAPSHOT_MODEL = ("dest", "first_dest", "arrival_month", "job", "job_sector", "housing_status", "housing_route", "housed_month",
-                  "decision_mode", "doc_bin", "proc_bin", "pay_bin", "pay_month", "adapt_needed", "subsidy_reloc",
-                  "subsidy_rent", "jobless_6m", "rural_dest", "took_courses", "supported", "aware_channel")
-
-
-def snapshot(m) -> dict:
-    """Copies of the attributes of households living in a destination region now (the survey frame)."""
-    idx = np.flatnonzero(m.state == State.ARRIVED)
-    out = {"month": m.month, "household": idx}
-    for a in SNAPSHOT_HOUSEHOLD:
-        out[a] = getattr(m.hh, a)[idx].copy()
-    for a in SNAPSHOT_MODEL:
-        out[a] = getattr(m, a)[idx].copy()
-    return out

@@ -5,39 +5,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import matplotlib
+import numpy as np
+import pandas as pd
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from sim.programme import SUBSIDY_TYPES  # noqa: E402
-from sim.regions import DESTINATIONS, catalogue  # noqa: E402
-
-SOURCE = "relocsim simulation; levers and data from IOM (2021) and 2024 programme figures"
+from sim.labels import axis_label
+from sim.plotting import band, finish_axes, plt
+from sim.programme import SUBSIDY_TYPES
+from sim.regions import DESTINATIONS, catalogue
 
 
 def _annual(res, col: str) -> pd.DataFrame:
     """(year x replicate) annual sums of a monthly column."""
     return pd.DataFrame({i: df.groupby("year")[col].sum() for i, df in enumerate(res.monthly)})
-
-
-def _band(ax, x, table: pd.DataFrame, label: str, **kw) -> None:
-    mean = table.mean(axis=1)
-    line = ax.plot(x, mean, label=label, **kw)[0]
-    if table.shape[1] > 1:
-        ax.fill_between(x, table.quantile(0.05, axis=1), table.quantile(0.95, axis=1), color=line.get_color(), alpha=0.2)
-
-
-def _finish(fig, ax, title: str, ylabel: str, path: Path) -> None:
-    ax.set_title(title)
-    ax.set_ylabel(ylabel)
-    ax.grid(alpha=0.3)
-    fig.text(0.01, 0.01, SOURCE, fontsize=7, color="grey")
-    fig.tight_layout(rect=(0, 0.03, 1, 1))
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
 
 
 def write_plots(res, out: Path) -> None:
@@ -53,28 +32,30 @@ def write_plots(res, out: Path) -> None:
             bottom += vals
     ax.legend(fontsize=8, ncol=2)
     ax.set_xlabel("year")
-    _finish(fig, ax, f"Relocated persons by destination — {res.scenario.name}", "persons per year", out / "relocations_by_destination.png")
+    finish_axes(fig, ax, f"Relocated persons by destination — {res.scenario.name}", "persons per year", out / "relocations_by_destination.png",
+                "bars: mean over replicates")
     # 2. employment and housing of arrivals
     fig, ax = plt.subplots(figsize=(9, 5))
     x = np.arange(len(res.monthly[0])) / 12 + years[0]
     for col, label in (("employed_share", "head employed"), ("housed_share", "in rented, provided or own housing")):
-        _band(ax, x, pd.DataFrame({i: df[col] for i, df in enumerate(res.monthly)}), label)
+        band(ax, x, pd.DataFrame({i: df[col] for i, df in enumerate(res.monthly)}), label)
     ax.set_ylim(0, 1.02)
     ax.legend()
     ax.set_xlabel("year")
-    _finish(fig, ax, "Employment and housing of households in the destination regions", "share of households", out / "employment_housing.png")
+    finish_axes(fig, ax, "Employment and housing of households in the destination regions", "share of households", out / "employment_housing.png",
+                "bands: 5-95% over replicates")
     # 3. returns
     fig, ax = plt.subplots(figsize=(9, 5))
     returns = pd.DataFrame({i: df.filter(like="returns_persons_").sum(axis=1).groupby(df["year"]).sum() for i, df in enumerate(res.monthly)})
     arrivals = pd.DataFrame({i: df.filter(like="arrivals_persons_").sum(axis=1).groupby(df["year"]).sum() for i, df in enumerate(res.monthly)})
     ax.bar(years, returns.mean(axis=1), color="tab:red", alpha=0.7, label="returned persons per year")
     ax2 = ax.twinx()
-    _band(ax2, years, returns.cumsum() / arrivals.cumsum().replace(0, np.nan), "cumulative return share", color="black")
+    band(ax2, years, returns.cumsum() / arrivals.cumsum().replace(0, np.nan), "cumulative return share", color="black")
     ax2.set_ylabel("returned / relocated (cumulative)")
     ax.legend(loc="upper left")
     ax2.legend(loc="upper right")
     ax.set_xlabel("year")
-    _finish(fig, ax, "Returns to the regions of origin", "persons per year", out / "returns.png")
+    finish_axes(fig, ax, "Returns to the regions of origin", "persons per year", out / "returns.png")
     # 4. subsidy spending
     fig, ax = plt.subplots(figsize=(9, 5))
     bottom = np.zeros(len(years))
@@ -86,4 +67,4 @@ def write_plots(res, out: Path) -> None:
     ax.plot(years, reimb, "k.-", label="repaid by returners")
     ax.legend()
     ax.set_xlabel("year")
-    _finish(fig, ax, "Subsidy spending", "million tenge per year", out / "subsidy_spending.png")
+    finish_axes(fig, ax, "Subsidy spending", f"{axis_label('subsidies_paid_tenge')} per year", out / "subsidy_spending.png")

@@ -1,22 +1,21 @@
 """Writing a run's results atomically, with the metadata that makes them reproducible.
 
 Everything is written into a hidden `.partial` folder beside the target and renamed into place at the
-end, so an interrupted run leaves nothing that looks complete.
+end (`sim.output_folder`), so an interrupted run leaves nothing that looks complete.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import platform
-import shutil
 from importlib import metadata
 from pathlib import Path
 
 import numpy as np
 
 from sim import __version__
+from sim.output_folder import atomic_folder
 from sim.runner import RunResult
 
 PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "scipy", "optuna", "pyarrow", "tqdm", "dask",
@@ -33,12 +32,12 @@ def versions() -> dict:
     return out
 
 
-def _flatten(d: dict, prefix: str = "") -> dict:
+def flatten(d: dict, prefix: str = "") -> dict:
     out = {}
     for k, v in d.items():
         key = f"{prefix}{k}"
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(flatten(v, key + "."))
         else:
             out[key] = v
     return out
@@ -59,7 +58,7 @@ def combine(summaries: list[dict]) -> dict:
     """Mean over replicates and, with several, 90% bands (5th-95th percentile) of every number."""
     if len(summaries) == 1:
         return summaries[0]
-    flats = [_flatten(s) for s in summaries]
+    flats = [flatten(s) for s in summaries]
     mean, bands = {}, {}
     for key in flats[0]:
         vals = np.array([f[key] for f in flats if f.get(key) is not None], float)
@@ -79,12 +78,7 @@ def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
     from sim.plots import write_plots
 
     out_dir = Path(out_dir)
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = out_dir.parent / f".{out_dir.name}.partial"
-    if tmp.exists():
-        shutil.rmtree(tmp)
-    tmp.mkdir()
-    try:
+    with atomic_folder(out_dir) as tmp:
         res.monthly_long().to_csv(tmp / "monthly.csv", index=False)
         res.flows_long().to_csv(tmp / "flows.csv", index=False)
         write_plots(res, tmp)
@@ -106,10 +100,4 @@ def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
         if len(res.summaries) > 1:
             summary["replicate_summaries"] = res.summaries
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
-        if out_dir.exists():
-            raise FileExistsError(f"{out_dir} already exists")
-        os.replace(tmp, out_dir)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
     return out_dir

@@ -127,11 +127,13 @@ def apply_overrides(raw: dict, overrides: list[str]) -> dict:
 
 # --------------------------------------------------------------------------- validation
 
-def _is_number(v: Any) -> bool:
+def is_number(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-class _Validator:
+class Validator:
+    """Collects the problems of a file, each naming the file, the key and the allowed values."""
+
     def __init__(self, where: str):
         self.where = where
         self.problems: list[str] = []
@@ -140,7 +142,7 @@ class _Validator:
         self.problems.append(f"{self.where}: key '{key}': {msg}")
 
     def number(self, key: str, spec: Num, v: Any) -> None:
-        if not _is_number(v):
+        if not is_number(v):
             self.err(key, f"expected a number, got {type(v).__name__} {v!r}; allowed: {spec.lo:g} to {spec.hi:g}")
         elif spec.integer and not float(v).is_integer():
             self.err(key, f"expected a whole number, got {v!r}; allowed: integers {spec.lo:g} to {spec.hi:g}")
@@ -217,7 +219,7 @@ class _Validator:
         missing = [lab for lab in spec.labels if lab not in v]
         if missing:
             self.err(key, f"missing categories: {', '.join(missing)}")
-        elif all(_is_number(p) for p in v.values()) and abs(sum(v.values()) - 1.0) > 1e-3:
+        elif all(is_number(p) for p in v.values()) and abs(sum(v.values()) - 1.0) > 1e-3:
             self.err(key, f"probabilities sum to {sum(v.values()):.4f}; allowed: a sum of 1")
 
     def region_map(self, key: str, spec: RegionMap, v: Any) -> None:
@@ -256,7 +258,7 @@ class _Validator:
             self.schedule(f"{key}.{r}", spec, sched, years, first=lo)
             if isinstance(sched, dict):
                 for y, val in sched.items():
-                    if str(y).isdigit() and int(y) < active and _is_number(val) and val > 0:
+                    if str(y).isdigit() and int(y) < active and is_number(val) and val > 0:
                         self.err(f"{key}.{r}.{y}", f"inconsistent schedule: {r} is a destination only from {active}; allowed: 0 before {active}")
         missing = [r for r in allowed if r not in v]
         if missing:
@@ -287,10 +289,10 @@ def _describe(fspec: Any) -> str:
 
 def validate(raw: dict, where: str) -> None:
     """Raise ScenarioError listing every problem of a merged scenario dict."""
-    v = _Validator(where)
+    v = Validator(where)
     years = None
     t = raw.get("time")
-    if isinstance(t, dict) and _is_number(t.get("start_year")) and _is_number(t.get("end_year")):
+    if isinstance(t, dict) and is_number(t.get("start_year")) and is_number(t.get("end_year")):
         years = (int(t["start_year"]), int(t["end_year"]))
         if years[1] < years[0]:
             v.err("time.end_year", f"inconsistent schedule: end_year {years[1]} before start_year {years[0]}; allowed: >= {years[0]}")

@@ -33,36 +33,41 @@ from __future__ import annotations
 
 import logging
 import math
-import os
-import sys
 import warnings
 from pathlib import Path
 
 import numpy as np
 
-from sim import sweep as sw
-from sim.scenario import ScenarioError
+from sim.ensemble import ParameterEnsemble
+from sim.output_folder import atomic_file
+from sim.scenario import ScenarioError, is_number
+from sim.sweep.execute import execute, require
+from sim.sweep.output import read_runs
+from sim.sweep.plan import Plan, build_plan
+from sim.sweep.spec import (COMMON_KEYS, RUN_COLUMNS, Param, SpecProblems, check_common, is_int, key_problems, parse_params,
+                            read_spec, resolve_base)
 
 log = logging.getLogger("relocsim")
 
 METHODS = ("sobol", "morris")
 DEFAULT_OUTPUTS = ("relocated_persons", "employed_share_12m", "returned_persons", "return_share",
                    "cost_per_retained_person_24m_tenge")
-SENS_KEYS = sw.COMMON_KEYS + ("method", "samples", "trajectories", "levels", "second_order", "outputs",
+SENS_KEYS = COMMON_KEYS + ("method", "samples", "trajectories", "levels", "second_order", "outputs",
                               "num_resamples", "conf_level")
 INDEX_COLUMNS = ("output", "parameter", "index", "value", "confidence")
 
 
-def _problem(params: list[sw.Param]) -> dict:
+def _problem(params: list[Param]) -> dict:
     return {"num_vars": len(params), "names": [p.key for p in params], "bounds": [list(p.unit_bounds()) for p in params]}
 
 
-def load_sensitivity_spec(spec_path: str | Path, method: str | None = None) -> sw.Plan:
-    """Read and validate a sensitivity spec, sample it with SALib and lay out the runs."""
+def load_sensitivity_spec(spec_path: str | Path, method: str | None = None, ensemble: ParameterEnsemble | None = None) -> Plan:
+    """Read and validate a sensitivity spec, sample it with SALib and lay out the runs; `ensemble` as
+    in `sim.sweep.load_sweep_spec`."""
     spec_path = Path(spec_path)
-    spec = sw.read_spec(spec_path)
-    probs = sw._Problems(spec_path)
-    replicates, seed = sw._check_common(spec, probs, SENS_KEYS)
+    spec = read_spec(spec_path)
+    probs = SpecProblems(spec_path)
+    replicates, seed = check_common(spec, probs, SENS_KEYS)
     method = method or spec.get("method")
     if method not in METHODS:
         probs.err("method", f"{'missing (give --method or method = ...)' if method is None else f'value {method!r} not allowed'}; "
@@ -71,7 +76,7 @@ def load_sensitivity_spec(spec_path: str | Path, method: str | None = None) -> s
     samples, trajectories = spec.get("samples"), spec.get("trajectories")
     levels, second = spec.get("levels", 4), spec.get("second_order", False)
     if method == "sobol":
-        if not sw._is_int(samples) or samples < 1:
+        if not is_int(samples) or samples < 1:
             probs.err("samples", f"{'missing' if samples is None else f'expected a whole number >= 1, got {samples!r}'}; "
                                  "allowed: Saltelli base samples N, a power of 2 (runs = N x (keys + 2))")
         elif samples & (samples - 1):
@@ -81,29 +86,29 @@ def load_sensitivity_spec(spec_path: str | Path, method: str | None = None) -> s
         if not isinstance(second, bool):
             probs.err("second_order", f"expected true or false, got {second!r}")
     if method == "morris":
-        if not sw._is_int(trajectories) or trajectories < 2:
+        if not is_int(trajectories) or trajectories < 2:
             probs.err("trajectories", f"{'missing' if trajectories is None else f'expected a whole number >= 2, got {trajectories!r}'}; "
                                       "allowed: Morris trajectories r >= 2 (runs = r x (keys + 1))")
-        if not sw._is_int(levels) or levels < 2 or levels % 2:
+        if not is_int(levels) or levels < 2 or levels % 2:
             probs.err("levels", f"expected an even whole number >= 2, got {levels!r}; allowed: Morris grid levels, e.g. 4")
     outputs = spec.get("outputs", list(DEFAULT_OUTPUTS))
     if not isinstance(outputs, list) or not outputs or not all(isinstance(o, str) and o for o in outputs):
         probs.err("outputs", f"expected a non-empty list of outcome names, e.g. {list(DEFAULT_OUTPUTS)}, got {outputs!r}")
     nres = spec.get("num_resamples", 100)
-    if not sw._is_int(nres) or nres < 1:
+    if not is_int(nres) or nres < 1:
         probs.err("num_resamples", f"expected a whole number >= 1 (bootstrap resamples for confidence), got {nres!r}")
     conf = spec.get("conf_level", 0.95)
-    if not sw._is_number(conf) or not 0 < conf < 1:
+    if not is_number(conf) or not 0 < conf < 1:
         probs.err("conf_level", f"expected a number between 0 and 1, e.g. 0.95, got {conf!r}")
-    params = sw._parse_params(spec, probs, allow_lists=False, need_levels=False, allow_levels=False,
+    params = parse_params(spec, probs, allow_lists=False, need_levels=False, allow_levels=False,
                               bounds_from_schema=True, what="a sensitivity analysis")
     if len(params) < 2 and not any("keys" in p for p in probs.items):
         probs.err("keys", "a sensitivity analysis needs at least 2 keys")
-    bits = sw._base(spec, spec_path, probs)
-    probs.items += sw._key_problems(bits, params, spec_path)
+    bits = resolve_base(spec, spec_path, probs)
+    probs.items += key_problems(bits, params, spec_path)
     probs.raise_if_any()
 
-    sw._require("SALib", "SALib")
+    require("SALib", "SALib")
     problem = _problem(params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # SALib's power-of-2 warning: given above with the spec's name
@@ -120,12 +125,12 @@ def load_sensitivity_spec(spec_path: str | Path, method: str | None = None) -> s
     points = [{p.key: p.from_continuous(x) for p, x in zip(params, row)} for row in X]
     extra = {"sensitivity": {**settings, "problem": problem, "sample": X.tolist(), "outputs": outputs,
                              "num_resamples": nres, "conf_level": conf}}
-    return sw.build_plan("sensitivity", spec_path, spec, bits, params, points, replicates, seed, settings, extra)
+    return build_plan("sensitivity", spec_path, spec, bits, params, points, replicates, seed, settings, extra, ensemble)
 
 
 # --------------------------------------------------------------------------- analysis
 
-def _outputs_matrix(plan: sw.Plan, out: Path, outputs: list[str]):
+def _outputs_matrix(plan: Plan, out: Path, outputs: list[str]):
     """Y[point, output]: each output averaged over the replicates of each sample point."""
     import pyarrow.parquet as pq
 
@@ -134,15 +139,15 @@ def _outputs_matrix(plan: sw.Plan, out: Path, outputs: list[str]):
     available = pq.read_schema(first).names
     missing = [o for o in outputs if o not in available]
     if missing:
-        allowed = [c for c in available if c not in sw.RUN_COLUMNS and c not in plan.keys]
+        allowed = [c for c in available if c not in RUN_COLUMNS and c not in plan.keys]
         raise ScenarioError([f"{plan.spec_path}: key 'outputs': unknown outcome(s) {', '.join(missing)}; allowed: {', '.join(allowed)}"])
-    df = sw.read_runs(out, columns=["run_id", *outputs]).set_index("run_id")
+    df = read_runs(out, columns=["run_id", *outputs]).set_index("run_id")
     ids = [rid for i in range(len(plan.points)) for rid in plan.point_run_ids(i)]
     values = df.loc[ids, outputs].to_numpy(dtype=float)
     return values.reshape(len(plan.points), len(plan.seeds), len(outputs)).mean(axis=1)
 
 
-def analyse(plan: sw.Plan, out: str | Path):
+def analyse(plan: Plan, out: str | Path):
     """Indices of every output as a tidy DataFrame (output, parameter, index, value, confidence)."""
     import pandas as pd
 
@@ -218,30 +223,29 @@ def plot_indices(df, method: str, path: Path) -> None:
         ax.legend(fontsize=7, loc="lower right")
     fig.suptitle(f"{'Sobol' if method == 'sobol' else 'Morris'} sensitivity indices", fontsize=11)
     fig.tight_layout()
-    tmp = path.with_name(f".{path.name}.tmp.png")
-    fig.savefig(tmp, dpi=110)
+    with atomic_file(path) as tmp:
+        fig.savefig(tmp, dpi=110, format="png")
     plt.close(fig)
-    os.replace(tmp, path)
 
 
-def write_indices(df, plan: sw.Plan, out: Path) -> tuple[Path, Path]:
+def write_indices(df, plan: Plan, out: Path) -> tuple[Path, Path]:
     csv, png = out / "indices.csv", out / "indices.png"
-    tmp = out / ".indices.csv.tmp"
-    df.to_csv(tmp, index=False)
-    os.replace(tmp, csv)
+    with atomic_file(csv) as tmp:
+        df.to_csv(tmp, index=False)
     plot_indices(df, plan.extra["sensitivity"]["method"], png)
     return csv, png
 
 
 def run_sensitivity(spec_path: str | Path, method: str | None = None, backend: str = "serial", workers: int | None = 1,
                     scheduler: str | None = None, out: str | Path | None = None, quiet: bool = True,
-                    max_runs: int | None = None):
-    """Sample, run (or resume) and analyse; returns the tidy indices (empty if runs remain)."""
+                    max_runs: int | None = None, ensemble: ParameterEnsemble | None = None):
+    """Sample, run (or resume) and analyse; returns the tidy indices (empty if runs remain). `ensemble`:
+    what a spec with `parameters = "posterior"` draws from (without one, the schema defaults)."""
     import pandas as pd
 
-    plan = load_sensitivity_spec(spec_path, method)
+    plan = load_sensitivity_spec(spec_path, method, ensemble)
     out = Path(out) if out is not None else Path("results") / "sensitivity" / plan.name
-    stats = sw.execute(plan, out, backend=backend, workers=workers, scheduler=scheduler, quiet=quiet, max_runs=max_runs)
+    stats = execute(plan, out, backend=backend, workers=workers, scheduler=scheduler, quiet=quiet, max_runs=max_runs)
     if stats.remaining:
         df = pd.DataFrame(columns=list(INDEX_COLUMNS))
     else:
@@ -250,48 +254,3 @@ def run_sensitivity(spec_path: str | Path, method: str | None = None, backend: s
     df.attrs.update({"out": str(out), "runs_total": stats.total, "runs_executed": stats.executed,
                      "runs_skipped": stats.skipped, "runs_remaining": stats.remaining})
     return df
-
-
-# --------------------------------------------------------------------------- CLI
-
-def add_parser(subparsers) -> None:
-    p = subparsers.add_parser("sensitivity", help="global sensitivity analysis (Sobol or Morris, SALib) of key outcomes",
-                              description="Sample the ranges of a sensitivity spec (TOML) with SALib, run the samples "
-                                          "(streamed to OUT/runs, resumable) and write OUT/indices.csv and OUT/indices.png.")
-    p.add_argument("spec", type=Path, help="sensitivity spec file (TOML), e.g. scenarios/sweeps/sensitivity_example.toml")
-    p.add_argument("--method", choices=METHODS, default=None, help="SALib method (default: the spec's method)")
-    sw.add_backend_arguments(p)
-    p.set_defaults(func=cmd_sensitivity)
-
-
-def cmd_sensitivity(args) -> int:
-    try:
-        plan = load_sensitivity_spec(args.spec, args.method)
-    except ImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if args.scheduler and args.backend != "dask":
-        raise ScenarioError([f"--scheduler {args.scheduler}: a scheduler address is for --backend dask, not {args.backend}"])
-    out = Path(args.out)
-    try:
-        stats = sw.execute(plan, out, backend=args.backend, workers=sw.workers_for(args), scheduler=args.scheduler,
-                           quiet=args.quiet, max_runs=args.max_runs)
-    except ImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    except KeyboardInterrupt:
-        done = len(list((out / "runs").glob("*.parquet")))
-        print(f"\ninterrupted: {done} of {len(plan.runs)} runs in {out / 'runs'}; run the same command again to continue",
-              file=sys.stderr)
-        return 130
-    sw.report_stats(stats, out)
-    if stats.remaining:
-        return 0
-    df = analyse(plan, out)
-    csv, png = write_indices(df, plan, out)
-    print(f"wrote {csv} and {png}")
-    key = "ST" if plan.extra["sensitivity"]["method"] == "sobol" else "mu_star"
-    for name, sub in df[df["index"] == key].groupby("output", sort=False):
-        top = sub.sort_values("value", ascending=False).head(3)
-        print(f"  {name}: largest {key}: " + ", ".join(f"{p} {v:.3g}" for p, v in zip(top["parameter"], top["value"])))
-    return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim import scenario
+from calibration.observe import RunObserver
 from sim.model import RelocationModel
 from sim.regions import DESTINATIONS
 
@@ -72,8 +73,9 @@ def _expected_and_realized_returns(return_base: float, seed: int):
     sc = scenario.load("baseline", ["time.end_year=2018"])
     m = RelocationModel(sc, seed=seed, scale=FAST_SCALE)
     m.b = {**m.b, "return_base": return_base}  # beyond the schema's bound on purpose: a certain return
+    obs = RunObserver(m)   # the expected returns, as the calibration observes them
     m.run()
-    return m.record.return_risk_persons.sum(axis=1), m.record.returns_persons_dest.astype(float)
+    return obs.return_risk_persons.sum(axis=1), m.record.returns_persons_dest.astype(float)
 
 
 def test_expected_returns_equal_realized_when_return_is_certain():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 
 from calibration import calibrate as cal
 from calibration import ensemble
-from calibration.fit import FIT_COLUMNS, fit_table, observed_cells, observed_official, official_outcomes
+from calibration.fit import FIT_COLUMNS, fit_table, observed_cells, observed_official
+from calibration.observe import RunObserver
 from calibration.survey import SAMPLE_SIZES, draw_respondents, expected_tables, survey_frame, tables
 from sim import scenario
 from sim.model import RelocationModel
@@ -98,13 +100,17 @@ def test_observed_cells_have_bases_and_splits():
 @pytest.fixture(scope="module")
 def small_runs():
     sc = scenario.load("baseline")
-    models = [RelocationModel(sc, seed=s, scale=0.03).run() for s in (0, 1)]
-    return models
+    runs = []
+    for s in (0, 1):
+        m = RelocationModel(sc, seed=s, scale=0.03)
+        obs = RunObserver(m)
+        runs.append((m.run(), obs))
+    return runs
 
 
 def test_survey_frame_holds_only_stayers_in_the_four_regions(small_runs):
-    m = small_runs[0]
-    snap = m.snapshots[84]
+    m, obs = small_runs[0]
+    snap = obs.frames[84]
     frame = survey_frame(snap)
     assert set(frame["region"]) <= set(SAMPLE_SIZES)
     # returners (state RETURNED by then) are never in the frame
@@ -114,7 +120,7 @@ def test_survey_frame_holds_only_stayers_in_the_four_regions(small_runs):
 
 
 def test_fit_table_columns_and_intervals(small_runs):
-    fit = fit_table([m.snapshots[84] for m in small_runs], [official_outcomes(m) for m in small_runs])
+    fit = fit_table([obs.frames[84] for _, obs in small_runs], [obs.officials for _, obs in small_runs])
     assert list(fit.columns) == FIT_COLUMNS
     assert set(fit["split"]) == {"calibration", "holdout"}
     ok = fit.dropna(subset=["simulated_low"])
@@ -179,8 +185,10 @@ def test_calibration_recovers_known_parameters(tmp_path):
     truth = {"adapt_base": 1.2, "consult_share": 0.6}
     budget = cal.Budget(trials=18, replicates=1, scale=0.05, min_accept=4, accept_fraction=0.25)
     sc = scenario.load("baseline", ["time.end_year=2021"] + [f"behaviour.{k}={v}" for k, v in truth.items()])
-    m = RelocationModel(sc, seed=0, scale=budget.scale).run()
-    synth = expected_tables(m.snapshots[84])
+    m = RelocationModel(sc, seed=0, scale=budget.scale)
+    obs = RunObserver(m)
+    m.run()
+    synth = expected_tables(obs.fieldwork_frame)
     synth = synth[synth["target"].isin(["t14_decision", "t40_adjustment"])].copy()
     synth["breakdown"] = "region"
     synth["split"] = "calibration"
@@ -197,16 +205,17 @@ def test_posterior_draws_are_deterministic_and_used_by_runs(tmp_path, monkeypatc
     assert ensemble.posterior_draw(post, 7) == ensemble.posterior_draw(post, 7)
     path = tmp_path / "posterior.csv"
     post.to_csv(path, index=False)
-    monkeypatch.setattr(ensemble, "POSTERIOR", path)
-    monkeypatch.setattr(ensemble.load_posterior, "__defaults__", (path,))
     from sim.runner import parameters_for
 
+    post_ensemble = ensemble.posterior(path)
+    assert post_ensemble.info() == {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     sc = scenario.load("baseline")
-    drawn, trial = parameters_for(sc, 7)
+    drawn, trial = parameters_for(sc, 7, post_ensemble)
     assert trial in (3, 9) and drawn.behaviour["adapt_base"] in (0.5, 2.5)
-    kept, _ = parameters_for(scenario.load("baseline", ["behaviour.adapt_base=-0.5"]), 7)
+    kept, _ = parameters_for(scenario.load("baseline", ["behaviour.adapt_base=-0.5"]), 7, post_ensemble)
     assert kept.behaviour["adapt_base"] == -0.5  # explicit settings win over the ensemble
-    plain, none = parameters_for(sc, 7, "defaults")
+    assert ensemble.posterior(tmp_path / "none.csv") is None
+    plain, none = parameters_for(sc, 7, None)
     assert none is None and plain.behaviour["adapt_base"] == sc.behaviour["adapt_base"]
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from sim import cli, results
+from sim import __version__, cli, results
 from sim.scenario import SCENARIO_DIR
 
 FAST = ["--scale", "0.02", "--set", "time.end_year=2017", "--quiet"]
@@ -91,9 +92,28 @@ def test_interrupted_write_leaves_nothing_complete(tmp_path, monkeypatch):
         raise KeyboardInterrupt
 
     monkeypatch.setattr("sim.plots.write_plots", boom)
-    with pytest.raises(KeyboardInterrupt):
-        run_cli(tmp_path)
+    assert run_cli(tmp_path) == 130   # Ctrl-C: one line, no traceback
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unexpected_error_is_one_line_with_a_saved_traceback(tmp_path, monkeypatch, capsys):
+    def boom(*_a, **_k):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr("sim.plots.write_plots", boom)
+    assert run_cli(tmp_path) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1].startswith("error: RuntimeError: disk on fire (traceback saved to ") and "Traceback" not in "".join(err)
+    saved = Path(err[-1].rsplit("traceback saved to ", 1)[1].rstrip(")"))
+    assert "disk on fire" in saved.read_text() and "Traceback" in saved.read_text()
+    saved.unlink()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["--version"])
+    assert exc.value.code == 0 and capsys.readouterr().out.strip() == f"relocsim {__version__}"
 
 
 def test_entry_point_module_runs(tmp_path):

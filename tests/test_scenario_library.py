@@ -83,7 +83,7 @@ def baseline() -> scenario.Scenario:
 
 @pytest.fixture(scope="module")
 def baseline_run():
-    return run_scenario(scenario.load("baseline"), seed=5, scale=FAST_SCALE, parameters="defaults")
+    return run_scenario(scenario.load("baseline"), seed=5, scale=FAST_SCALE)
 
 
 def test_library_holds_the_required_scenarios():
@@ -152,7 +152,7 @@ def test_validates_and_runs(name, baseline_run, capsys):
     assert cli.main(["validate", name]) == 0
     assert "valid" in capsys.readouterr().out
     # the whole period at a small scale, so that policy years (2020-2022) are inside the run
-    res = run_scenario(scenario.load(name), seed=5, scale=FAST_SCALE, parameters="defaults")
+    res = run_scenario(scenario.load(name), seed=5, scale=FAST_SCALE)
     s = res.summaries[0]
     assert s["applications_households"] > 0 and s["relocated_persons"] > 0
     assert 0.0 <= s["return_share"] <= 1.0
@@ -168,7 +168,7 @@ def test_short_run_with_end_year_override():
     """The brief runs of the issue: time.end_year before the policy year is allowed (the later steps are ignored)."""
     for name in sorted(LIBRARY):
         sc = scenario.load(name, ["time.end_year=2016", f"population.scale={FAST_SCALE}"])
-        res = run_scenario(sc, seed=2, parameters="defaults")
+        res = run_scenario(sc, seed=2)
         assert len(res.monthly[0]) == 3 * 12
 
 

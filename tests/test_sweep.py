@@ -211,16 +211,15 @@ def test_runs_directory_is_the_documented_read_path(serial_sweep):
 
 def test_behavioural_parameters_posterior_or_defaults(tmp_path, monkeypatch):
     """Runs draw behavioural parameters like `relocsim run --parameters`; swept keys always win."""
-    import calibration.ensemble as ensemble
+    from sim.ensemble import ParameterEnsemble
 
     post = pd.DataFrame({"trial": [11, 12], "distance": [0.1, 0.2], "weight": [1.0, 1.0],
                          "decide_w_subsidy": [0.0, 0.0], "decide_base": [-16.0, -16.0]})
-    monkeypatch.setattr(ensemble, "load_posterior", lambda *a, **k: post)
     body = GRID.replace('replicates = 2', 'replicates = 1').replace(
         '"quotas.pavlodar.2016" = [400, 1200]', '"behaviour.decide_base" = [-8.9]')
-    drawn = run_sweep(write_spec(tmp_path, body, "post.toml"), out=tmp_path / "post")
+    drawn = run_sweep(write_spec(tmp_path, body, "post.toml"), out=tmp_path / "post", ensemble=ParameterEnsemble(post))
     with_defaults = body.replace('scenario = "baseline"', 'scenario = "baseline"\nparameters = "defaults"')
-    defaults = run_sweep(write_spec(tmp_path, with_defaults, "def.toml"), out=tmp_path / "def")
+    defaults = run_sweep(write_spec(tmp_path, with_defaults, "def.toml"), out=tmp_path / "def", ensemble=ParameterEnsemble(post))
     assert set(drawn["parameter_set"]) <= {11, 12} and defaults["parameter_set"].isna().all()
     assert set(drawn["run_id"]).isdisjoint(defaults["run_id"])
     # decide_base is swept (explicit) in both; decide_w_subsidy = 0 comes from the ensemble draw only

@@ -33,12 +33,13 @@ parameters = "posterior"
 
 def scenario_outputs(name: str, seed: int) -> dict[str, str]:
     """The three files of a run, as text, with run metadata left out of the summary."""
+    from calibration.ensemble import posterior
     from sim import scenario
     from sim.results import combine
     from sim.runner import run_scenario
 
     sc = scenario.load(name, [f"population.scale={SCALE!r}"])
-    res = run_scenario(sc, seed=seed, replicates=REPLICATES)
+    res = run_scenario(sc, seed=seed, replicates=REPLICATES, ensemble=posterior())
     summary = combine(res.summaries)
     summary["replicate_summaries"] = res.summaries
     return {"summary.json": json.dumps(summary, indent=2, sort_keys=True) + "\n",
@@ -48,12 +49,13 @@ def scenario_outputs(name: str, seed: int) -> dict[str, str]:
 
 def sweep_rows() -> str:
     """A small sweep's rows (one per run) as CSV, run metadata left out."""
+    from calibration.ensemble import posterior
     from sim.sweep import run_sweep
 
     with tempfile.TemporaryDirectory() as tmp:
         spec = Path(tmp) / "golden.toml"
         spec.write_text(SWEEP_SPEC)
-        df = run_sweep(spec, backend="serial", out=Path(tmp) / "out")
+        df = run_sweep(spec, backend="serial", out=Path(tmp) / "out", ensemble=posterior())
     df = df.drop(columns=["run_id"]).sort_values(["point", "replicate"]).reset_index(drop=True)
     return df.to_csv(index=False)
 

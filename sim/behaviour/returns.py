@@ -22,6 +22,7 @@ MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three tim
 def returns(m) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
+        m.return_risk = (idx, np.zeros(0))
         return
     b, hh, s, mo = m.b, m.hh, m.streams, m.month
     since = mo - m.arrival_month[idx]
@@ -31,7 +32,7 @@ def returns(m) -> None:
     log_h = (np.log(max(b["return_base"], 1e-12)) + b["return_w_money"] * m.deficit[idx] + b["return_w_jobless"] * jobless
              + b["return_w_unhoused"] * unhoused + b["return_w_unadapted"] * ~adapted(m, idx) + b["return_w_family"] * alone)
     p = 1.0 - np.exp(-np.exp(log_h))
-    _record_risk(m, idx, p)
+    m.return_risk = (idx, p)  # for observers: the expected returns (calibration/observe.py)
     go = idx[s.uniform("returns", mo, idx) < p]
     if len(go):
         _return_home(m, go)
@@ -41,14 +42,6 @@ def returns(m) -> None:
     mover = stay[s.uniform("returns", mo, stay, k=1) < p_on]
     if len(mover):
         _move_on(m, mover)
-
-
-def _record_risk(m, idx: np.ndarray, p: np.ndarray) -> None:
-    """Expected returned persons this month, by arrival year and first destination."""
-    n_years, n_dest = m.record.return_risk_persons.shape[1:]
-    cell = (m.arrival_month[idx] // 12) * n_dest + m.first_dest[idx].astype(np.int64)
-    w = p * m.hh.size[idx]
-    m.record.return_risk_persons[m.month] += np.bincount(cell, weights=w, minlength=n_years * n_dest).reshape(n_years, n_dest)
 
 
 def _return_home(m, who: np.ndarray) -> None:

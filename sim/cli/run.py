@@ -1,68 +1,40 @@
-"""`relocsim`: run, validate and list scenarios. A thin layer over `sim.scenario` and `sim.runner`."""
+"""`relocsim run`, `relocsim validate` and `relocsim scenarios`."""
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import sys
-import tomllib
 from pathlib import Path
 
-from sim.scenario import ScenarioError, load, shipped_scenarios
+from sim.cli.common import add_parameters_argument, ensemble_for, positive_int
 
 log = logging.getLogger("relocsim")
-EXIT_BAD_INPUT = 2
-PLUGINS = ("sim.compare", "sim.sweep", "sim.sensitivity", "calibration.calibrate", "calibration.report")
 
 
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="relocsim", description="Agent-based model of Kazakhstan's South-North relocation programme.")
-    sub = p.add_subparsers(dest="command", required=True)
+def add_parsers(sub) -> None:
     r = sub.add_parser("run", help="run a scenario and write its results")
     r.add_argument("scenario", nargs="?", default="baseline", help="a shipped scenario's name or a path (default: baseline)")
     r.add_argument("--seed", type=int, default=0, help="seed of the run (default 0)")
-    r.add_argument("--replicates", type=_positive_int, default=1, help="independent replicates with distinct seeds")
+    r.add_argument("--replicates", type=positive_int, default=1, help="independent replicates with distinct seeds")
     r.add_argument("--scale", type=float, default=None, help="fraction of households simulated (default: the scenario's)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set rent_subsidy.months=24 (repeatable)")
     r.add_argument("--out", type=Path, default=None, help="parent folder of the run folder (default results/<scenario>)")
-    r.add_argument("--parameters", choices=("posterior", "defaults"), default="posterior",
-                   help="behavioural parameters: draws from the calibrated ensemble (default) or the schema defaults")
+    add_parameters_argument(r, "behavioural parameters: draws from the calibrated ensemble (default) or the schema defaults")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="validate a scenario file without running it")
     v.add_argument("scenario")
     v.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE")
     v.set_defaults(func=cmd_validate)
-    sub.add_parser("scenarios", help="list the shipped scenarios").set_defaults(func=lambda _a: cmd_scenarios())
-    for module in _plugins():
-        module.add_parser(sub)
-    return p
+    sub.add_parser("scenarios", help="list the shipped scenarios").set_defaults(func=cmd_scenarios)
 
 
-def _plugins() -> list:
-    """Modules that add their own sub-commands: each has add_parser(subparsers), which sets func."""
-    import importlib
+def cmd_scenarios(_args=None) -> int:
+    import tomllib
 
-    out = []
-    for name in PLUGINS:
-        try:
-            out.append(importlib.import_module(name))
-        except ModuleNotFoundError as exc:
-            if exc.name != name:
-                raise
-    return out
+    from sim.scenario import shipped_scenarios
 
-
-def _positive_int(text: str) -> int:
-    v = int(text)
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
-    return v
-
-
-def cmd_scenarios() -> int:
     for name, path in shipped_scenarios().items():
         with open(path, "rb") as fh:
             desc = tomllib.load(fh).get("description", "")
@@ -71,6 +43,8 @@ def cmd_scenarios() -> int:
 
 
 def cmd_validate(args) -> int:
+    from sim.scenario import load
+
     sc = load(args.scenario, args.overrides)
     print(f"{sc.source}: valid ({len(sc.years)} years, {sc.years[0]}-{sc.years[-1]})")
     return 0
@@ -81,6 +55,7 @@ def cmd_run(args) -> int:
 
     from sim.results import run_id, write_run
     from sim.runner import run_scenario
+    from sim.scenario import load
 
     overrides = list(args.overrides)
     if args.scale is not None:
@@ -93,29 +68,10 @@ def cmd_run(args) -> int:
     log.info("running %s: %d months x %d replicate(s), scale %g", sc.name, sc.months, args.replicates, scale)
     with tqdm(total=total, unit="month", disable=True if args.quiet else None, desc=sc.name) as bar:
         res = run_scenario(sc, seed=args.seed, replicates=args.replicates, on_month=lambda: bar.update(1),
-                           parameters=args.parameters)
+                           ensemble=ensemble_for(args.parameters))
     final = write_run(res, target, overrides)
     s = json.loads((final / "summary.json").read_text())
     print(f"wrote {final}")
     print(f"relocated persons {s['relocated_persons']:,.0f}; returned {s['returned_persons']:,.0f}; "
           f"employed at 12 months {s['employed_share_12m'] or 0:.1%}")
     return 0
-
-
-def main(argv: list[str] | None = None) -> int:
-    if not log.handlers:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-    args = _parser().parse_args(argv)
-    try:
-        return int(args.func(args) or 0)
-    except ScenarioError as exc:
-        for problem in exc.problems:
-            print(f"error: {problem}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-
-
-if __name__ == "__main__":
-    sys.exit(main())

@@ -1,0 +1,77 @@
+"""`relocsim calibrate` (estimate the behavioural parameters) and `relocsim fit-report` (how well the
+calibrated baseline reproduces the survey and official counts)."""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import asdict
+from pathlib import Path
+
+from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget
+from sim.cli.common import PARAMETER_SOURCES
+
+
+def add_parsers(sub) -> None:
+    p = sub.add_parser("calibrate", help="estimate the behavioural parameters (full budget: writes calibration/posterior.csv)")
+    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
+                   help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
+                        "with 4 replicates per trial, about 10 minutes")
+    p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
+    p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
+    p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--out", type=Path, default=None,
+                   help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
+                        "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
+    p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
+    p.add_argument("--warm-start", type=Path, default=None, metavar="CSV",
+                   help="evaluate an earlier ensemble's sets first (default for --budget refine: calibration/posterior.csv); "
+                        "a new study only")
+    p.add_argument("--quiet", action="store_true")
+    p.set_defaults(func=cmd_calibrate)
+    p = sub.add_parser("fit-report", help="compare the baseline's virtual survey with the IOM survey and official counts")
+    p.add_argument("--out", type=Path, default=Path("results") / "calibration")
+    p.add_argument("--replicates", type=int, default=8)
+    p.add_argument("--scale", type=float, default=0.1)
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior")
+    p.set_defaults(func=cmd_fit_report)
+
+
+def cmd_calibrate(args) -> int:
+    from calibration import calibrate as cal
+    from sim.scenario import ScenarioError
+
+    budget = BUDGETS[args.budget]
+    for key in ("trials", "replicates"):
+        value = getattr(args, key)
+        if value is not None and value < 1:
+            raise ScenarioError([f"--{key} {value}: must be a whole number of at least 1"])
+        if value:
+            budget = Budget(**{**asdict(budget), key: value})
+    work = args.work_dir or cal.CAL_DIR / "work" / args.budget
+    warm = args.warm_start or (cal.POSTERIOR if args.budget in WARM_STARTED else None)
+    if warm is not None:
+        try:
+            cal.warm_start_sets(warm, cal.FREE)
+        except (OSError, ValueError) as exc:
+            raise ScenarioError([f"--warm-start {warm}: {exc}"]) from None
+    out = args.out or (cal.POSTERIOR if args.budget in WRITES_SHIPPED else work / "posterior.csv")
+    df = cal.calibrate(budget, workers=args.workers, work_dir=work, out=out, seed=args.seed, study_name=args.budget,
+                       progress=not args.quiet, warm_start=warm)
+    print(f"wrote {out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
+    if Path(out).resolve() != cal.POSTERIOR.resolve():
+        print(f"runs still use {cal.POSTERIOR}; to use this ensemble instead, copy it there or pass --out {cal.POSTERIOR}")
+    return 0
+
+
+def cmd_fit_report(args) -> int:
+    from calibration.report import write_report
+
+    out = write_report(args.out, args.replicates, args.scale, args.seed, args.parameters)
+    s = json.loads((out / "summary.json").read_text())
+    cells = [f"{k} {v['within_95']}/{v['cells']} inside ({v['share_within_95']:.1%})" for k, v in s.items() if "cells" in v]
+    missed = [k for k, v in s["relative_error"].items() if not v["met"]]
+    print(f"wrote {out}: " + "; ".join(cells) + "; counts off by more than 10%: " + (", ".join(missed) or "none"))
+    return 0

@@ -1,0 +1,32 @@
+"""Argument types and options shared by several commands, and the one place the command line turns
+`--parameters posterior|defaults` into a parameter ensemble for the experiments."""
+
+from __future__ import annotations
+
+import argparse
+
+from sim.ensemble import PARAMETER_SOURCES
+
+
+def positive_int(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
+    return v
+
+
+def add_parameters_argument(p: argparse.ArgumentParser, help_text: str) -> None:
+    p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior", help=help_text)
+
+
+def ensemble_for(parameters: str):
+    """The calibrated ensemble (calibration/posterior.csv) for "posterior", if shipped; None for
+    "defaults" or when there is none (the runs then use the schema defaults)."""
+    if parameters == "defaults":
+        return None
+    from calibration.ensemble import posterior
+
+    return posterior()
