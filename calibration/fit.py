@@ -88,7 +88,7 @@ def official_outcomes(m) -> dict[tuple[str, str], float]:
         out[("t10_business_share", "north_kazakhstan+kostanay")] = float((snap["job"][working] == Job.BUSINESS).mean()) if working.any() else np.nan
     june_2024 = m.month_of(2024, 5)
     if june_2024 in m.snapshots:
-        out.update(_outcomes_2024(m.snapshots[june_2024], m.month_of(2024), m.b["second_earner_share"]))
+        out.update(_outcomes_2024(m.snapshots[june_2024], m.month_of(2024), m.b.second_earner_share))
     return out
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from sim.regions import ORIGINS, SECTORS, catalogue
 
@@ -163,9 +162,6 @@ class SocialNetwork:
         """(owner position in `who`, neighbour id) for all ties of the households in `who`."""
         owner, pos = self.edges_of(who)
         return owner, self.indices[pos].astype(np.int64)
-
-    def matrix(self) -> sp.csr_matrix:
-        return sp.csr_matrix((np.ones(len(self.indices), np.float32), self.indices, self.indptr), shape=(self.n, self.n))
 
     def to_networkx(self, households: np.ndarray | None = None) -> nx.MultiGraph:
         """The ties among `households` (all if None) as a networkx graph, for inspection."""

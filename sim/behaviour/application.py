@@ -37,7 +37,7 @@ def review(m) -> None:
     m.timer[idx[m.timer[idx] > 0]] -= 1
     if len(done) == 0:
         return
-    defect = m.streams.uniform("selection", m.month, done) < m.b["doc_defect_rate"]
+    defect = m.streams.uniform("selection", m.month, done) < m.b.doc_defect_rate
     refused = done[~m.hh.eligible[done] | defect]
     m.state[refused] = State.REJECTED
     m.record.rejections_hh[m.month] += len(refused)
@@ -64,7 +64,7 @@ def selection(m) -> None:
         m.timer[approved] = m.prog.draw_delay("moving", m.streams.uniform("moving", m.month, approved),
                                               m.streams.uniform("moving", m.month, approved, k=1))[0]
     waiting = idx[~ok]
-    too_long = waiting[m.month - m.queued_since[waiting] >= m.b["waitlist_max_months"]]
+    too_long = waiting[m.month - m.queued_since[waiting] >= m.b.waitlist_max_months]
     if len(too_long):
         m.state[too_long] = State.AWARE
         m.dest[too_long] = -1

@@ -14,8 +14,6 @@ import numpy as np
 from sim.behaviour.common import sigmoid
 from sim.states import State
 
-CHANNELS = ("media", "employment_centre", "network", "relocated_contacts")
-
 
 def _logit_static(m) -> np.ndarray:
     """The part of the decision logit that does not change during a run."""
@@ -24,8 +22,8 @@ def _logit_static(m) -> np.ndarray:
     # population (IOM Table 7), so that origins send participants in the survey's proportions.
     pop_share = w.origin_population / w.origin_population.sum()
     origin_w = np.log(w.origin_survey_share / pop_share)
-    return (b["decide_base"] + b["decide_w_unemployed"] * hh.jobless + b["decide_w_no_own_housing"] * ~hh.own_home
-            + b["decide_w_debt"] * hh.bank_loan + b["decide_w_young"] * hh.young + origin_w[hh.origin]).astype(np.float32)
+    return (b.decide_base + b.decide_w_unemployed * hh.jobless + b.decide_w_no_own_housing * ~hh.own_home
+            + b.decide_w_debt * hh.bank_loan + b.decide_w_young * hh.young + origin_w[hh.origin]).astype(np.float32)
 
 
 def subsidy_pull(m, idx: np.ndarray) -> np.ndarray:
@@ -42,16 +40,16 @@ def subsidy_pull(m, idx: np.ndarray) -> np.ndarray:
 
 def _p_aware(m, idx: np.ndarray) -> np.ndarray:
     b, deg = m.b, m.net.degree[idx]
-    rate = (b["awareness_media_rate"] + b["awareness_centre_rate"] * m.hh.centre_contact[idx]
-            + b["awareness_network_weight"] * m.aware_contacts[idx] / np.maximum(deg, 1)
-            + b["awareness_mover_weight"] * m.mover_contacts[idx] / np.maximum(deg, 1))
+    rate = (b.awareness_media_rate + b.awareness_centre_rate * m.hh.centre_contact[idx]
+            + b.awareness_network_weight * m.aware_contacts[idx] / np.maximum(deg, 1)
+            + b.awareness_mover_weight * m.mover_contacts[idx] / np.maximum(deg, 1))
     return 1.0 - np.exp(-rate)
 
 
 def _p_decide(m, idx: np.ndarray) -> np.ndarray:
     b, deg = m.b, m.net.degree[idx]
-    logit = (m.logit_static[idx] + b["decide_w_subsidy"] * subsidy_pull(m, idx)
-             + b["decide_w_movers"] * m.mover_contacts[idx] / np.maximum(deg, 1))
+    logit = (m.logit_static[idx] + b.decide_w_subsidy * subsidy_pull(m, idx)
+             + b.decide_w_movers * m.mover_contacts[idx] / np.maximum(deg, 1))
     return sigmoid(logit)
 
 
@@ -70,7 +68,7 @@ def refresh(m, idx: np.ndarray) -> None:
 
 
 def init_probabilities(m) -> None:
-    m.logit_static = _logit_static(m)
+    m.logit_static[:] = _logit_static(m)
     refresh(m, np.arange(m.n))
 
 
@@ -110,10 +108,10 @@ def _record_channel(m, idx: np.ndarray) -> None:
     """Which channel brought the news, in proportion to each channel's share of the hazard."""
     b, deg = m.b, np.maximum(m.net.degree[idx], 1)
     parts = np.stack([
-        np.full(len(idx), b["awareness_media_rate"]),
-        b["awareness_centre_rate"] * m.hh.centre_contact[idx],
-        b["awareness_network_weight"] * m.aware_contacts[idx] / deg,
-        b["awareness_mover_weight"] * m.mover_contacts[idx] / deg,
+        np.full(len(idx), b.awareness_media_rate),
+        b.awareness_centre_rate * m.hh.centre_contact[idx],
+        b.awareness_network_weight * m.aware_contacts[idx] / deg,
+        b.awareness_mover_weight * m.mover_contacts[idx] / deg,
     ], axis=1)
     from sim.behaviour.common import choose
 

@@ -33,11 +33,11 @@ def employment(m) -> None:
     cell = d * ns + sec
     searchers = np.bincount(cell, minlength=m.openings.size).reshape(m.openings.shape)
     tight = np.minimum(1.0, m.openings / np.maximum(searchers, 1))
-    employer = 1.0 + b["employer_subsidy_effect"] * prog.employer_take_up * prog.employer_mci[y] / 450.0
-    rate = (b["job_rate_matched"] * tight[d, sec] * employer
-            * np.where(hh.qualified[seek], 1.0, b["job_rate_unqualified_factor"])
-            * (1.0 + b["courses_effect"] * m.took_courses[seek])
-            * (1.0 + b["skills_assessment_effect"] * m.skills_assessed[seek]))
+    employer = 1.0 + b.employer_subsidy_effect * prog.employer_take_up * prog.employer_mci[y] / 450.0
+    rate = (b.job_rate_matched * tight[d, sec] * employer
+            * np.where(hh.qualified[seek], 1.0, b.job_rate_unqualified_factor)
+            * (1.0 + b.courses_effect * m.took_courses[seek])
+            * (1.0 + b.skills_assessment_effect * m.skills_assessed[seek]))
     u = s.uniform("jobs", mo, seek)
     want = u < 1.0 - np.exp(-rate)
     cand = seek[want]
@@ -51,7 +51,7 @@ def employment(m) -> None:
     dr = m.dest[rest].astype(np.int64)
     left = m.openings.sum(axis=1)
     rest_per_region = np.bincount(dr, minlength=len(left))
-    p_other = 1.0 - np.exp(-b["job_rate_other"] * np.minimum(1.0, left / np.maximum(rest_per_region, 1))[dr])
+    p_other = 1.0 - np.exp(-b.job_rate_other * np.minimum(1.0, left / np.maximum(rest_per_region, 1))[dr])
     u2 = s.uniform("jobs", mo, rest, k=1)
     other_cand = rest[u2 < p_other]
     other = other_cand[fill_in_order(m.dest[other_cand].astype(np.int64), u2[u2 < p_other], np.ones(len(other_cand)), np.floor(left))]
@@ -66,7 +66,7 @@ def employment(m) -> None:
         m.job_sector[other] = choose(share, s.uniform("jobs", mo, other, k=4)).astype(np.int8)
     # own business for those who came to start one and found no job this month
     rest = rest[m.job[rest] == Job.NONE]
-    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b["business_rate"])]
+    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b.business_rate)]
     m.job[biz] = Job.BUSINESS
     _employer_subsidy(m, idx)
 

@@ -20,7 +20,7 @@ OWN_HOUSING_COST_SHARE = 0.3             # assumption: utilities of provided or 
 
 def market_rent_mci(m, idx: np.ndarray) -> np.ndarray:
     b = m.b
-    base = np.where(m.rural_dest[idx], b["rent_market_mci_rural"], b["rent_market_mci_urban"])
+    base = np.where(m.rural_dest[idx], b.rent_market_mci_rural, b.rent_market_mci_urban)
     size_factor = np.where(m.hh.size[idx] >= m.prog.large_family_from, 1.2, 1.0)
     return base * size_factor * m.world.rent_price_index[m.dest[idx]]
 
@@ -59,12 +59,12 @@ def finances(m) -> None:
     if len(idx) == 0:
         return
     b, hh, mci = m.b, m.hh, m.mci
-    income = employment_value_mci(m, idx) + (hh.marital[idx] == 1) * b["second_earner_share"] * m.wage_mci[2]
+    income = employment_value_mci(m, idx) + (hh.marital[idx] == 1) * b.second_earner_share * m.wage_mci[2]
     hs = m.housing_status[idx]
     rent = market_rent_mci(m, idx)
     housing_cost = np.select([hs == Housing.RENTED, hs == Housing.NONE, hs == Housing.TEMPORARY],
                              [rent, STAY_COST_SHARE * rent, 0.0], OWN_HOUSING_COST_SHARE * rent)
-    heating = b["winter_heating_mci"] * m.world.winter_severity[m.dest[idx]] * (m.month % 12 in WINTER_MONTHS)
-    costs = b["living_cost_mci_per_person"] * hh.size[idx] + housing_cost + heating + hh.debt_mci[idx]
+    heating = b.winter_heating_mci * m.world.winter_severity[m.dest[idx]] * (m.month % 12 in WINTER_MONTHS)
+    costs = b.living_cost_mci_per_person * hh.size[idx] + housing_cost + heating + hh.debt_mci[idx]
     m.cash[idx] += (income - costs) * mci
     m.deficit[idx] = m.cash[idx] < 0
