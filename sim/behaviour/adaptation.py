@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.protocol import ModelView
 from sim.states import Job, State
 
 
-def adaptation(m) -> None:
+def adaptation(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
@@ -19,5 +20,5 @@ def adaptation(m) -> None:
     m.employed_12m[at12] = (m.job[at12] != Job.NONE).astype(np.int8)
 
 
-def adapted(m, idx: np.ndarray) -> np.ndarray:
+def adapted(m: ModelView, idx: np.ndarray) -> np.ndarray:
     return (m.month - m.arrival_month[idx]) >= m.adapt_needed[idx]

@@ -12,10 +12,11 @@ import numpy as np
 
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import fill_in_order
+from sim.protocol import ModelView
 from sim.states import State
 
 
-def documents(m) -> None:
+def documents(m: ModelView) -> None:
     """Households collecting documents count down; those done submit their application."""
     idx = m.active_idx(State.COLLECTING)
     done = idx[m.timer[idx] <= 0]
@@ -30,7 +31,7 @@ def documents(m) -> None:
     m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
 
 
-def review(m) -> None:
+def review(m: ModelView) -> None:
     """Applications whose review ends: refused, or passed on to selection."""
     idx = m.active_idx(State.REVIEW)
     done = idx[m.timer[idx] <= 0]
@@ -46,7 +47,7 @@ def review(m) -> None:
     m.queued_since[passed] = m.month
 
 
-def selection(m) -> None:
+def selection(m: ModelView) -> None:
     """Approve wait-listed households in order of application while the year's quota lasts."""
     idx = m.active_idx(State.WAITLISTED)
     if len(idx) == 0:

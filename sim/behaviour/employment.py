@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.common import fill_in_order
+from sim.protocol import ModelView
 from sim.regions import SECTORS
 from sim.states import Job, State
 
@@ -19,7 +20,7 @@ WAGE_OTHER = 0.85     # assumption: pay in a job outside one's qualification, re
 WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
 
 
-def employment(m) -> None:
+def employment(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     seek = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
     if len(seek) == 0:
@@ -77,7 +78,7 @@ def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
     openings -= openings / np.maximum(total, 1e-12) * np.minimum(take, total[:, 0])[:, None]
 
 
-def _employer_subsidy(m, idx: np.ndarray) -> None:
+def _employer_subsidy(m: ModelView, idx: np.ndarray) -> None:
     """Employers claim the subsidy for a share of participants (take-up) once they have kept them the
     rules' minimum time (3 years in the 2021 rules, IOM 3.4.5; 2 years in 2024, source 000), paid once."""
     prog, y = m.prog, m.year_index
@@ -92,7 +93,7 @@ def _employer_subsidy(m, idx: np.ndarray) -> None:
     m.record.paid[m.month, 2] += amount * len(claim)
 
 
-def employment_value_mci(m, idx: np.ndarray) -> np.ndarray:
+def employment_value_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Monthly earnings of the head (MCI) by job type and education."""
     wage = m.wage_mci[m.hh.education[idx]]
     j = m.job[idx]

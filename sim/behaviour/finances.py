@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.employment import employment_value_mci
+from sim.protocol import ModelView
 from sim.states import Housing, State
 
 WINTER_MONTHS = (0, 1, 2, 10, 11)        # Nov-Mar: heating season
@@ -18,14 +19,14 @@ STAY_COST_SHARE = 0.6                    # assumption: cost of staying with acqu
 OWN_HOUSING_COST_SHARE = 0.3             # assumption: utilities of provided or own housing vs rent
 
 
-def market_rent_mci(m, idx: np.ndarray) -> np.ndarray:
+def market_rent_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b = m.b
     base = np.where(m.rural_dest[idx], b.rent_market_mci_rural, b.rent_market_mci_urban)
     size_factor = np.where(m.hh.size[idx] >= m.prog.large_family_from, 1.2, 1.0)
     return base * size_factor * m.world.rent_price_index[m.dest[idx]]
 
 
-def subsidies(m) -> None:
+def subsidies(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
@@ -54,7 +55,7 @@ def subsidies(m) -> None:
     rec.paid[mo, 1] += rent.sum()
 
 
-def finances(m) -> None:
+def finances(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return

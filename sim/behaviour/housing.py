@@ -11,11 +11,12 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.common import fill_in_order, stochastic_round
+from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
 from sim.states import Housing, State, TempStatus
 
 
-def housing(m) -> None:
+def housing(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
@@ -24,7 +25,7 @@ def housing(m) -> None:
     _purchase_help(m, idx)
 
 
-def _temporary_accommodation(m, idx: np.ndarray) -> None:
+def _temporary_accommodation(m: ModelView, idx: np.ndarray) -> None:
     k = len(DESTINATIONS)
     # last month's guests have left (10-day stays)
     m.temp_status[idx[m.temp_status[idx] == TempStatus.IN_CENTRE]] = TempStatus.DONE
@@ -40,7 +41,7 @@ def _temporary_accommodation(m, idx: np.ndarray) -> None:
     m.record.temp_queue[m.month] += len(queue) - len(placed)
 
 
-def _search(m, idx: np.ndarray) -> None:
+def _search(m: ModelView, idx: np.ndarray) -> None:
     seek = idx[(m.housing_status[idx] == Housing.NONE) | (m.housing_status[idx] == Housing.TEMPORARY)]
     if len(seek) == 0:
         return
@@ -55,7 +56,7 @@ def _search(m, idx: np.ndarray) -> None:
     m.temp_status[found[m.temp_status[found] == TempStatus.QUEUED]] = TempStatus.DONE  # leaves the queue
 
 
-def _purchase_help(m, idx: np.ndarray) -> None:
+def _purchase_help(m: ModelView, idx: np.ndarray) -> None:
     share = m.prog.purchase_help
     if share <= 0:
         return

@@ -13,10 +13,11 @@ import numpy as np
 
 from sim.behaviour.awareness import add_contacts
 from sim.behaviour.decision import contacts_by_destination
+from sim.protocol import ModelView
 from sim.states import Housing, HousingRoute, State, TempStatus
 
 
-def moving(m) -> None:
+def moving(m: ModelView) -> None:
     idx = m.active_idx(State.MOVING)
     done = idx[m.timer[idx] <= 0]
     m.timer[idx[m.timer[idx] > 0]] -= 1
@@ -24,7 +25,7 @@ def moving(m) -> None:
         arrive(m, done)
 
 
-def arrive(m, who: np.ndarray) -> None:
+def arrive(m: ModelView, who: np.ndarray) -> None:
     s, mo, hh, prog, w, b = m.streams, m.month, m.hh, m.prog, m.world, m.b
     y = m.year_index
     d = m.dest[who].astype(np.int64)

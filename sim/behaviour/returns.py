@@ -13,13 +13,14 @@ import numpy as np
 
 from sim.behaviour.adaptation import adapted
 from sim.behaviour.awareness import add_contacts
+from sim.protocol import ModelView
 from sim.states import Housing, Job, State
 
 
 MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
 
 
-def returns(m) -> None:
+def returns(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
@@ -43,7 +44,7 @@ def returns(m) -> None:
         _move_on(m, mover)
 
 
-def _record_risk(m, idx: np.ndarray, p: np.ndarray) -> None:
+def _record_risk(m: ModelView, idx: np.ndarray, p: np.ndarray) -> None:
     """Expected returned persons this month, by arrival year and first destination."""
     n_years, n_dest = m.record.return_risk_persons.shape[1:]
     cell = (m.arrival_month[idx] // 12) * n_dest + m.first_dest[idx].astype(np.int64)
@@ -51,7 +52,7 @@ def _record_risk(m, idx: np.ndarray, p: np.ndarray) -> None:
     m.record.return_risk_persons[m.month] += np.bincount(cell, weights=w, minlength=n_years * n_dest).reshape(n_years, n_dest)
 
 
-def _return_home(m, who: np.ndarray) -> None:
+def _return_home(m: ModelView, who: np.ndarray) -> None:
     mo, prog, rec = m.month, m.prog, m.record
     d = m.first_dest[who].astype(np.int64)  # counted against the region they relocated to
     due = prog.repayment_due(m.subsidy_reloc[who], m.subsidy_rent[who], mo - m.arrival_month[who])
@@ -69,7 +70,7 @@ def _return_home(m, who: np.ndarray) -> None:
     add_contacts(m, who, m.mover_contacts, -1)
 
 
-def _move_on(m, who: np.ndarray) -> None:
+def _move_on(m: ModelView, who: np.ndarray) -> None:
     """Move to the nearest other destination open this year; housing and job search start again."""
     w, y = m.world, m.year_index
     km = w.dest_dest_km[m.dest[who].astype(np.int64)].copy()

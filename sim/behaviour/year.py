@@ -6,11 +6,12 @@ import numpy as np
 
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import stochastic_round
+from sim.protocol import ModelView
 from sim.regions import SECTORS
 from sim.states import State
 
 
-def new_year(m) -> None:
+def new_year(m: ModelView) -> None:
     y = m.year_index
     if m.month % 12 == 0:
         if m.programmes is not None:  # a scenario with `starts` switches programmes in that year
