@@ -55,6 +55,24 @@ class Job(IntEnum):
     BUSINESS = 3       # own business
 
 
+class Marital(IntEnum):
+    """Marital status of the household head (IOM 2.1); a fixed attribute, `hh.marital`."""
+
+    SINGLE = 0
+    MARRIED = 1
+    DIVORCED = 2
+    WIDOWED = 3
+
+
+class Education(IntEnum):
+    """Education of the household head (IOM 2.1, Figure 1); a fixed attribute, `hh.education`."""
+
+    HIGHER = 0
+    VOCATIONAL = 1
+    GENERAL_SECONDARY = 2
+    INCOMPLETE_SECONDARY = 3
+
+
 class TempStatus(IntEnum):
     """Temporary accommodation (IOM Box 1)."""
 
@@ -113,7 +131,7 @@ class Var:
     meaning: str
     writers: tuple[str, ...]        # phases (sim.model.PHASES by name) that write it; SETUP for set-up
     codes: type[IntEnum] | None = None  # the enum of a coded array
-    survey: bool = False            # kept for the virtual survey (sim.outcomes.SNAPSHOT_MODEL); no phase reads it
+    survey: bool = False            # kept for the virtual survey (sim.outcomes.SNAPSHOT_MODEL); no decision depends on it
     dims: str = "household"         # one value per household, per destination, or per destination and sector
 
     def allocate(self, n: int) -> np.ndarray:

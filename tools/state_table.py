@@ -41,7 +41,7 @@ def _meaning(var: Var) -> str:
         codes = ", ".join(f"{int(c)} {c.name}" for c in var.codes)
         text += f"; a `{var.codes.__name__}`: {codes}"
     if var.survey:
-        text += " (for the virtual survey; no phase reads it)"
+        text += " (for the virtual survey; no decision depends on it)"
     return text
 
 

@@ -12,7 +12,7 @@ import numpy as np
 
 from sim.behaviour.employment import employment_value_mci
 from sim.protocol import ModelView
-from sim.states import Housing, State
+from sim.states import Education, Housing, Marital, State
 
 WINTER_MONTHS = (0, 1, 2, 10, 11)        # Nov-Mar: heating season
 STAY_COST_SHARE = 0.6                    # assumption: cost of staying with acquaintances/hostel vs rent
@@ -60,7 +60,7 @@ def finances(m: ModelView) -> None:
     if len(idx) == 0:
         return
     b, hh, mci = m.b, m.hh, m.mci
-    income = employment_value_mci(m, idx) + (hh.marital[idx] == 1) * b.second_earner_share * m.wage_mci[2]
+    income = employment_value_mci(m, idx) + (hh.marital[idx] == Marital.MARRIED) * b.second_earner_share * m.wage_mci[Education.GENERAL_SECONDARY]
     hs = m.housing_status[idx]
     rent = market_rent_mci(m, idx)
     housing_cost = np.select([hs == Housing.RENTED, hs == Housing.NONE, hs == Housing.TEMPORARY],

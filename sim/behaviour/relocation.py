@@ -14,7 +14,7 @@ import numpy as np
 from sim.behaviour.awareness import add_contacts
 from sim.behaviour.decision import contacts_by_destination
 from sim.protocol import ModelView
-from sim.states import Housing, HousingRoute, State, TempStatus
+from sim.states import Housing, HousingRoute, Marital, State, TempStatus
 
 
 def moving(m: ModelView) -> None:
@@ -52,7 +52,7 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     m.housed_month[who[m.housing_status[who] != Housing.NONE]] = mo
     # services received
     sup = s.uniform("services", mo, who)
-    women_pkg = hh.female[who] & (hh.marital[who] != 1) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
+    women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
     m.supported[who] = ((sup < prog.orientation[y]) | (s.uniform("services", mo, who, k=1) < prog.needs_assessment[y])
                         | (s.uniform("services", mo, who, k=2) < prog.adaptation_services[y]) | women_pkg)
     m.took_courses[who] = s.uniform("services", mo, who, k=4) < prog.courses[y]
@@ -62,7 +62,7 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     change = hh.rural_origin[who] != m.rural_dest[who]
     marital = hh.marital[who]
     z = (b.adapt_base + b.adapt_w_settlement_change * change
-         + b.adapt_w_divorced * (marital >= 2) + b.adapt_w_single * (marital == 0)
+         + b.adapt_w_divorced * (marital >= Marital.DIVORCED) + b.adapt_w_single * (marital == Marital.SINGLE)
          + b.adapt_w_climate * np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[who]], 0)
          + b.adapt_w_language * w.language_barrier[d] + b.adapt_w_network * contacts
          + b.adapt_w_services * m.supported[who])

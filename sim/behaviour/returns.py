@@ -14,7 +14,7 @@ import numpy as np
 from sim.behaviour.adaptation import adapted
 from sim.behaviour.awareness import add_contacts
 from sim.protocol import ModelView
-from sim.states import Housing, Job, State
+from sim.states import Housing, Job, Marital, State
 
 
 MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
@@ -28,7 +28,7 @@ def returns(m: ModelView) -> None:
     since = mo - m.arrival_month[idx]
     jobless = (m.job[idx] == Job.NONE) & ~hh.inactive[idx] & (since >= 3)
     unhoused = (m.housing_status[idx] == Housing.NONE) & (since >= 1)
-    alone = (hh.marital[idx] >= 2) & ~m.has_contacts[idx]
+    alone = (hh.marital[idx] >= Marital.DIVORCED) & ~m.has_contacts[idx]
     log_h = (np.log(max(b.return_base, 1e-12)) + b.return_w_money * m.deficit[idx] + b.return_w_jobless * jobless
              + b.return_w_unhoused * unhoused + b.return_w_unadapted * ~adapted(m, idx) + b.return_w_family * alone)
     p = 1.0 - np.exp(-np.exp(log_h))
