@@ -142,3 +142,14 @@ def test_odd_names_no_commit_and_cites_only_files_in_the_repository():
     cited = set(re.findall(r"`((?:sim|calibration|tools|tests|scenarios|benchmarks|docs)/[\w./-]+\.\w+)`", text))
     missing = sorted(p for p in cited if not (root / p).exists() and not p.startswith("calibration/work/"))
     assert not missing, f"docs/ODD.md cites files that are not in the repository: {missing}"
+
+
+def test_phases_use_only_what_the_protocol_names():
+    import re
+    from pathlib import Path
+
+    named = set(ModelView.__annotations__) | {k for k in vars(ModelView) if not k.startswith("__")}
+    used = set()
+    for path in (Path(__file__).resolve().parents[1] / "sim" / "behaviour").glob("*.py"):
+        used |= set(re.findall(r"\bm\.([A-Za-z_]\w*)", path.read_text(encoding="utf-8")))
+    assert used and not used - named, f"phases read model attributes that sim/protocol.py does not name: {sorted(used - named)}"
