@@ -15,6 +15,7 @@ from sim.outcomes import MonthlyRecord, snapshot
 from sim.params import Behaviour
 from sim.population import Households, SocialNetwork, households_by_origin
 from sim.programme import Programme
+from sim.protocol import ModelView
 from sim.regions import DESTINATIONS, ORIGINS
 from sim.rng import Streams
 from sim.scenario import Scenario
@@ -52,8 +53,11 @@ class Region:
         return int(self.model.quota_left[self.index])
 
 
-class RelocationModel:
+class RelocationModel(ModelView):
     """The South–North relocation programme, month by month.
+
+    It implements `ModelView`, the protocol through which the phases see it; its household and region
+    arrays are allocated from their declaration in `sim.states`.
 
     Args:
         scenario: a validated Scenario (see `sim.scenario.load`).
