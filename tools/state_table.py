@@ -38,7 +38,7 @@ def _default(var: Var) -> str:
 def _meaning(var: Var) -> str:
     text = var.meaning
     if var.codes is not None:
-        codes = ", ".join(f"{int(c)} {c.name}" for c in var.codes)
+        codes = ", ".join(f"{int(c)} {c.name}".replace("-", "−") for c in var.codes)
         text += f"; a `{var.codes.__name__}`: {codes}"
     if var.survey:
         text += " (for the virtual survey; no decision depends on it)"
