@@ -11,7 +11,7 @@ import pandas as pd
 from sim.population import EDUCATION, MARITAL
 from sim.programme import SUBSIDY_TYPES
 from sim.regions import DESTINATIONS, ORIGINS
-from sim.states import N_STATES, Housing, Job, State
+from sim.states import N_STATES, Housing, Job, Known, State
 
 
 class MonthlyRecord:
@@ -106,7 +106,7 @@ def _outcomes(m, mask: np.ndarray) -> dict:
     arrived = mask & (m.arrival_month >= 0)
     size = m.hh.size
     returned = arrived & (m.return_month >= 0)
-    e12 = arrived & (m.employed_12m >= 0)
+    e12 = arrived & (m.employed_12m != Known.UNKNOWN)
     employed_now = arrived & (m.state == State.ARRIVED) & (m.job != Job.NONE)
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
@@ -114,7 +114,7 @@ def _outcomes(m, mask: np.ndarray) -> dict:
             "relocated_persons": float(size[arrived].sum() * k),
             "returned_persons": float(size[returned].sum() * k),
             "return_share": _ratio(size[returned].sum(), size[arrived].sum()),
-            "employed_share_12m": _ratio(np.count_nonzero(m.employed_12m[e12] == 1), e12.sum()),
+            "employed_share_12m": _ratio(np.count_nonzero(m.employed_12m[e12] == Known.YES), e12.sum()),
             "skill_matched_share": _ratio(np.count_nonzero(m.job[employed_now] == Job.MATCHED), employed_now.sum()),
         }
 
