@@ -131,7 +131,7 @@ class Var:
     meaning: str
     writers: tuple[str, ...]        # phases (sim.model.PHASES by name) that write it; SETUP for set-up
     codes: type[IntEnum] | None = None  # the enum of a coded array
-    survey: bool = False            # kept for the virtual survey (sim.outcomes.SNAPSHOT_MODEL); no decision depends on it
+    survey: bool = False            # kept for the virtual survey (its frames copy it); no decision depends on it
     dims: str = "household"         # one value per household, per destination, or per destination and sector
 
     def allocate(self, n: int) -> np.ndarray:
