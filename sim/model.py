@@ -1,25 +1,27 @@
 """RelocationModel: set-up and the month's phases in order.
 
-Household state lives in numpy arrays (one per attribute, indexed by household); each phase acts on
-all households at once. Regions are few and appear as `RegionAgent` Mesa agents for inspection;
-Mesa's DataCollector records the model-level monthly series.
+Household state lives in numpy arrays (one per attribute, indexed by household), declared in
+`sim.states`; each phase acts on all households at once and sees the model through the protocol
+`sim.protocol.ModelView`. `MonthlyRecord` records the monthly series. Random numbers come only from the
+named streams of `sim.rng`.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
-import mesa
 import numpy as np
 
 from sim import behaviour
-from sim.outcomes import MonthlyRecord, model_reporters
+from sim.outcomes import MonthlyRecord
+from sim.params import Behaviour
 from sim.population import Households, SocialNetwork, households_by_origin
 from sim.programme import Programme
-from sim.regions import DESTINATIONS, ORIGINS, SECTORS
+from sim.protocol import ModelView
+from sim.regions import DESTINATIONS, ORIGINS
 from sim.rng import Streams
 from sim.scenario import Scenario
-from sim.states import N_STATES, Housing, Job, State
+from sim.states import HOUSEHOLD_STATE, N_STATES, REGION_STATE, Housing, Job, State, TempStatus
 from sim.world import World
 
 # Order of the month: read top to bottom.
@@ -40,11 +42,11 @@ PHASES = (
 )
 
 
-class RegionAgent(mesa.Agent):
-    """A destination region; its quota and markets live in the model's region arrays."""
+class Region:
+    """A destination region, for inspection; its quota and markets live in the model's region arrays."""
 
     def __init__(self, model: "RelocationModel", index: int):
-        super().__init__(model)
+        self.model = model
         self.index = index
         self.region_id = DESTINATIONS[index]
 
@@ -52,14 +54,12 @@ class RegionAgent(mesa.Agent):
     def quota_left_persons(self) -> int:
         return int(self.model.quota_left[self.index])
 
-    @property
-    def arrived_households(self) -> int:
-        m = self.model
-        return int(np.count_nonzero((m.state == State.ARRIVED) & (m.dest == self.index)))
 
-
-class RelocationModel(mesa.Model):
+class RelocationModel(ModelView):
     """The South–North relocation programme, month by month.
+
+    It implements `ModelView`, the protocol through which the phases see it; its household and region
+    arrays are allocated from their declaration in `sim.states`.
 
     Args:
         scenario: a validated Scenario (see `sim.scenario.load`).
@@ -75,89 +75,34 @@ class RelocationModel(mesa.Model):
     """
 
     def __init__(self, scenario: Scenario, seed: int = 0, scale: float | None = None, check_invariants: bool = False):
-        super().__init__(seed=seed)
         self.scenario = scenario
-        self.seed_value = int(seed)
-        self.b = scenario.behaviour
+        self.b = Behaviour.from_dict(scenario.behaviour)
         self.scale = float(scale if scale is not None else scenario.data["population"]["scale"])
         self.streams = Streams(seed)
         self.world = World()
         self.prog = Programme(scenario)
         # a scenario with `starts` follows its parent's programme until that year
-        self._progs = (Programme(scenario.before), self.prog) if scenario.starts else None
+        self.programmes = (Programme(scenario.before), self.prog) if scenario.starts else None
         self.years = scenario.years
         self.n_months = scenario.months
         self.month = 0
         self.check = check_invariants
         self._observers: list[tuple[Callable[["RelocationModel"], None], frozenset[int] | None]] = []
-        wage = np.array([self.b[f"wage_mci_{e}"] for e in ("higher", "vocational", "general", "incomplete")], np.float32)
+        b = self.b
+        wage = np.array([b.wage_mci_higher, b.wage_mci_vocational, b.wage_mci_general, b.wage_mci_incomplete], np.float32)
         self.wage_mci = wage
         n_by_origin = households_by_origin(self.scale, scenario.data["population"]["mean_household_size"])
-        self.hh = Households(n_by_origin, self.streams.generator("population"), wage, self.b["second_earner_share"])
+        self.hh = Households(n_by_origin, self.streams.generator("population"), wage, b.second_earner_share)
         self.net = SocialNetwork(self.hh, self.streams.generator("network"))
         self.n = self.hh.n
-        self._init_state()
-        self.regions = [RegionAgent(self, j) for j in range(len(DESTINATIONS))]
-        # Mesa 3.3 counts agent ids in a class-level dict keyed by model, which would keep every model
-        # (and its arrays) alive for good; no agents are created after set-up, so drop the entry.
-        mesa.Agent._ids.pop(self, None)
-        self.record = MonthlyRecord(self.n_months, len(ORIGINS), len(DESTINATIONS), len(self.years))
-        self.datacollector = mesa.DataCollector(model_reporters=model_reporters())
-        behaviour.init_probabilities(self)
-
-    def _init_state(self) -> None:
-        n = self.n
-        self.state = np.zeros(n, np.int8)
-        self.timer = np.zeros(n, np.int16)
-        self.dest = np.full(n, -1, np.int8)
-        self.queued_since = np.full(n, -1, np.int32)
-        self.application_month = np.full(n, -1, np.int32)
-        self.arrival_month = np.full(n, -1, np.int32)
-        self.return_month = np.full(n, -1, np.int32)
-        self.housing_status = np.zeros(n, np.int8)
-        self.job = np.zeros(n, np.int8)
-        self.temp_status = np.zeros(n, np.int8)      # 0 none, 1 queued, 2 in a centre this month, 3 done
-        self.rural_dest = np.zeros(n, bool)
-        self.pay_month = np.full(n, -1, np.int32)
-        self.reloc_due = np.zeros(n, np.float64)      # relocation subsidy not yet paid, MCI (paid x the year's MCI)
-        self.rent_accrued = np.zeros(n, np.int16)
-        self.claims_rent = np.zeros(n, bool)
-        self.rent_paid_months = np.zeros(n, np.int16)
-        self.cash = np.zeros(n, np.float64)
-        self.deficit = np.zeros(n, bool)
-        self.adapt_needed = np.zeros(n, np.float32)  # months needed to adapt; 0 = easy, no issues
-        self.supported = np.zeros(n, bool)           # orientation / needs assessment / adaptation services
-        self.took_courses = np.zeros(n, bool)
-        self.skills_assessed = np.zeros(n, bool)
-        self.employed_12m = np.full(n, -1, np.int8)
-        self.subsidy_reloc = np.zeros(n, np.float64)
-        self.subsidy_rent = np.zeros(n, np.float64)
-        self.subsidy_employer = np.zeros(n, np.float64)
-        self.reimbursed = np.zeros(n, np.float64)
-        self.aware_contacts = np.zeros(n, np.int16)
-        self.mover_contacts = np.zeros(n, np.int16)
-        self.aware_channel = np.full(n, -1, np.int8)
-        self.moved_on = np.zeros(n, np.int16)
-        self.has_contacts = np.zeros(n, bool)         # contacts living in the destination on arrival
-        self._considering = np.zeros(0, np.int64)
-        self.first_dest = np.full(n, -1, np.int8)     # the destination of the relocation (before any move on)
-        self.hired_month = np.full(n, -1, np.int32)
-        self.employer_claimed = np.zeros(n, bool)
-        # what the virtual survey asks about (IOM Tables 14, 22, 23, 29, 30, 37)
-        self.decision_mode = np.full(n, -1, np.int8)  # 0 independently, 1 with relatives/friends, 2 with relocated contacts
-        self.doc_bin = np.full(n, -1, np.int8)
-        self.proc_bin = np.full(n, -1, np.int8)
-        self.pay_bin = np.full(n, -1, np.int8)
-        self.housing_route = np.full(n, -1, np.int8)  # 0 searched, 1 provided by authorities, 2 arranged before arrival
-        self.housed_month = np.full(n, -1, np.int32)
-        self.job_sector = np.full(n, -1, np.int8)
-        self.jobless_6m = np.zeros(n, bool)
-        self.p_move = np.zeros(n, np.float32)
-        # this month's households at risk of return and their return probability (set by the returns phase)
+        for var in HOUSEHOLD_STATE + REGION_STATE:  # every array as declared in sim.states
+            setattr(self, var.name, var.allocate(self.n))
+        self._considering = self._active = np.zeros(0, np.int64)
+        # this month's households at risk of return and their return probability (set by the returns phase, for observers)
         self.return_risk = (np.zeros(0, np.int64), np.zeros(0))
-        self.quota_left = np.zeros(len(DESTINATIONS), np.int64)
-        self.quota_year = np.zeros(len(DESTINATIONS), np.int64)
-        self.openings = np.zeros((len(DESTINATIONS), len(SECTORS)))
+        self.regions = [Region(self, j) for j in range(len(DESTINATIONS))]
+        self.record = MonthlyRecord(self.n_months, len(ORIGINS), len(DESTINATIONS), len(self.years))
+        behaviour.init_probabilities(self)
 
     # ------------------------------------------------------------------ subsets
     def begin_month_index(self) -> None:
@@ -203,7 +148,6 @@ class RelocationModel(mesa.Model):
         for phase in PHASES:
             phase(self)
         self.record.end_month(self)
-        self.datacollector.collect(self)
         for callback, months in self._observers:
             if months is None or self.month in months:
                 callback(self)
@@ -243,4 +187,4 @@ class RelocationModel(mesa.Model):
         assert np.all(self.dest[arrived] >= 0), "arrived household without destination"
         assert np.all((self.housing_status[~arrived] == Housing.NONE) | (self.state[~arrived] == State.RETURNED)), "housing outside destination"
         assert np.all((self.job[~arrived] == Job.NONE) | (self.state[~arrived] == State.RETURNED)), "job outside destination"
-        assert np.count_nonzero(self.temp_status == 2) <= self.prog.temp_places.sum() * self.scale + len(DESTINATIONS), "temporary accommodation over capacity"
+        assert np.count_nonzero(self.temp_status == TempStatus.IN_CENTRE) <= self.prog.temp_places.sum() * self.scale + len(DESTINATIONS), "temporary accommodation over capacity"

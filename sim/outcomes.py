@@ -1,4 +1,4 @@
-"""What a run reports: monthly counters, Mesa model reporters, origin-destination flows and the summary.
+"""What a run reports: monthly counters, the monthly table, origin-destination flows and the summary.
 
 Counts are of simulated households and persons; `summary` scales them by 1/scale to national totals.
 """
@@ -11,7 +11,7 @@ import pandas as pd
 from sim.population import EDUCATION, MARITAL
 from sim.programme import SUBSIDY_TYPES
 from sim.regions import DESTINATIONS, ORIGINS
-from sim.states import N_STATES, Housing, Job, State
+from sim.states import N_STATES, Housing, Job, Known, State
 
 
 class MonthlyRecord:
@@ -51,39 +51,23 @@ class MonthlyRecord:
             self.housed_share[mo] = np.count_nonzero(m.housing_status[idx] >= Housing.RENTED) / len(idx)
 
 
-def model_reporters() -> dict:
-    """Mesa DataCollector reporters: one model-level value per month (simulated counts)."""
-    def cur(attr):
-        return lambda m: getattr(m.record, attr)[m.month]
-
-    return {
-        "applications_hh": cur("applications_hh"),
-        "approvals_hh": cur("approvals_hh"),
-        "rejections_hh": cur("rejections_hh"),
-        "arrivals_hh": cur("arrivals_hh"),
-        "arrivals_persons": cur("arrivals_persons"),
-        "returns_hh": cur("returns_hh"),
-        "moved_on_hh": cur("moved_on_hh"),
-        "in_destination_persons": cur("in_destination_persons"),
-        "employed_share": cur("employed_share"),
-        "housed_share": cur("housed_share"),
-        "temp_queue": cur("temp_queue"),
-        "waitlisted_hh": lambda m: int(m.record.state_counts[m.month, State.WAITLISTED]),
-        "aware_hh": lambda m: int(m.n - m.record.state_counts[m.month, State.UNAWARE]),
-        **{f"paid_{t}_tenge": (lambda i: lambda m: float(m.record.paid[m.month, i]))(i) for i, t in enumerate(SUBSIDY_TYPES)},
-        "reimbursed_tenge": cur("reimbursed"),
-    }
-
-
 # --------------------------------------------------------------------------- tables
 
+# counters of MonthlyRecord reported as they are, in the monthly table's column order
+MONTHLY_COLUMNS = ("applications_hh", "approvals_hh", "rejections_hh", "arrivals_hh", "arrivals_persons", "returns_hh",
+                   "moved_on_hh", "in_destination_persons", "employed_share", "housed_share", "temp_queue")
+
+
 def monthly_table(m) -> pd.DataFrame:
-    """Monthly series, scaled to national totals, one row per month."""
-    df = m.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    """Monthly series of the months run so far, scaled to national totals (shares as they are), one row per month."""
+    r, t = m.record, m.month
+    cols = {c: getattr(r, c)[:t] for c in MONTHLY_COLUMNS}
+    cols["waitlisted_hh"] = r.state_counts[:t, State.WAITLISTED]
+    cols["aware_hh"] = m.n - r.state_counts[:t, State.UNAWARE]
+    cols.update({f"paid_{s}_tenge": r.paid[:t, i] for i, s in enumerate(SUBSIDY_TYPES)})
+    cols["reimbursed_tenge"] = r.reimbursed[:t]
     k = 1.0 / m.scale
-    for col in df.columns:
-        if not col.endswith("_share"):
-            df[col] = df[col] * k
+    df = pd.DataFrame({c: v if c.endswith("_share") else v * k for c, v in cols.items()})
     df.insert(0, "year", np.repeat(m.years, 12)[: len(df)])
     df.insert(1, "month", np.tile(np.arange(1, 13), len(m.years))[: len(df)])
     for j, d in enumerate(DESTINATIONS):
@@ -118,7 +102,7 @@ def _outcomes(m, mask: np.ndarray) -> dict:
     arrived = mask & (m.arrival_month >= 0)
     size = m.hh.size
     returned = arrived & (m.return_month >= 0)
-    e12 = arrived & (m.employed_12m >= 0)
+    e12 = arrived & (m.employed_12m != Known.UNKNOWN)
     employed_now = arrived & (m.state == State.ARRIVED) & (m.job != Job.NONE)
     with np.errstate(invalid="ignore", divide="ignore"):
         return {
@@ -126,7 +110,7 @@ def _outcomes(m, mask: np.ndarray) -> dict:
             "relocated_persons": float(size[arrived].sum() * k),
             "returned_persons": float(size[returned].sum() * k),
             "return_share": _ratio(size[returned].sum(), size[arrived].sum()),
-            "employed_share_12m": _ratio(np.count_nonzero(m.employed_12m[e12] == 1), e12.sum()),
+            "employed_share_12m": _ratio(np.count_nonzero(m.employed_12m[e12] == Known.YES), e12.sum()),
             "skill_matched_share": _ratio(np.count_nonzero(m.job[employed_now] == Job.MATCHED), employed_now.sum()),
         }
 

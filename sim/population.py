@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
-import scipy.sparse as sp
 
 from sim.regions import ORIGINS, SECTORS, catalogue
+from sim.states import Education, Marital
 
 # Settlement type before departure (IOM Table 13 order).
 SETTLEMENTS = ("regional_capital", "other_large_city", "small_town", "large_village", "district_capital", "village")
@@ -25,14 +25,14 @@ SETTLEMENT_SHARE_MIXED = np.array([28, 0, 24, 28, 55, 114], float) / 249
 SETTLEMENT_SHARE_CITY = np.array([13, 92, 0, 0, 0, 0], float) / 105
 RURAL_SETTLEMENTS = (3, 5)  # large village and village: 40.1% of respondents (IOM 3.2.2 "countryside" 41.1%)
 
-EDUCATION = ("higher", "vocational", "general_secondary", "incomplete_secondary")
+EDUCATION = tuple(e.name.lower() for e in Education)  # higher, vocational, general_secondary, incomplete_secondary
 # 45% higher and 27.7% incomplete secondary (IOM 2.1 with Figure 1); the rest split 0.20 / 0.073
 # between vocational and general secondary: assumption guided by NK arrivals (30% higher, 38% vocational, IOM 3.4.3).
 EDUCATION_SHARE = np.array([0.45, 0.20, 0.073, 0.277])
 GENERAL_QUALIFIED = 0.3      # assumption: share of general-secondary heads with a confirmed qualification/work record
 SPOUSE_QUALIFIED = 0.6       # assumption: a married head's spouse holds a qualification
 
-MARITAL = ("single", "married", "divorced", "widowed")
+MARITAL = tuple(s.name.lower() for s in Marital)  # single, married, divorced, widowed
 # IOM 2.1: men 76.5% married, 4 divorced of 183 (2.2%); women 63.8% married, 33 divorced (19.3%), 3 widowed (1.8%).
 MARITAL_MEN = np.array([0.213, 0.765, 0.022, 0.0])
 MARITAL_WOMEN = np.array([0.151, 0.638, 0.193, 0.018])
@@ -84,12 +84,12 @@ class Households:
         self.young = rng.random(n) < UNDER_30_SHARE
         self.age = np.where(self.young, rng.integers(20, 30, n), rng.integers(30, 60, n)).astype(np.int8)
         self.education = rng.choice(len(EDUCATION), size=n, p=EDUCATION_SHARE / EDUCATION_SHARE.sum()).astype(np.int8)
-        self.qualified = (self.education <= 1) | ((self.education == 2) & (rng.random(n) < GENERAL_QUALIFIED))
+        self.qualified = (self.education <= Education.VOCATIONAL) | ((self.education == Education.GENERAL_SECONDARY) & (rng.random(n) < GENERAL_QUALIFIED))
         u = rng.random(n)
         cm, cw = np.cumsum(MARITAL_MEN), np.cumsum(MARITAL_WOMEN)
         self.marital = np.where(self.female, np.searchsorted(cw, u * cw[-1], side="right"),
                                 np.searchsorted(cm, u * cm[-1], side="right")).astype(np.int8)
-        married = self.marital == 1
+        married = self.marital == Marital.MARRIED
         self.spouse_qualified = married & (rng.random(n) < SPOUSE_QUALIFIED)
         share_m = np.array(catalogue()["sectors"]["employment_share_men"])
         share_w = np.array(catalogue()["sectors"]["employment_share_women"])
@@ -108,7 +108,7 @@ class Households:
         self.jobless = rng.random(n) < JOBLESS_SHARE
         self.centre_contact = self.jobless & (rng.random(n) < CENTRE_CONTACT_JOBLESS)
         wage = wage_mci[self.education]
-        self.income_mci = (np.where(self.jobless, 0.0, wage * ORIGIN_WAGE_FACTOR) + married * second_earner_share * wage_mci[2]).astype(np.float32)
+        self.income_mci = (np.where(self.jobless, 0.0, wage * ORIGIN_WAGE_FACTOR) + married * second_earner_share * wage_mci[Education.GENERAL_SECONDARY]).astype(np.float32)
         self.savings_mci = (rng.random(n) * SAVINGS_MONTHS_MAX * np.maximum(self.income_mci, 10.0)).astype(np.float32)
         self.business_intent = rng.random(n) < np.where(self.female, BUSINESS_INTENT[1], BUSINESS_INTENT[0])
         self.eligible = self.qualified | self.spouse_qualified
@@ -163,9 +163,6 @@ class SocialNetwork:
         """(owner position in `who`, neighbour id) for all ties of the households in `who`."""
         owner, pos = self.edges_of(who)
         return owner, self.indices[pos].astype(np.int64)
-
-    def matrix(self) -> sp.csr_matrix:
-        return sp.csr_matrix((np.ones(len(self.indices), np.float32), self.indices, self.indptr), shape=(self.n, self.n))
 
     def to_networkx(self, households: np.ndarray | None = None) -> nx.MultiGraph:
         """The ties among `households` (all if None) as a networkx graph, for inspection."""

@@ -202,7 +202,7 @@ SCHEMA = Section(
                       "run setting", integer=True, default=0),
         "time": Section(
             {
-                "start_year": Num(2000, 2100, "first simulated year (January)", "GUIDE 2: start before 2016 for Table 3", integer=True),
+                "start_year": Num(2000, 2100, "first simulated year (January)", "IOM Table 3: some respondents arrived over five years before the survey, so start before 2016", integer=True),
                 "end_year": Num(2000, 2100, "last simulated year (December)", "issue 2: to 2024", integer=True),
             }
         ),

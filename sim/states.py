@@ -1,6 +1,23 @@
-"""Household states of the programme, one int8 per household; every household is in exactly one."""
+"""Household state: the coded states, and the one declaration of every array the model holds.
 
+Every household array of `RelocationModel` is declared here once, in the spirit of Starsim's
+`define_states`: its name, dtype, initial value, meaning, and the phases of the month
+(`sim.model.PHASES`) that write it. The model allocates its arrays from `HOUSEHOLD_STATE` and
+`REGION_STATE`; `tests/test_states.py` runs a model with a guard that records which phase changes which
+array and fails when that differs from `writers` below, or when the model holds an undeclared array.
+`tools/state_table.py` writes the state-variable table of docs/ODD.md from this declaration.
+
+To find which phase writes `housing_status`, read its line below.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
 from enum import IntEnum
+
+import numpy as np
+
+from sim.regions import DESTINATIONS, SECTORS
 
 
 class State(IntEnum):
@@ -36,3 +53,161 @@ class Job(IntEnum):
     MATCHED = 1        # job in own sector / qualification (IOM Table 31 "matching fully")
     OTHER = 2          # job outside own qualification
     BUSINESS = 3       # own business
+
+
+class Marital(IntEnum):
+    """Marital status of the household head (IOM 2.1); a fixed attribute, `hh.marital`."""
+
+    SINGLE = 0
+    MARRIED = 1
+    DIVORCED = 2
+    WIDOWED = 3
+
+
+class Education(IntEnum):
+    """Education of the household head (IOM 2.1, Figure 1); a fixed attribute, `hh.education`."""
+
+    HIGHER = 0
+    VOCATIONAL = 1
+    GENERAL_SECONDARY = 2
+    INCOMPLETE_SECONDARY = 3
+
+
+class TempStatus(IntEnum):
+    """Temporary accommodation (IOM Box 1)."""
+
+    NONE = 0           # never queued (housed on arrival, or not arrived)
+    QUEUED = 1         # waiting for a bed in a centre
+    IN_CENTRE = 2      # in a centre this month (10-day stays)
+    DONE = 3           # left the centre, or found housing while queued
+
+
+class HousingRoute(IntEnum):
+    """How an arrival came by housing (IOM Table 29)."""
+
+    UNKNOWN = -1       # not arrived
+    SEARCHED = 0       # searched the rental market
+    PROVIDED = 1       # provided by the local authorities
+    PREARRANGED = 2    # arranged before arrival
+
+
+class DecisionMode(IntEnum):
+    """How the decision to relocate was taken (IOM Table 14)."""
+
+    UNKNOWN = -1       # has not chosen a destination
+    INDEPENDENT = 0    # in the family circle
+    WITH_RELATIVES = 1  # with relatives and friends who told of the programme
+    WITH_RELOCATED = 2  # with contacts who already relocated
+
+
+class Channel(IntEnum):
+    """The channel that brought news of the programme (IOM Tables 15-16)."""
+
+    UNKNOWN = -1       # unaware
+    MEDIA = 0          # media and internet
+    EMPLOYMENT_CENTRE = 1
+    NETWORK = 2        # aware relatives and friends
+    RELOCATED_CONTACTS = 3  # contacts who already relocated
+
+
+class Known(IntEnum):
+    """A yes/no outcome observed at a fixed time after arrival."""
+
+    UNKNOWN = -1
+    NO = 0
+    YES = 1
+
+
+SETUP = "setup"  # written once when the model is built (RelocationModel.__init__), not by a phase
+
+
+@dataclass(frozen=True)
+class Var:
+    """One declared array: one value per household (or per destination region)."""
+
+    name: str
+    dtype: type
+    default: float
+    meaning: str
+    writers: tuple[str, ...]        # phases (sim.model.PHASES by name) that write it; SETUP for set-up
+    codes: type[IntEnum] | None = None  # the enum of a coded array
+    survey: bool = False            # kept for the virtual survey (its frames copy it); no decision depends on it
+    dims: str = "household"         # one value per household, per destination, or per destination and sector
+
+    def allocate(self, n: int) -> np.ndarray:
+        """The initial array for `n` households (region arrays take their shape from `dims`)."""
+        shape = {"household": n, "destination": len(DESTINATIONS), "destination × sector": (len(DESTINATIONS), len(SECTORS))}
+        return np.full(shape[self.dims], self.default, self.dtype)
+
+
+def _v(name, dtype, default, meaning, writers, codes=None, survey=False, dims="household") -> Var:
+    return Var(name, dtype, default, meaning, tuple(writers.split()), codes, survey, dims)
+
+
+I8, I16, I32, F32, F64, B = np.int8, np.int16, np.int32, np.float32, np.float64, np.bool_
+
+HOUSEHOLD_STATE: tuple[Var, ...] = (
+    # the programme
+    _v("state", I8, State.UNAWARE, "programme state", "awareness_and_decision deciding documents review selection moving returns", State),
+    _v("timer", I16, 0, "months left in the current delay", "deciding documents review selection moving"),
+    _v("dest", I8, -1, "destination, an index into DESTINATIONS; −1 for none", "deciding selection returns"),
+    _v("queued_since", I32, -1, "month the household entered the wait-list", "review selection"),
+    _v("application_month", I32, -1, "month the application was submitted", "documents"),
+    _v("arrival_month", I32, -1, "month of arrival in the destination", "moving"),
+    _v("return_month", I32, -1, "month of return to the origin", "returns"),
+    _v("first_dest", I8, -1, "the destination it relocated to, kept when it moves on; returns are counted against it", "moving"),
+    # awareness and decision
+    _v("p_move", F32, 0.0, "this month's chance of the next pre-application step: becoming aware, or starting to consider",
+       "setup new_year deciding awareness_and_decision selection moving returns"),
+    _v("logit_static", F32, 0.0, "the part of the decision logit that does not change during a run", "setup"),
+    _v("aware_contacts", I16, 0, "contacts who became aware", "awareness_and_decision"),
+    _v("mover_contacts", I16, 0, "contacts now living in a destination", "moving returns"),
+    _v("aware_channel", I8, Channel.UNKNOWN, "the channel that brought the news", "awareness_and_decision", Channel),
+    _v("decision_mode", I8, DecisionMode.UNKNOWN, "how the decision was taken (IOM Table 14)", "deciding", DecisionMode, True),
+    _v("doc_bin", I8, -1, "duration category of collecting documents, an index into sim.schema.DOCUMENT_BINS", "deciding", survey=True),
+    _v("proc_bin", I8, -1, "duration category of the review, an index into sim.schema.PROCESSING_BINS", "documents", survey=True),
+    # arrival
+    _v("rural_dest", B, False, "placed in a village", "moving"),
+    _v("has_contacts", B, False, "had contacts living in the destination on arrival", "moving"),
+    _v("supported", B, False, "received orientation, a needs assessment, adaptation services or a women's package", "moving"),
+    _v("took_courses", B, False, "took courses", "moving"),
+    _v("skills_assessed", B, False, "had a skills assessment", "moving"),
+    _v("adapt_needed", F32, 0.0, "months needed to adapt; 0 means easy adjustment, no issues", "moving"),
+    # housing
+    _v("housing_status", I8, Housing.NONE, "housing in the destination", "moving housing returns", Housing),
+    _v("temp_status", I8, TempStatus.NONE, "temporary accommodation", "moving housing", TempStatus),
+    _v("housing_route", I8, HousingRoute.UNKNOWN, "housing on arrival (IOM Table 29)", "moving", HousingRoute, True),
+    _v("housed_month", I32, -1, "first month with housing other than none or temporary", "moving housing", survey=True),
+    # work
+    _v("job", I8, Job.NONE, "work of the head", "employment returns", Job),
+    _v("hired_month", I32, -1, "month the head's current job began; −1 without one", "employment returns"),
+    _v("job_sector", I8, -1, "sector of the head's job, an index into SECTORS", "employment", survey=True),
+    _v("employer_claimed", B, False, "the employer-subsidy claim has been decided for this household", "employment"),
+    _v("jobless_6m", B, False, "the head was jobless (and not inactive) 6 months after arrival", "adaptation", survey=True),
+    _v("employed_12m", I8, Known.UNKNOWN, "employed 12 months after arrival", "adaptation", Known),
+    # money (MCI inside the formulas, tenge when paid)
+    _v("pay_month", I32, -1, "first month subsidies can be paid", "moving"),
+    _v("pay_bin", I8, -1, "duration category of the wait for the first payment, an index into sim.schema.PAYMENT_BINS", "moving", survey=True),
+    _v("reloc_due", F64, 0.0, "relocation subsidy not yet paid, MCI", "moving subsidies"),
+    _v("claims_rent", B, False, "claims the rent subsidy (drawn on arrival)", "moving"),
+    _v("rent_accrued", I16, 0, "months of rent subsidy fallen due", "subsidies"),
+    _v("rent_paid_months", I16, 0, "months of rent subsidy paid", "subsidies"),
+    _v("cash", F64, 0.0, "household cash, tenge", "moving subsidies finances"),
+    _v("deficit", B, False, "cash < 0 this month", "finances"),
+    _v("subsidy_reloc", F64, 0.0, "relocation subsidy paid, tenge", "subsidies"),
+    _v("subsidy_rent", F64, 0.0, "rent subsidy paid, tenge", "subsidies"),
+    _v("subsidy_employer", F64, 0.0, "employer subsidy paid for the household's head, tenge", "employment"),
+    _v("reimbursed", F64, 0.0, "subsidies repaid on return, tenge", "returns"),
+)
+
+# Arrays of one value per destination region (quotas in simulated persons; vacancies by sector).
+REGION_STATE: tuple[Var, ...] = (
+    _v("quota_year", np.int64, 0, "this year's quota, simulated persons", "new_year", dims="destination"),
+    _v("quota_left", np.int64, 0, "quota left this year, simulated persons", "new_year selection", dims="destination"),
+    _v("openings", F64, 0.0, "vacancies open now", "new_year employment", dims="destination × sector"),
+)
+
+# Arrays fixed at set-up that are not state: the simulated years and the wage by education (MCI).
+SETUP_CONSTANTS = ("years", "wage_mci")
+
+STATE = {v.name: v for v in HOUSEHOLD_STATE + REGION_STATE}

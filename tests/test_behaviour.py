@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
 from sim import scenario
@@ -72,7 +74,7 @@ def test_more_temporary_accommodation_shortens_queue():
 def _expected_and_realized_returns(return_base: float, seed: int):
     sc = scenario.load("baseline", ["time.end_year=2018"])
     m = RelocationModel(sc, seed=seed, scale=FAST_SCALE)
-    m.b = {**m.b, "return_base": return_base}  # beyond the schema's bound on purpose: a certain return
+    m.b = dataclasses.replace(m.b, return_base=return_base)  # beyond the schema's bound on purpose: a certain return
     obs = RunObserver(m)   # the expected returns, as the calibration observes them
     m.run()
     return obs.return_risk_persons.sum(axis=1), m.record.returns_persons_dest.astype(float)

@@ -175,7 +175,9 @@ def test_starts_switches_levers_in_the_policy_year(tmp_path):
     base = RelocationModel(scenario.load("baseline"), seed=3, scale=0.02).run()
     alt = RelocationModel(sc, seed=3, scale=0.02).run()
     upto = (2020 - 2014) * 12
-    a, b = base.datacollector.get_model_vars_dataframe(), alt.datacollector.get_model_vars_dataframe()
+    from sim.outcomes import monthly_table
+
+    a, b = monthly_table(base), monthly_table(alt)
     assert a.iloc[:upto].equals(b.iloc[:upto])            # identical until the policy year
     assert not a.iloc[upto:].equals(b.iloc[upto:])
     assert alt.prog.rent_months == 24

@@ -12,10 +12,11 @@ import numpy as np
 
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import fill_in_order
+from sim.protocol import ModelView
 from sim.states import State
 
 
-def documents(m) -> None:
+def documents(m: ModelView) -> None:
     """Households collecting documents count down; those done submit their application."""
     idx = m.active_idx(State.COLLECTING)
     done = idx[m.timer[idx] <= 0]
@@ -30,14 +31,14 @@ def documents(m) -> None:
     m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
 
 
-def review(m) -> None:
+def review(m: ModelView) -> None:
     """Applications whose review ends: refused, or passed on to selection."""
     idx = m.active_idx(State.REVIEW)
     done = idx[m.timer[idx] <= 0]
     m.timer[idx[m.timer[idx] > 0]] -= 1
     if len(done) == 0:
         return
-    defect = m.streams.uniform("selection", m.month, done) < m.b["doc_defect_rate"]
+    defect = m.streams.uniform("selection", m.month, done) < m.b.doc_defect_rate
     refused = done[~m.hh.eligible[done] | defect]
     m.state[refused] = State.REJECTED
     m.record.rejections_hh[m.month] += len(refused)
@@ -46,7 +47,7 @@ def review(m) -> None:
     m.queued_since[passed] = m.month
 
 
-def selection(m) -> None:
+def selection(m: ModelView) -> None:
     """Approve wait-listed households in order of application while the year's quota lasts."""
     idx = m.active_idx(State.WAITLISTED)
     if len(idx) == 0:
@@ -64,7 +65,7 @@ def selection(m) -> None:
         m.timer[approved] = m.prog.draw_delay("moving", m.streams.uniform("moving", m.month, approved),
                                               m.streams.uniform("moving", m.month, approved, k=1))[0]
     waiting = idx[~ok]
-    too_long = waiting[m.month - m.queued_since[waiting] >= m.b["waitlist_max_months"]]
+    too_long = waiting[m.month - m.queued_since[waiting] >= m.b.waitlist_max_months]
     if len(too_long):
         m.state[too_long] = State.AWARE
         m.dest[too_long] = -1

@@ -12,23 +12,22 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.common import sigmoid
+from sim.protocol import ModelView
 from sim.states import State
 
-CHANNELS = ("media", "employment_centre", "network", "relocated_contacts")
 
-
-def _logit_static(m) -> np.ndarray:
+def _logit_static(m: ModelView) -> np.ndarray:
     """The part of the decision logit that does not change during a run."""
     hh, b, w = m.hh, m.b, m.world
     # Origin propensity: survey share of respondents from each origin (IOM Table 12) over its share of
     # population (IOM Table 7), so that origins send participants in the survey's proportions.
     pop_share = w.origin_population / w.origin_population.sum()
     origin_w = np.log(w.origin_survey_share / pop_share)
-    return (b["decide_base"] + b["decide_w_unemployed"] * hh.jobless + b["decide_w_no_own_housing"] * ~hh.own_home
-            + b["decide_w_debt"] * hh.bank_loan + b["decide_w_young"] * hh.young + origin_w[hh.origin]).astype(np.float32)
+    return (b.decide_base + b.decide_w_unemployed * hh.jobless + b.decide_w_no_own_housing * ~hh.own_home
+            + b.decide_w_debt * hh.bank_loan + b.decide_w_young * hh.young + origin_w[hh.origin]).astype(np.float32)
 
 
-def subsidy_pull(m, idx: np.ndarray) -> np.ndarray:
+def subsidy_pull(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Relocation plus rent subsidy of this year for the family, in years of a typical wage.
 
     Measured against the mean wage (not the household's own income) so that the package changes
@@ -40,22 +39,22 @@ def subsidy_pull(m, idx: np.ndarray) -> np.ndarray:
     return np.log1p(value / (12.0 * float(m.wage_mci.mean())))
 
 
-def _p_aware(m, idx: np.ndarray) -> np.ndarray:
+def _p_aware(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b, deg = m.b, m.net.degree[idx]
-    rate = (b["awareness_media_rate"] + b["awareness_centre_rate"] * m.hh.centre_contact[idx]
-            + b["awareness_network_weight"] * m.aware_contacts[idx] / np.maximum(deg, 1)
-            + b["awareness_mover_weight"] * m.mover_contacts[idx] / np.maximum(deg, 1))
+    rate = (b.awareness_media_rate + b.awareness_centre_rate * m.hh.centre_contact[idx]
+            + b.awareness_network_weight * m.aware_contacts[idx] / np.maximum(deg, 1)
+            + b.awareness_mover_weight * m.mover_contacts[idx] / np.maximum(deg, 1))
     return 1.0 - np.exp(-rate)
 
 
-def _p_decide(m, idx: np.ndarray) -> np.ndarray:
+def _p_decide(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b, deg = m.b, m.net.degree[idx]
-    logit = (m.logit_static[idx] + b["decide_w_subsidy"] * subsidy_pull(m, idx)
-             + b["decide_w_movers"] * m.mover_contacts[idx] / np.maximum(deg, 1))
+    logit = (m.logit_static[idx] + b.decide_w_subsidy * subsidy_pull(m, idx)
+             + b.decide_w_movers * m.mover_contacts[idx] / np.maximum(deg, 1))
     return sigmoid(logit)
 
 
-def refresh(m, idx: np.ndarray) -> None:
+def refresh(m: ModelView, idx: np.ndarray) -> None:
     """Recompute the month's transition chance of the households in `idx` from their state."""
     if len(idx) == 0:
         return
@@ -69,12 +68,12 @@ def refresh(m, idx: np.ndarray) -> None:
     m.p_move[idx] = p
 
 
-def init_probabilities(m) -> None:
-    m.logit_static = _logit_static(m)
+def init_probabilities(m: ModelView) -> None:
+    m.logit_static[:] = _logit_static(m)
     refresh(m, np.arange(m.n))
 
 
-def add_contacts(m, who: np.ndarray, counter: np.ndarray, delta: int) -> None:
+def add_contacts(m: ModelView, who: np.ndarray, counter: np.ndarray, delta: int) -> None:
     """Tell the contacts of `who` that one more (or fewer) of their contacts is aware / relocated."""
     if len(who) == 0:
         return
@@ -89,7 +88,7 @@ def add_contacts(m, who: np.ndarray, counter: np.ndarray, delta: int) -> None:
     refresh(m, touched[m.state[touched] <= State.AWARE])
 
 
-def awareness_and_decision(m) -> None:
+def awareness_and_decision(m: ModelView) -> None:
     """One uniform per household: unaware ones may become aware, aware ones may start considering."""
     u = m.streams.generator("awareness").random(m.n, dtype=np.float32)
     hits = np.flatnonzero(u < m.p_move)
@@ -106,14 +105,14 @@ def awareness_and_decision(m) -> None:
         m.p_move[deciding] = 0.0
 
 
-def _record_channel(m, idx: np.ndarray) -> None:
+def _record_channel(m: ModelView, idx: np.ndarray) -> None:
     """Which channel brought the news, in proportion to each channel's share of the hazard."""
     b, deg = m.b, np.maximum(m.net.degree[idx], 1)
     parts = np.stack([
-        np.full(len(idx), b["awareness_media_rate"]),
-        b["awareness_centre_rate"] * m.hh.centre_contact[idx],
-        b["awareness_network_weight"] * m.aware_contacts[idx] / deg,
-        b["awareness_mover_weight"] * m.mover_contacts[idx] / deg,
+        np.full(len(idx), b.awareness_media_rate),
+        b.awareness_centre_rate * m.hh.centre_contact[idx],
+        b.awareness_network_weight * m.aware_contacts[idx] / deg,
+        b.awareness_mover_weight * m.mover_contacts[idx] / deg,
     ], axis=1)
     from sim.behaviour.common import choose
 

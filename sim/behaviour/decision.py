@@ -12,11 +12,12 @@ import numpy as np
 
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import choose
+from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
-from sim.states import State
+from sim.states import Channel, DecisionMode, State
 
 
-def contacts_by_destination(m, who: np.ndarray) -> np.ndarray:
+def contacts_by_destination(m: ModelView, who: np.ndarray) -> np.ndarray:
     """(len(who) x destinations) count of each household's contacts living in each region now."""
     owner, nb = m.net.neighbours(who)
     there = m.state[nb] == State.ARRIVED
@@ -25,36 +26,37 @@ def contacts_by_destination(m, who: np.ndarray) -> np.ndarray:
     return flat.reshape(len(who), k)
 
 
-def destination_utility(m, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
+def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
     b, w, hh = m.b, m.world, m.hh
     vac = (w.vacancy_stock * m.prog.vacancy_multiplier)[:, hh.sector[who]].T * m.prog.vacancy_index[m.year_index]
-    u = (b["choice_w_jobs"] * np.log1p(vac)
-         + b["choice_w_distance"] * w.origin_dest_km[hh.origin[who]] / 1000.0
-         + b["choice_w_network"] * np.log1p(contacts)
-         + b["choice_w_housing"] * m.prog.provided_share[None, :]
-         + b["choice_w_climate"] * w.winter_severity[None, :])
+    u = (b.choice_w_jobs * np.log1p(vac)
+         + b.choice_w_distance * w.origin_dest_km[hh.origin[who]] / 1000.0
+         + b.choice_w_network * np.log1p(contacts)
+         + b.choice_w_housing * m.prog.provided_share[None, :]
+         + b.choice_w_climate * w.winter_severity[None, :])
     return np.where(m.prog.active[m.year_index][None, :], u, -np.inf)
 
 
-def _decision_mode(m, who: np.ndarray) -> None:
+def _decision_mode(m: ModelView, who: np.ndarray) -> None:
     """How the decision was taken (IOM Table 14): with contacts who relocated, with relatives and
     friends who told of the programme, or independently in the family circle."""
-    consult = m.streams.uniform("decision", m.month, who, k=1) < m.b["consult_share"]
+    consult = m.streams.uniform("decision", m.month, who, k=1) < m.b.consult_share
     movers = m.mover_contacts[who] > 0
-    network = m.aware_channel[who] >= 2
-    m.decision_mode[who] = np.where(consult & movers, 2, np.where(consult & network, 1, 0))
+    network = m.aware_channel[who] >= Channel.NETWORK  # heard from relatives and friends, or from movers
+    m.decision_mode[who] = np.where(consult & movers, DecisionMode.WITH_RELOCATED,
+                                    np.where(consult & network, DecisionMode.WITH_RELATIVES, DecisionMode.INDEPENDENT))
 
 
-def deciding(m) -> None:
+def deciding(m: ModelView) -> None:
     """Households that considered relocating last month give up for now or choose a destination."""
     idx = m.deciding_idx()
     if len(idx):
         decide(m, idx)
 
 
-def decide(m, who: np.ndarray) -> None:
+def decide(m: ModelView, who: np.ndarray) -> None:
     b = m.b
-    give_up = m.streams.uniform("decision", m.month, who) < b["decide_drop_rate"]
+    give_up = m.streams.uniform("decision", m.month, who) < b.decide_drop_rate
     if not m.prog.active[m.year_index].any():
         give_up[:] = True  # no destination takes anyone this year
     stop = who[give_up]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.common import fill_in_order
+from sim.protocol import ModelView
 from sim.regions import SECTORS
 from sim.states import Job, State
 
@@ -19,7 +20,7 @@ WAGE_OTHER = 0.85     # assumption: pay in a job outside one's qualification, re
 WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
 
 
-def employment(m) -> None:
+def employment(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     seek = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
     if len(seek) == 0:
@@ -33,11 +34,11 @@ def employment(m) -> None:
     cell = d * ns + sec
     searchers = np.bincount(cell, minlength=m.openings.size).reshape(m.openings.shape)
     tight = np.minimum(1.0, m.openings / np.maximum(searchers, 1))
-    employer = 1.0 + b["employer_subsidy_effect"] * prog.employer_take_up * prog.employer_mci[y] / 450.0
-    rate = (b["job_rate_matched"] * tight[d, sec] * employer
-            * np.where(hh.qualified[seek], 1.0, b["job_rate_unqualified_factor"])
-            * (1.0 + b["courses_effect"] * m.took_courses[seek])
-            * (1.0 + b["skills_assessment_effect"] * m.skills_assessed[seek]))
+    employer = 1.0 + b.employer_subsidy_effect * prog.employer_take_up * prog.employer_mci[y] / 450.0
+    rate = (b.job_rate_matched * tight[d, sec] * employer
+            * np.where(hh.qualified[seek], 1.0, b.job_rate_unqualified_factor)
+            * (1.0 + b.courses_effect * m.took_courses[seek])
+            * (1.0 + b.skills_assessment_effect * m.skills_assessed[seek]))
     u = s.uniform("jobs", mo, seek)
     want = u < 1.0 - np.exp(-rate)
     cand = seek[want]
@@ -51,7 +52,7 @@ def employment(m) -> None:
     dr = m.dest[rest].astype(np.int64)
     left = m.openings.sum(axis=1)
     rest_per_region = np.bincount(dr, minlength=len(left))
-    p_other = 1.0 - np.exp(-b["job_rate_other"] * np.minimum(1.0, left / np.maximum(rest_per_region, 1))[dr])
+    p_other = 1.0 - np.exp(-b.job_rate_other * np.minimum(1.0, left / np.maximum(rest_per_region, 1))[dr])
     u2 = s.uniform("jobs", mo, rest, k=1)
     other_cand = rest[u2 < p_other]
     other = other_cand[fill_in_order(m.dest[other_cand].astype(np.int64), u2[u2 < p_other], np.ones(len(other_cand)), np.floor(left))]
@@ -66,7 +67,7 @@ def employment(m) -> None:
         m.job_sector[other] = choose(share, s.uniform("jobs", mo, other, k=4)).astype(np.int8)
     # own business for those who came to start one and found no job this month
     rest = rest[m.job[rest] == Job.NONE]
-    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b["business_rate"])]
+    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b.business_rate)]
     m.job[biz] = Job.BUSINESS
     _employer_subsidy(m, idx)
 
@@ -77,7 +78,7 @@ def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
     openings -= openings / np.maximum(total, 1e-12) * np.minimum(take, total[:, 0])[:, None]
 
 
-def _employer_subsidy(m, idx: np.ndarray) -> None:
+def _employer_subsidy(m: ModelView, idx: np.ndarray) -> None:
     """Employers claim the subsidy for a share of participants (take-up) once they have kept them the
     rules' minimum time (3 years in the 2021 rules, IOM 3.4.5; 2 years in 2024, source 000), paid once."""
     prog, y = m.prog, m.year_index
@@ -92,7 +93,7 @@ def _employer_subsidy(m, idx: np.ndarray) -> None:
     m.record.paid[m.month, 2] += amount * len(claim)
 
 
-def employment_value_mci(m, idx: np.ndarray) -> np.ndarray:
+def employment_value_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Monthly earnings of the head (MCI) by job type and education."""
     wage = m.wage_mci[m.hh.education[idx]]
     j = m.job[idx]

@@ -11,21 +11,22 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.employment import employment_value_mci
-from sim.states import Housing, State
+from sim.protocol import ModelView
+from sim.states import Education, Housing, Marital, State
 
 WINTER_MONTHS = (0, 1, 2, 10, 11)        # Nov-Mar: heating season
 STAY_COST_SHARE = 0.6                    # assumption: cost of staying with acquaintances/hostel vs rent
 OWN_HOUSING_COST_SHARE = 0.3             # assumption: utilities of provided or own housing vs rent
 
 
-def market_rent_mci(m, idx: np.ndarray) -> np.ndarray:
+def market_rent_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b = m.b
-    base = np.where(m.rural_dest[idx], b["rent_market_mci_rural"], b["rent_market_mci_urban"])
+    base = np.where(m.rural_dest[idx], b.rent_market_mci_rural, b.rent_market_mci_urban)
     size_factor = np.where(m.hh.size[idx] >= m.prog.large_family_from, 1.2, 1.0)
     return base * size_factor * m.world.rent_price_index[m.dest[idx]]
 
 
-def subsidies(m) -> None:
+def subsidies(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
@@ -54,17 +55,17 @@ def subsidies(m) -> None:
     rec.paid[mo, 1] += rent.sum()
 
 
-def finances(m) -> None:
+def finances(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
     b, hh, mci = m.b, m.hh, m.mci
-    income = employment_value_mci(m, idx) + (hh.marital[idx] == 1) * b["second_earner_share"] * m.wage_mci[2]
+    income = employment_value_mci(m, idx) + (hh.marital[idx] == Marital.MARRIED) * b.second_earner_share * m.wage_mci[Education.GENERAL_SECONDARY]
     hs = m.housing_status[idx]
     rent = market_rent_mci(m, idx)
     housing_cost = np.select([hs == Housing.RENTED, hs == Housing.NONE, hs == Housing.TEMPORARY],
                              [rent, STAY_COST_SHARE * rent, 0.0], OWN_HOUSING_COST_SHARE * rent)
-    heating = b["winter_heating_mci"] * m.world.winter_severity[m.dest[idx]] * (m.month % 12 in WINTER_MONTHS)
-    costs = b["living_cost_mci_per_person"] * hh.size[idx] + housing_cost + heating + hh.debt_mci[idx]
+    heating = b.winter_heating_mci * m.world.winter_severity[m.dest[idx]] * (m.month % 12 in WINTER_MONTHS)
+    costs = b.living_cost_mci_per_person * hh.size[idx] + housing_cost + heating + hh.debt_mci[idx]
     m.cash[idx] += (income - costs) * mci
     m.deficit[idx] = m.cash[idx] < 0

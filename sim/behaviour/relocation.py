@@ -13,10 +13,11 @@ import numpy as np
 
 from sim.behaviour.awareness import add_contacts
 from sim.behaviour.decision import contacts_by_destination
-from sim.states import Housing, State
+from sim.protocol import ModelView
+from sim.states import Housing, HousingRoute, Marital, State, TempStatus
 
 
-def moving(m) -> None:
+def moving(m: ModelView) -> None:
     idx = m.active_idx(State.MOVING)
     done = idx[m.timer[idx] <= 0]
     m.timer[idx[m.timer[idx] > 0]] -= 1
@@ -24,34 +25,34 @@ def moving(m) -> None:
         arrive(m, done)
 
 
-def arrive(m, who: np.ndarray) -> None:
+def arrive(m: ModelView, who: np.ndarray) -> None:
     s, mo, hh, prog, w, b = m.streams, m.month, m.hh, m.prog, m.world, m.b
     y = m.year_index
     d = m.dest[who].astype(np.int64)
     m.state[who] = State.ARRIVED
     m.arrival_month[who] = mo
     m.first_dest[who] = d
-    m.rural_dest[who] = s.uniform("arrival", mo, who) < b["rural_destination_share"]
+    m.rural_dest[who] = s.uniform("arrival", mo, who) < b.rural_destination_share
     delay, m.pay_bin[who] = prog.draw_delay("payment", s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
     m.pay_month[who] = mo + delay
     # One draw for both claims, used in opposite directions: a family that misses the relocation
     # subsidy is the likeliest to claim the rent subsidy (IOM Table 35: 78.6% and 58.5% received them,
     # only 5.1% neither), as when support reaches every family in one form or another.
     u_claim = s.uniform("payment", mo, who, k=2)
-    claims = u_claim < b["relocation_subsidy_take_up"]
+    claims = u_claim < b.relocation_subsidy_take_up
     m.reloc_due[who] = np.where(claims, prog.reloc_mci[y] * hh.size[who], 0.0)  # MCI; converted when paid
-    m.claims_rent[who] = (1.0 - u_claim) < b["rent_subsidy_take_up"]
+    m.claims_rent[who] = (1.0 - u_claim) < b.rent_subsidy_take_up
     # housing on arrival
     u = s.uniform("housing", mo, who)
     provided = u < prog.provided_share[d]
     prearranged = ~provided & (u < prog.provided_share[d] + w.housing_prearranged[d])
     m.housing_status[who] = np.where(provided, Housing.PROVIDED, np.where(prearranged, Housing.RENTED, Housing.NONE))
-    m.temp_status[who[m.housing_status[who] == Housing.NONE]] = 1
-    m.housing_route[who] = np.where(provided, 1, np.where(prearranged, 2, 0))
+    m.temp_status[who[m.housing_status[who] == Housing.NONE]] = TempStatus.QUEUED
+    m.housing_route[who] = np.where(provided, HousingRoute.PROVIDED, np.where(prearranged, HousingRoute.PREARRANGED, HousingRoute.SEARCHED))
     m.housed_month[who[m.housing_status[who] != Housing.NONE]] = mo
     # services received
     sup = s.uniform("services", mo, who)
-    women_pkg = hh.female[who] & (hh.marital[who] != 1) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
+    women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
     m.supported[who] = ((sup < prog.orientation[y]) | (s.uniform("services", mo, who, k=1) < prog.needs_assessment[y])
                         | (s.uniform("services", mo, who, k=2) < prog.adaptation_services[y]) | women_pkg)
     m.took_courses[who] = s.uniform("services", mo, who, k=4) < prog.courses[y]
@@ -60,14 +61,14 @@ def arrive(m, who: np.ndarray) -> None:
     contacts = contacts_by_destination(m, who)[np.arange(len(who)), d] > 0
     change = hh.rural_origin[who] != m.rural_dest[who]
     marital = hh.marital[who]
-    z = (b["adapt_base"] + b["adapt_w_settlement_change"] * change
-         + b["adapt_w_divorced"] * (marital >= 2) + b["adapt_w_single"] * (marital == 0)
-         + b["adapt_w_climate"] * np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[who]], 0)
-         + b["adapt_w_language"] * w.language_barrier[d] + b["adapt_w_network"] * contacts
-         + b["adapt_w_services"] * m.supported[who])
+    z = (b.adapt_base + b.adapt_w_settlement_change * change
+         + b.adapt_w_divorced * (marital >= Marital.DIVORCED) + b.adapt_w_single * (marital == Marital.SINGLE)
+         + b.adapt_w_climate * np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[who]], 0)
+         + b.adapt_w_language * w.language_barrier[d] + b.adapt_w_network * contacts
+         + b.adapt_w_services * m.supported[who])
     ua = np.clip(s.uniform("adaptation", mo, who), 1e-9, 1 - 1e-9)
     latent = z + np.log(ua / (1 - ua))
-    m.adapt_needed[who] = np.where(latent < 0, 0.0, b["adapt_months"] * latent)
+    m.adapt_needed[who] = np.where(latent < 0, 0.0, b.adapt_months * latent)
     m.has_contacts[who] = contacts
     # money brought: savings less the cost of the move (assumption: 10 MCI + 1 MCI per 100 km per 3 persons)
     km = w.origin_dest_km[hh.origin[who], d]

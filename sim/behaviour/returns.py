@@ -13,13 +13,14 @@ import numpy as np
 
 from sim.behaviour.adaptation import adapted
 from sim.behaviour.awareness import add_contacts
-from sim.states import Housing, Job, State
+from sim.protocol import ModelView
+from sim.states import Housing, Job, Marital, State
 
 
 MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
 
 
-def returns(m) -> None:
+def returns(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         m.return_risk = (idx, np.zeros(0))
@@ -28,9 +29,9 @@ def returns(m) -> None:
     since = mo - m.arrival_month[idx]
     jobless = (m.job[idx] == Job.NONE) & ~hh.inactive[idx] & (since >= 3)
     unhoused = (m.housing_status[idx] == Housing.NONE) & (since >= 1)
-    alone = (hh.marital[idx] >= 2) & ~m.has_contacts[idx]
-    log_h = (np.log(max(b["return_base"], 1e-12)) + b["return_w_money"] * m.deficit[idx] + b["return_w_jobless"] * jobless
-             + b["return_w_unhoused"] * unhoused + b["return_w_unadapted"] * ~adapted(m, idx) + b["return_w_family"] * alone)
+    alone = (hh.marital[idx] >= Marital.DIVORCED) & ~m.has_contacts[idx]
+    log_h = (np.log(max(b.return_base, 1e-12)) + b.return_w_money * m.deficit[idx] + b.return_w_jobless * jobless
+             + b.return_w_unhoused * unhoused + b.return_w_unadapted * ~adapted(m, idx) + b.return_w_family * alone)
     p = 1.0 - np.exp(-np.exp(log_h))
     m.return_risk = (idx, p)  # for observers: the expected returns (calibration/observe.py)
     go = idx[s.uniform("returns", mo, idx) < p]
@@ -38,17 +39,17 @@ def returns(m) -> None:
         _return_home(m, go)
     stay = idx[m.state[idx] == State.ARRIVED]
     st_jobless = (m.job[stay] == Job.NONE) & ~hh.inactive[stay] & (mo - m.arrival_month[stay] >= 3)
-    p_on = b["move_on_rate"] * np.where(st_jobless, MOVE_ON_JOBLESS_FACTOR, 1.0)
+    p_on = b.move_on_rate * np.where(st_jobless, MOVE_ON_JOBLESS_FACTOR, 1.0)
     mover = stay[s.uniform("returns", mo, stay, k=1) < p_on]
     if len(mover):
         _move_on(m, mover)
 
 
-def _return_home(m, who: np.ndarray) -> None:
+def _return_home(m: ModelView, who: np.ndarray) -> None:
     mo, prog, rec = m.month, m.prog, m.record
     d = m.first_dest[who].astype(np.int64)  # counted against the region they relocated to
     due = prog.repayment_due(m.subsidy_reloc[who], m.subsidy_rent[who], mo - m.arrival_month[who])
-    pays = m.streams.uniform("returns", mo, who, k=2) < m.b["repayment_compliance"]
+    pays = m.streams.uniform("returns", mo, who, k=2) < m.b.repayment_compliance
     m.reimbursed[who] += np.where(pays, due, 0.0)
     rec.reimbursed[mo] += float(np.where(pays, due, 0.0).sum())
     rec.asked_back[mo] += float(due.sum())
@@ -62,7 +63,7 @@ def _return_home(m, who: np.ndarray) -> None:
     add_contacts(m, who, m.mover_contacts, -1)
 
 
-def _move_on(m, who: np.ndarray) -> None:
+def _move_on(m: ModelView, who: np.ndarray) -> None:
     """Move to the nearest other destination open this year; housing and job search start again."""
     w, y = m.world, m.year_index
     km = w.dest_dest_km[m.dest[who].astype(np.int64)].copy()
@@ -75,4 +76,3 @@ def _move_on(m, who: np.ndarray) -> None:
     m.housing_status[who] = Housing.NONE
     m.job[who] = Job.NONE
     m.hired_month[who] = -1
-    m.moved_on[who] += 1

@@ -6,15 +6,16 @@ import numpy as np
 
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import stochastic_round
+from sim.protocol import ModelView
 from sim.regions import SECTORS
 from sim.states import State
 
 
-def new_year(m) -> None:
+def new_year(m: ModelView) -> None:
     y = m.year_index
     if m.month % 12 == 0:
-        if m._progs is not None:  # a scenario with `starts` switches programmes in that year
-            m.prog = m._progs[int(m.year >= m.scenario.starts)]
+        if m.programmes is not None:  # a scenario with `starts` switches programmes in that year
+            m.prog = m.programmes[int(m.year >= m.scenario.starts)]
         u = m.streams.uniform("selection", m.month, np.arange(len(m.quota_left)), k=7)
         m.quota_year = stochastic_round(m.prog.quota[y] * m.scale, u)
         m.quota_left = m.quota_year.copy()
