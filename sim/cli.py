@@ -13,7 +13,8 @@ from sim.scenario import ScenarioError, load, shipped_scenarios
 
 log = logging.getLogger("relocsim")
 EXIT_BAD_INPUT = 2
-PLUGINS = ("sim.compare", "sim.sweep", "sim.sensitivity", "calibration.calibrate", "calibration.report")
+PLUGINS = ("sim.compare", "sim.sweep", "sim.sensitivity", "calibration.calibrate", "calibration.report",
+           "sim.dashboard.cli")
 
 
 def _parser() -> argparse.ArgumentParser:
