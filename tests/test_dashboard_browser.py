@@ -122,6 +122,13 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
         SCREENSHOT.parent.mkdir(parents=True, exist_ok=True)
         page.get_by_text("what a lever does").scroll_into_view_if_needed()  # the top: levers and cards
         page.screenshot(path=str(SCREENSHOT))
+        # a bigger run goes to the background worker and can be cancelled; the shown results stay
+        _select(page, "Scale (fraction of households simulated)", "0.2")
+        page.locator(".run-button").click()
+        page.locator(".cancel-button").click()
+        page.get_by_text("Run cancelled.").wait_for(timeout=60_000)
+        assert page.get_by_label("Months paid (months)").input_value() == "18"  # levers keep their state
+        assert page.locator(".card-relocated_persons .card-value").inner_text().strip() == shown["relocated_persons"]
         context.close()
 
     assert command == ("relocsim run skills_assessment --seed 0 --replicates 1 --scale 0.01 "

@@ -68,7 +68,7 @@ def LeverWidget(lever: state.Lever, found: dict):
     def set_value(v):
         values.set({**values.value, lever.key: v})
 
-    text = f"{lever.label}" + (f" ({lever.unit})" if lever.unit else "")
+    text = lever.label + (f" ({lever.unit})" if lever.unit and lever.unit not in lever.label else "")
     with solara.Column(gap="0px", classes=["lever"], style="margin-bottom: 6px;"):
         if lever.choices:
             solara.Select(label=text, values=list(lever.choices), value=current, on_value=set_value)
@@ -192,13 +192,13 @@ def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
                           classes=["run-button"])
             solara.Button("Cancel", on_click=lambda: current_job.value and current_job.value.cancel(),
                           disabled=not running, classes=["cancel-button"])
-        if running:
-            solara.ProgressLinear(run_task.progress if run_task.progress is not None else True)
-        if found.get(""):
-            for m in found[""]:
+        with solara.Column(gap="4px", classes=["run-status"]):  # always present: what follows keeps its state
+            if running:
+                solara.ProgressLinear(run_task.progress if run_task.progress is not None else True)
+            for m in found.get("", []):
                 Note(m, "error")
-        if message.value:
-            solara.Text(message.value, classes=["run-message"], style=SMALL)
+            if message.value:
+                solara.Text(message.value, classes=["run-message"], style=SMALL)
         solara.Markdown("### Levers\nChanged levers become `--set` overrides. Bounds, units and sources "
                         "come from the scenario schema.")
         with solara.Column(gap="0px", classes=["lever-groups"]):  # own parent: notes above don't shift their state
