@@ -212,3 +212,15 @@ def test_lever_labels_and_units_come_from_labels():
     assert lever_label("mci_tenge.2020") == "Tenge per MCI, from 2020"
     assert lever_label("housing.provided_share.abay") == "Share housed by the authorities, Abay region"
     assert lever_unit("MCI per family member") == "MCI" and lever_unit("share of arrivals") == "share 0-1"
+
+
+def test_dashboard_command_is_registered():
+    from sim.cli import _parser
+    from sim.dashboard.cli import cmd_dashboard, server_command, server_env
+
+    args = _parser().parse_args(["dashboard", "--port", "8800", "--host", "127.0.0.1", "--no-browser"])
+    assert args.func is cmd_dashboard and args.port == 8800 and args.no_browser
+    cmd = server_command(8800, "127.0.0.1", open_browser=False)
+    assert cmd[cmd.index("--port") + 1] == "8800" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
+    assert "--no-open" in cmd and "--no-check-version" in cmd  # nothing is fetched from the internet
+    assert server_env()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"

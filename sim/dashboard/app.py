@@ -27,6 +27,7 @@ current_job = solara.reactive(None)
 outcome = solara.reactive(None)
 message = solara.reactive("")
 
+MAX_REPLICATES = 50
 SMALL = "font-size: 0.8em; color: #555;"
 NOTE_COLOURS = {"info": "#e8f0fe", "warning": "#fff4e5", "error": "#fdecea"}
 
@@ -159,8 +160,10 @@ def Page():
     levers = solara.use_memo(lambda: state.levers(scenario.value), [scenario.value])
     s = settings(levers)
     found = solara.use_memo(lambda: state.problems(s.scenario, s.all_overrides()), [s.key()])
-    months = levers and next((int(v.value) for v in levers if v.key == "time.end_year"), 2024) - \
-        next((int(v.value) for v in levers if v.key == "time.start_year"), 2014) + 1
+    if int(replicates.value) < 1 or int(replicates.value) > MAX_REPLICATES:
+        found = {**found, "": found.get("", []) + [f"Replicates: {replicates.value} not allowed; allowed: 1 to {MAX_REPLICATES}"]}
+    year = {lev.key: int(values.value.get(lev.key, lev.value)) for lev in levers if lev.key.startswith("time.")}
+    months = 12 * (year.get("time.end_year", 0) - year.get("time.start_year", 0) + 1)
     with solara.Columns([1, 2.4], style="padding: 8px;"):
         Controls(s, found, levers, months)
         Main()
@@ -181,9 +184,9 @@ def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
                       value=scale.value, on_value=scale.set)
         solara.InputInt(label="Replicates", value=replicates, continuous_update=False)
         solara.InputInt(label="Seed", value=seed, continuous_update=False)
-        secs = SERVICE.estimate(s, 12 * months)
+        secs = SERVICE.estimate(s, months)
         solara.Text("Cached: shown at once." if secs == 0 else
-                    f"Estimated run time: about {secs:,.0f} s for {len(SERVICE.pending(s))} run(s) of {months} years "
+                    f"Estimated run time: about {secs:,.0f} s for {len(SERVICE.pending(s))} run(s) of {months // 12} years "
                     f"x {s.replicates} replicate(s) at scale {s.scale:g} (the baseline runs too, for the "
                     "comparison, unless cached).",
                     classes=["estimate"], style=SMALL)
