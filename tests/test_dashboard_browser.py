@@ -96,6 +96,8 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
         context.route("**/*", guard)
         page = context.pages[0] if context.pages else context.new_page()
         page.on("websocket", lambda ws: outside.append(ws.url) if "//127.0.0.1:" not in ws.url else None)
+        failed: list[str] = []  # an asset the offline server lacks answers with an error
+        page.on("response", lambda r: failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
         page.goto(server)
         page.get_by_text("Levers").first.wait_for(timeout=60_000)
 
@@ -147,3 +149,4 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
     summary2 = json.loads(next(again.glob("*/summary.json")).read_text())
     assert {k: summary2[k] for k in CARDS} == {k: summary[k] for k in CARDS}
     assert outside == [], f"requests left the machine: {outside}"
+    assert failed == [], f"requests the local server could not answer: {failed}"

@@ -224,3 +224,4 @@ def test_dashboard_command_is_registered():
     assert cmd[cmd.index("--port") + 1] == "8800" and cmd[cmd.index("--host") + 1] == "127.0.0.1"
     assert "--no-open" in cmd and "--no-check-version" in cmd  # nothing is fetched from the internet
     assert server_env()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
+    assert server_env()["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")

@@ -33,6 +33,17 @@ NOTE_COLOURS = {"info": "#e8f0fe", "warning": "#fff4e5", "error": "#fdecea"}
 
 
 @solara.component
+def Heading(text: str, level: int = 3):
+    """A heading (plain HTML: solara.Markdown would load KaTeX, which solara-assets does not ship)."""
+    solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(text), style="margin: 12px 0 6px 0;")
+
+
+@solara.component
+def Para(text: str, bold: bool = False):
+    solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), style="margin: 4px 0;" + (" font-weight: 600;" if bold else ""))
+
+
+@solara.component
 def Note(text: str, kind: str = "info"):
     """A coloured note (solara.Info and friends fail with this ipyvuetify version)."""
     solara.Text(text, classes=[f"note-{kind}"],
@@ -113,18 +124,18 @@ def Results(out):
     with solara.Row(style="flex-wrap: wrap; gap: 8px;"):
         for c in views.cards(out):
             Card(c)
-    solara.Markdown(f"Means over {len(out.result.seeds)} replicate(s); differences are paired replicate by "
+    Para(f"Means over {len(out.result.seeds)} replicate(s); differences are paired replicate by "
                     "replicate with the baseline (same seeds and parameter draws).")
     # sections one below the other: solara.lab.Tabs needs an ipyvuetify that solara 1.58 does not pin
-    solara.Markdown("### Where people move: origin to destination")
+    Heading("Where people move: origin to destination")
     solara.FigureMatplotlib(geo.flow_map(geo.mean_flows(out.result.flows_long(), len(out.result.seeds))), format="png")
-    solara.Markdown("### Over time (mean and 90% band over replicates)")
+    Heading("Over time (mean and 90% band over replicates)")
     with solara.Row(style="flex-wrap: wrap;"):
         solara.FigureMatplotlib(views.relocations_figure(out), format="png")
         solara.FigureMatplotlib(views.returns_figure(out), format="png")
         solara.FigureMatplotlib(views.budget_figure(out), format="png")
-    solara.Markdown("### Outcomes by gender, marital status, age group and education\n\n"
-                    + views.markdown_table(views.group_table(out)))
+    Heading("Outcomes by gender, marital status, age group and education")
+    solara.HTML(tag="div", unsafe_innerHTML=views.html_table(views.group_table(out)), classes=["group-table"])
     Downloads(out)
 
 
@@ -142,7 +153,7 @@ def DownloadLink(text: str, filename: str, label: str, mime: str = "text/csv"):
 def Downloads(out):
     s = out.settings
     toml_text, same = export.scenario_toml(s)
-    solara.Markdown("**Take it away.** The same run from the command line:")
+    Heading("Take it away: the same run from the command line, the scenario file and the results")
     with solara.Column(classes=["command-line"]):
         solara.Preformatted(state.command_line(s))
     with solara.Row(style="gap: 16px;"):
@@ -178,7 +189,7 @@ def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
         values.set({})
 
     with solara.Column(classes=["controls"]):
-        solara.Markdown("### Scenario")
+        Heading("Scenario")
         solara.Select(label="Scenario", values=state.scenario_names(), value=scenario.value, on_value=choose)
         solara.Select(label="Scale (fraction of households simulated)", values=list(state.SCALES),
                       value=scale.value, on_value=scale.set)
@@ -202,8 +213,8 @@ def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
                 Note(m, "error")
             if message.value:
                 solara.Text(message.value, classes=["run-message"], style=SMALL)
-        solara.Markdown("### Levers\nChanged levers become `--set` overrides. Bounds, units and sources "
-                        "come from the scenario schema.")
+        Heading("Levers")
+        Para("Changed levers become --set overrides. Bounds, units and sources come from the scenario schema.")
         with solara.Column(gap="0px", classes=["lever-groups"]):  # own parent: notes above don't shift their state
             for group, items in state.groups(levers).items():
                 LeverGroup(items[0].group_title, items, found).key(group)
@@ -212,14 +223,13 @@ def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
 @solara.component
 def Main():
     with solara.Column(classes=["results"]):
-        solara.Markdown("## South-North relocation programme: what a lever does")
+        Heading("South-North relocation programme: what a lever does", 2)
         out = outcome.value
         if out is None:
             Note("Choose a scenario and levers on the left, then press Run. A run at scale 0.1 with one "
                   "replicate takes a few seconds.")
         else:
-            solara.Markdown(f"**{out.settings.scenario}**" + (f" with {', '.join(out.settings.overrides)}"
-                                                              if out.settings.overrides else "")
-                            + f", scale {out.settings.scale:g}, {out.settings.replicates} replicate(s), "
-                            f"seed {out.settings.seed}")
+            Para(f"{out.settings.scenario}" + (f" with {', '.join(out.settings.overrides)}" if out.settings.overrides else "")
+                 + f", scale {out.settings.scale:g}, {out.settings.replicates} replicate(s), seed {out.settings.seed}",
+                 bold=True)
             Results(out)

@@ -30,9 +30,13 @@ def server_command(port: int, host: str, open_browser: bool) -> list[str]:
             "--open" if open_browser else "--no-open", "--no-check-version", "--log-level", "warning"]
 
 
+OFFLINE_CDN = "http://127.0.0.1:9/"  # the discard port: an asset missing from solara-assets fails here
+
+
 def server_env() -> dict[str, str]:
-    """The environment of the server: no usage statistics sent anywhere."""
-    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false"}
+    """The environment of the server: no usage statistics sent anywhere, and web assets only from the
+    solara-assets package (solara would otherwise fetch a missing one from a public CDN)."""
+    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "SOLARA_ASSETS_CDN": OFFLINE_CDN}
 
 
 def cmd_dashboard(args) -> int:

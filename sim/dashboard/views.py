@@ -3,6 +3,7 @@ series with 90% bands, outcomes by group. Labels, units and number formats come 
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import dataclass
 
@@ -75,10 +76,12 @@ def group_table(out: Outcome) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def markdown_table(df: pd.DataFrame) -> str:
-    """A small table as Markdown (the page renders Markdown without extra widgets)."""
-    head = "| " + " | ".join(df.columns) + " |\n|" + "---|" * len(df.columns)
-    return "\n".join([head] + ["| " + " | ".join(str(v) for v in row) + " |" for row in df.itertuples(index=False)])
+def html_table(df: pd.DataFrame) -> str:
+    """A small table as HTML, every cell escaped."""
+    head = "".join(f"<th style='text-align:left; padding: 2px 8px'>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td style='padding: 2px 8px'>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table style='border-collapse: collapse; font-size: 0.9em'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
 # --------------------------------------------------------------------------- yearly series
