@@ -91,13 +91,13 @@ def _yearly(res, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({i: df.groupby("year")[columns].sum().sum(axis=1) for i, df in enumerate(res.monthly)})
 
 
-def _band(ax, table: pd.DataFrame, key: str, text: str, **kw) -> None:
+def _band(ax, table: pd.DataFrame, key: str, text: str, band_label: bool = True, **kw) -> None:
     x = table.index.to_numpy()
     v = scale_for_plot(key, table)
     line = ax.plot(x, v.mean(axis=1), label=text, marker="o", ms=3, **kw)[0]
     if table.shape[1] > 1:
         ax.fill_between(x, v.quantile(0.05, axis=1), v.quantile(0.95, axis=1), color=line.get_color(), alpha=0.2,
-                        label=f"{text}: 90% band")
+                        label=f"{text}: 90% band" if band_label else None)
 
 
 def _finish(fig: Figure, ax, key: str, title: str) -> Figure:
@@ -117,8 +117,9 @@ def relocations_figure(out: Outcome) -> Figure:
     for d in DESTINATIONS:
         t = _yearly(out.result, [f"arrivals_persons_{d}"])
         if float(t.to_numpy().sum()) > 0:
-            _band(ax, t, "arrivals_persons", region_name(d).replace(" region", ""))
-    return _finish(fig, ax, "arrivals_persons", "Relocated persons per year by destination")
+            _band(ax, t, "arrivals_persons", region_name(d).replace(" region", ""), band_label=False)
+    bands = " (shaded: 90% band over replicates)" if len(out.result.seeds) > 1 else ""
+    return _finish(fig, ax, "arrivals_persons", "Relocated persons per year by destination" + bands)
 
 
 def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
