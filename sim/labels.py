@@ -10,6 +10,7 @@ or households, shares (written as percent, differences in percentage points), mo
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 from sim.regions import catalogue
@@ -205,3 +206,75 @@ def scale_for_plot(key: str, values):
     if kind == TENGE:
         return values / 1e6
     return values
+
+
+# --------------------------------------------------------------------------- scenario levers
+# Titles of the schema's groups of levers (sim/schema.py) and words of their keys, for the dashboard.
+
+LEVER_GROUPS: dict[str, str] = {
+    "time": "Simulated years", "population": "Population", "mci_tenge": "Monthly calculation index (MCI)",
+    "relocation_subsidy": "Relocation subsidy", "rent_subsidy": "Rent and utilities subsidy",
+    "employer_subsidy": "Employer subsidy", "temporary_accommodation": "Temporary accommodation",
+    "housing": "Housing", "quotas": "Annual quotas", "vacancies": "Vacancies", "delays": "Delays",
+    "services": "Services for participants", "repayment": "Repayment by returners",
+    "behaviour": "Behavioural parameters (calibrated)",
+}
+LEVER_WORDS: dict[str, str] = {
+    "mci": "MCI", "hh": "households", "start_year": "First year", "end_year": "Last year",
+    "mean_household_size": "Persons per household", "mci_per_member": "MCI per family member",
+    "mci_per_hire": "MCI per hire", "min_months": "Months a hire must last", "take_up": "Take-up",
+    "months": "Months paid", "urban_mci_small": "Town, small family (MCI/month)",
+    "urban_mci_large": "Town, large family (MCI/month)", "rural_mci_small": "Village, small family (MCI/month)",
+    "rural_mci_large": "Village, large family (MCI/month)", "large_family_from": "Large family from (persons)",
+    "by_region_price": "Scaled by regional rent level", "places_per_month": "Places per month (households)",
+    "provided_share": "Share housed by the authorities", "purchase_help_share": "Share helped to buy a home each year",
+    "index": "Vacancy index", "monthly_turnover": "Monthly turnover", "land_for_farming": "Land for farming",
+    "region_index": "Vacancy index by region", "sector_index": "Vacancy index by sector",
+    "rule": "What returners repay", "contract_months": "Social contract (months)", "mci_tenge": "Tenge per MCI",
+    "documents": "Time to collect documents", "processing": "Time to process an application",
+    "moving": "Time to move", "payment": "Time to the first payment", "less_than_month": "under a month",
+    "up_to_month": "up to a month", "over_year": "over a year", "over_6_months": "over 6 months",
+    "before_departure": "before departure", "on_arrival": "on arrival", "still_waiting": "still waiting",
+}
+
+
+def lever_group(key: str) -> str:
+    """The title of the group a dotted scenario key belongs to: `rent_subsidy.months` -> "Rent and utilities subsidy"."""
+    head = key.split(".", 1)[0]
+    return LEVER_GROUPS.get(head) or _humanise(head)
+
+
+def lever_label(key: str) -> str:
+    """A lever's label: `rent_subsidy.months` -> "Months paid"; `quotas.kostanay.2017` ->
+    "Kostanay region, from 2017"; `housing.provided_share.abay` -> "Share housed by the authorities, Abay region"."""
+    parts = key.split(".")
+    parts = parts[1:] if len(parts) > 1 and not parts[1].isdigit() else parts
+    words, year, where = [], None, None
+    for p in parts:
+        span = re.fullmatch(r"(\d+)_(\d+)_months", p)
+        if span:
+            words.append(f"{span[1]}-{span[2]} months")
+            continue
+        if p.isdigit():
+            year = p
+        elif p in catalogue().get("destination", {}) or p in catalogue().get("origin", {}):
+            where = region_name(p)
+        elif p in catalogue().get("sectors", {}).get("ids", []):
+            where = _humanise(p)
+        else:
+            words.append(LEVER_WORDS.get(p) or GROUPS.get(p) or _humanise(p))
+    text = ", ".join(w for w in [": ".join(words[-2:]) if words else "", where] if w)
+    if year is not None:
+        text = f"{text}, from {year}" if text else f"From {year}"
+    return text or _humanise(key)
+
+
+def lever_unit(doc: str, integer: bool = False) -> str:
+    """The unit of a lever, read from its schema text: MCI, months, share, persons, households or none."""
+    d = doc.lower()
+    for word, unit in (("mci", "MCI"), ("tenge", "tenge"), ("share", "share 0-1"), ("chance", "probability 0-1"),
+                       ("months", "months"), ("persons", "persons"), ("households", "households"),
+                       ("multiplier", "multiplier"), ("year", "year")):
+        if word in d:
+            return unit
+    return "whole number" if integer else ""

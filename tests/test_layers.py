@@ -26,8 +26,8 @@ def layer(module: str) -> str | None:
         return "calibration"
     if top != "sim":
         return None
-    if module == "sim.cli" or module.startswith("sim.cli."):
-        return "cli"
+    if module in ("sim.cli", "sim.dashboard") or module.startswith(("sim.cli.", "sim.dashboard.")):
+        return "cli"  # the user interfaces: the command line and the browser dashboard
     if module in CORE or module.startswith("sim.behaviour."):
         return "core"
     return "experiments"

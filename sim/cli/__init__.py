@@ -19,12 +19,12 @@ import traceback
 from pathlib import Path
 
 from sim import __version__
-from sim.cli import calibration, compare, run, sweep
+from sim.cli import calibration, compare, dashboard, run, sweep
 from sim.scenario import ScenarioError
 
 log = logging.getLogger("relocsim")
 EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
-COMMANDS = (run, compare, sweep, calibration)
+COMMANDS = (run, compare, sweep, calibration, dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,235 @@
+"""The Solara page of `relocsim dashboard`: scenario and levers on the left, results on the right.
+
+Only layout and wiring live here; what the widgets mean (sim.dashboard.state), how runs go
+(sim.dashboard.runs) and what is shown (sim.dashboard.views, sim.dashboard.geo) are plain Python.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import time
+
+import solara
+import solara.lab
+
+from sim.dashboard import export, geo, state, views
+from sim.dashboard.runs import RunService
+
+SERVICE = RunService()  # one cache for every browser tab of this server
+
+scenario = solara.reactive("baseline")
+values: solara.Reactive[dict] = solara.reactive({})
+seed = solara.reactive(0)
+scale = solara.reactive(state.DEFAULT_SCALE)
+replicates = solara.reactive(1)
+current_job = solara.reactive(None)
+outcome = solara.reactive(None)
+message = solara.reactive("")
+
+MAX_REPLICATES = 50
+SMALL = "font-size: 0.8em; color: #555;"
+NOTE_COLOURS = {"info": "#e8f0fe", "warning": "#fff4e5", "error": "#fdecea"}
+
+
+@solara.component
+def Heading(text: str, level: int = 3):
+    """A heading (plain HTML: solara.Markdown would load KaTeX, which solara-assets does not ship)."""
+    solara.HTML(tag=f"h{level}", unsafe_innerHTML=html.escape(text), style="margin: 12px 0 6px 0;")
+
+
+@solara.component
+def Para(text: str, bold: bool = False):
+    solara.HTML(tag="p", unsafe_innerHTML=html.escape(text), style="margin: 4px 0;" + (" font-weight: 600;" if bold else ""))
+
+
+@solara.component
+def Note(text: str, kind: str = "info"):
+    """A coloured note (solara.Info and friends fail with this ipyvuetify version)."""
+    solara.Text(text, classes=[f"note-{kind}"],
+                style=f"display: block; padding: 8px 12px; border-radius: 4px; background: {NOTE_COLOURS[kind]};")
+
+
+def settings(levers: list[state.Lever]) -> state.RunSettings:
+    return state.RunSettings(scenario.value, tuple(state.overrides(levers, values.value)), int(seed.value),
+                             float(scale.value), int(replicates.value))
+
+
+@solara.lab.task
+def run_task(s: state.RunSettings) -> str:
+    """Submit the run to the background worker and follow its progress until it ends."""
+    job = SERVICE.submit(s)
+    current_job.value = job
+    while not job.finished_running:
+        run_task.progress = 100.0 * job.fraction
+        time.sleep(0.2)
+    if job.status == "done":
+        outcome.value = job.outcome
+        message.value = f"Finished in {job.finished - job.started:.1f} s."
+    elif job.status == "cancelled":
+        message.value = "Run cancelled."
+    else:
+        message.value = "Run failed: " + "; ".join(job.error)
+    return job.status
+
+
+@solara.component
+def LeverWidget(lever: state.Lever, found: dict):
+    current = values.value.get(lever.key, lever.value)
+
+    def set_value(v):
+        values.set({**values.value, lever.key: v})
+
+    text = lever.label + (f" ({lever.unit})" if lever.unit and lever.unit not in lever.label else "")
+    with solara.Column(gap="0px", classes=["lever"], style="margin-bottom: 6px;"):
+        if lever.choices:
+            solara.Select(label=text, values=list(lever.choices), value=current, on_value=set_value)
+        elif lever.integer:
+            solara.InputInt(label=text, value=int(current), on_value=set_value, continuous_update=False)
+        else:
+            solara.InputFloat(label=text, value=float(current), on_value=set_value, continuous_update=False)
+        for m in state.messages_for(lever.key, found):
+            solara.Text(m, classes=["lever-problem"], style="color: #b00020; font-size: 0.85em;")
+        solara.Text(lever.help, style=SMALL)
+
+
+@solara.component
+def LeverGroup(title: str, levers: list[state.Lever], found: dict):
+    open_, set_open = solara.use_state(False)
+    changed = sum(1 for lev in levers if lev.key in values.value and not state._same(values.value[lev.key], lev.value))
+    bad = any(state.messages_for(lev.key, found) for lev in levers)
+    label = f"{'▾' if open_ else '▸'} {title}" + (f" ({changed} changed)" if changed else "") + (" ⚠" if bad else "")
+    with solara.Column(gap="0px"):
+        solara.Button(label, text=True, on_click=lambda: set_open(not open_), classes=["lever-group"],
+                      style="justify-content: flex-start; text-transform: none;")
+        if open_:
+            with solara.Column(style="padding-left: 12px;"):
+                for lev in levers:
+                    LeverWidget(lev, found).key(lev.key)
+
+
+@solara.component
+def Card(card: views.Card):
+    with solara.Card(classes=[f"card-{card.key.replace('.', '-')}", "headline"], style="min-width: 220px; flex: 1;"):
+        solara.Text(card.title, style="font-weight: 600;")
+        solara.Text(card.value, classes=["card-value"], style="font-size: 1.5em; display: block;")
+        solara.Text(card.band, classes=["card-band"], style=SMALL + "display: block;")
+        solara.Text(f"vs baseline: {card.difference}", classes=["card-diff"], style="display: block;")
+        if card.diff_band:
+            solara.Text(card.diff_band, classes=["card-diff-band"], style=SMALL + "display: block;")
+
+
+@solara.component
+def Results(out):
+    with solara.Row(style="flex-wrap: wrap; gap: 8px;"):
+        for c in views.cards(out):
+            Card(c)
+    Para(f"Means over {len(out.result.seeds)} replicate(s); differences are paired replicate by "
+                    "replicate with the baseline (same seeds and parameter draws).")
+    # sections one below the other: solara.lab.Tabs needs an ipyvuetify that solara 1.58 does not pin
+    Heading("Where people move: origin to destination")
+    solara.FigureMatplotlib(geo.flow_map(geo.mean_flows(out.result.flows_long(), len(out.result.seeds))), format="png")
+    Heading("Over time (mean and 90% band over replicates)")
+    with solara.Row(style="flex-wrap: wrap;"):
+        solara.FigureMatplotlib(views.relocations_figure(out), format="png")
+        solara.FigureMatplotlib(views.returns_figure(out), format="png")
+        solara.FigureMatplotlib(views.budget_figure(out), format="png")
+    Heading("Outcomes by gender, marital status, age group and education")
+    solara.HTML(tag="div", unsafe_innerHTML=views.html_table(views.group_table(out)), classes=["group-table"])
+    Downloads(out)
+
+
+@solara.component
+def DownloadLink(text: str, filename: str, label: str, mime: str = "text/csv"):
+    """A link that saves `text` as a file: a data: URL, so no widget front-end or server route is needed
+    (solara.FileDownload does not render with the ipyvuetify that solara 1.58 installs)."""
+    url = f"data:{mime};charset=utf-8;base64,{base64.b64encode(text.encode()).decode()}"
+    solara.HTML(tag="a", unsafe_innerHTML=html.escape(label), classes=["download-link"],
+                attributes={"href": url, "download": filename},
+                style="padding: 6px 12px; border: 1px solid #6200ea; border-radius: 4px; text-decoration: none;")
+
+
+@solara.component
+def Downloads(out):
+    s = out.settings
+    toml_text, same = export.scenario_toml(s)
+    Heading("Take it away: the same run from the command line, the scenario file and the results")
+    with solara.Column(classes=["command-line"]):
+        solara.Preformatted(state.command_line(s))
+    with solara.Row(style="gap: 16px;"):
+        DownloadLink(toml_text, f"{s.scenario}-dashboard.toml", "Download scenario (TOML)", "application/toml")
+        DownloadLink(export.results_csv(out.table), f"{s.scenario}-outcomes.csv", "Download outcomes (CSV)")
+        DownloadLink(views.yearly_csv(out), f"{s.scenario}-yearly.csv", "Download yearly series (CSV)")
+    if not same:
+        Note("The TOML file applies the changed levers from the scenario's policy year; "
+                       "the run above applied them to every year, as --set does.", "warning")
+
+
+@solara.component
+def Page():
+    solara.Title("relocsim: relocation programme workbench")
+    levers = solara.use_memo(lambda: state.levers(scenario.value), [scenario.value])
+    s = settings(levers)
+    found = solara.use_memo(lambda: state.problems(s.scenario, s.all_overrides()), [s.key()])
+    if int(replicates.value) < 1 or int(replicates.value) > MAX_REPLICATES:
+        found = {**found, "": found.get("", []) + [f"Replicates: {replicates.value} not allowed; allowed: 1 to {MAX_REPLICATES}"]}
+    year = {lev.key: int(values.value.get(lev.key, lev.value)) for lev in levers if lev.key.startswith("time.")}
+    months = 12 * (year.get("time.end_year", 0) - year.get("time.start_year", 0) + 1)
+    with solara.Columns([1, 2.4], style="padding: 8px;"):
+        Controls(s, found, levers, months)
+        Main()
+
+
+@solara.component
+def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
+    running = run_task.pending
+
+    def choose(name):
+        scenario.set(name)
+        values.set({})
+
+    with solara.Column(classes=["controls"]):
+        Heading("Scenario")
+        solara.Select(label="Scenario", values=state.scenario_names(), value=scenario.value, on_value=choose)
+        solara.Select(label="Scale (fraction of households simulated)", values=list(state.SCALES),
+                      value=scale.value, on_value=scale.set)
+        solara.InputInt(label="Replicates", value=replicates, continuous_update=False)
+        solara.InputInt(label="Seed", value=seed, continuous_update=False)
+        secs = SERVICE.estimate(s, months)
+        solara.Text("Cached: shown at once." if secs == 0 else
+                    f"Estimated run time: about {secs:,.0f} s for {len(SERVICE.pending(s))} run(s) of {months // 12} years "
+                    f"x {s.replicates} replicate(s) at scale {s.scale:g} (the baseline runs too, for the "
+                    "comparison, unless cached).",
+                    classes=["estimate"], style=SMALL)
+        with solara.Row():
+            solara.Button("Run", color="primary", on_click=lambda: run_task(s), disabled=bool(found) or running,
+                          classes=["run-button"])
+            solara.Button("Cancel", on_click=lambda: current_job.value and current_job.value.cancel(),
+                          disabled=not running, classes=["cancel-button"])
+        with solara.Column(gap="4px", classes=["run-status"]):  # always present: what follows keeps its state
+            if running:
+                solara.ProgressLinear(run_task.progress if run_task.progress is not None else True)
+            for m in found.get("", []):
+                Note(m, "error")
+            if message.value:
+                solara.Text(message.value, classes=["run-message"], style=SMALL)
+        Heading("Levers")
+        Para("Changed levers become --set overrides. Bounds, units and sources come from the scenario schema.")
+        with solara.Column(gap="0px", classes=["lever-groups"]):  # own parent: notes above don't shift their state
+            for group, items in state.groups(levers).items():
+                LeverGroup(items[0].group_title, items, found).key(group)
+
+
+@solara.component
+def Main():
+    with solara.Column(classes=["results"]):
+        Heading("South-North relocation programme: what a lever does", 2)
+        out = outcome.value
+        if out is None:
+            Note("Choose a scenario and levers on the left, then press Run. A run at scale 0.1 with one "
+                  "replicate takes a few seconds.")
+        else:
+            Para(f"{out.settings.scenario}" + (f" with {', '.join(out.settings.overrides)}" if out.settings.overrides else "")
+                 + f", scale {out.settings.scale:g}, {out.settings.replicates} replicate(s), seed {out.settings.seed}",
+                 bold=True)
+            Results(out)

@@ -1,0 +1,54 @@
+"""`relocsim dashboard`: serve the planner's workbench (a Solara app) on this machine.
+
+Solara and its offline assets come with the `dashboard` extra (`pip install -e ".[dashboard]"`);
+solara-assets serves the web front-end from the package, so the page needs no connection.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+
+APP = "sim.dashboard.app"
+EXIT_BAD_INPUT = 2
+
+
+def add_parser(subparsers) -> argparse.ArgumentParser:
+    p = subparsers.add_parser("dashboard", help="serve the interactive dashboard in the browser")
+    p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765; 0: any free port)")
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    p.set_defaults(func=cmd_dashboard)
+    return p
+
+
+def server_command(port: int, host: str, open_browser: bool) -> list[str]:
+    """The `solara run` command line that serves the app."""
+    return [sys.executable, "-m", "solara", "run", APP, "--port", str(port), "--host", host, "--production",
+            "--open" if open_browser else "--no-open", "--no-check-version", "--log-level", "warning"]
+
+
+OFFLINE_CDN = "http://127.0.0.1:9/"  # the discard port: an asset missing from solara-assets fails here
+
+
+def server_env() -> dict[str, str]:
+    """The environment of the server: no usage statistics sent anywhere, and web assets only from the
+    solara-assets package (solara would otherwise fetch a missing one from a public CDN)."""
+    return {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "SOLARA_ASSETS_CDN": OFFLINE_CDN}
+
+
+def cmd_dashboard(args) -> int:
+    try:
+        import solara  # noqa: F401
+        import solara_assets  # noqa: F401
+    except ModuleNotFoundError as exc:
+        print(f"error: relocsim dashboard needs {exc.name}; install it with: pip install -e \".[dashboard]\"",
+              file=sys.stderr)
+        return EXIT_BAD_INPUT
+    print(f"relocsim dashboard: serving on http://{args.host}:{args.port} (Ctrl-C stops it)")
+    try:
+        return subprocess.call(server_command(args.port, args.host, not args.no_browser), env=server_env())
+    except KeyboardInterrupt:
+        return 0

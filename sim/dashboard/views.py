@@ -1,0 +1,156 @@
+"""What the page shows, computed from an `Outcome` without the web framework: headline cards, yearly
+series with 90% bands, outcomes by group. Labels, units and number formats come from sim/labels.py."""
+
+from __future__ import annotations
+
+import html
+import math
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from sim.labels import axis_label, format_difference, format_value, group_name, label, region_name, scale_for_plot
+from sim.regions import DESTINATIONS
+from sim.dashboard.runs import Outcome
+
+BUDGET = "subsidies_paid_tenge.total"
+CARDS = ("relocated_persons", "returned_persons", "return_share", "employed_share_12m", BUDGET,
+         "cost_per_retained_person_24m_tenge")
+GROUP_OUTCOMES = ("relocated_persons", "return_share", "employed_share_12m")
+DIMENSIONS = ("gender", "marital_status", "age_group", "education")
+
+
+@dataclass(frozen=True)
+class Card:
+    key: str
+    title: str
+    value: str        # "42,200 persons"
+    band: str         # "90% band 42,020 persons to 42,380 persons"
+    difference: str   # "+200 persons"
+    diff_band: str    # "paired 90% band +20 persons to +380 persons"
+    help: str
+
+
+def _row(table: pd.DataFrame, scenario: str, outcome: str) -> pd.Series | None:
+    rows = table[(table["scenario"] == scenario) & (table["outcome"] == outcome)]
+    return None if rows.empty else rows.iloc[0]
+
+
+def _num(v) -> float | None:
+    return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
+
+
+def cards(out: Outcome) -> list[Card]:
+    """Headline outcomes with their 90% band over replicates and the paired difference from the baseline."""
+    n = len(out.result.seeds)
+    res = []
+    for key in CARDS:
+        r = _row(out.table, "scenario", key)
+        if r is None:
+            continue
+        one = n < 2
+        band = ("one replicate: no band" if one else
+                f"90% band {format_value(key, _num(r['low']))} to {format_value(key, _num(r['high']))}")
+        diff_band = ("" if one else f"paired 90% band {format_difference(key, _num(r['diff_low']))} to "
+                     f"{format_difference(key, _num(r['diff_high']))}")
+        res.append(Card(key, label(key).text, format_value(key, _num(r["mean"])), band,
+                        format_difference(key, _num(r["diff_from_first"])), diff_band, label(key).help))
+    return res
+
+
+def group_table(out: Outcome) -> pd.DataFrame:
+    """Outcomes by gender, marital status, age group and education: value and difference from the baseline."""
+    rows = []
+    for dim in DIMENSIONS:
+        prefix = f"breakdowns.{dim}."
+        groups = dict.fromkeys(k[len(prefix):].split(".")[0] for k in out.table["outcome"] if k.startswith(prefix))
+        for g in groups:
+            row = {"Characteristic": group_name(dim), "Group": group_name(g)}
+            for o in GROUP_OUTCOMES:
+                r = _row(out.table, "scenario", f"{prefix}{g}.{o}")
+                row[label(o).text] = format_value(o, _num(r["mean"]) if r is not None else None)
+                row[f"{label(o).text}: vs baseline"] = format_difference(o, _num(r["diff_from_first"]) if r is not None else None)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def html_table(df: pd.DataFrame) -> str:
+    """A small table as HTML, every cell escaped."""
+    head = "".join(f"<th style='text-align:left; padding: 2px 8px'>{html.escape(str(c))}</th>" for c in df.columns)
+    rows = "".join("<tr>" + "".join(f"<td style='padding: 2px 8px'>{html.escape(str(v))}</td>" for v in row) + "</tr>"
+                   for row in df.itertuples(index=False))
+    return f"<table style='border-collapse: collapse; font-size: 0.9em'><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+# --------------------------------------------------------------------------- yearly series
+
+def _yearly(res, columns: list[str]) -> pd.DataFrame:
+    """(year x replicate) sums over the months of each year of the given monthly columns."""
+    return pd.DataFrame({i: df.groupby("year")[columns].sum().sum(axis=1) for i, df in enumerate(res.monthly)})
+
+
+def _band(ax, table: pd.DataFrame, key: str, text: str, band_label: bool = True, **kw) -> None:
+    x = table.index.to_numpy()
+    v = scale_for_plot(key, table)
+    line = ax.plot(x, v.mean(axis=1), label=text, marker="o", ms=3, **kw)[0]
+    if table.shape[1] > 1:
+        ax.fill_between(x, v.quantile(0.05, axis=1), v.quantile(0.95, axis=1), color=line.get_color(), alpha=0.2,
+                        label=f"{text}: 90% band" if band_label else None)
+
+
+def _finish(fig: Figure, ax, key: str, title: str) -> Figure:
+    ax.set_xlabel("Year")
+    ax.set_ylabel(axis_label(key))
+    ax.set_title(title, fontsize=10)
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7, frameon=False, ncol=2)
+    fig.tight_layout()
+    return fig
+
+
+def relocations_figure(out: Outcome) -> Figure:
+    """Arrivals per year by destination (persons), mean over replicates with 90% bands."""
+    fig = Figure(figsize=(7, 3.6), dpi=100)
+    ax = fig.add_subplot()
+    for d in DESTINATIONS:
+        t = _yearly(out.result, [f"arrivals_persons_{d}"])
+        if float(t.to_numpy().sum()) > 0:
+            _band(ax, t, "arrivals_persons", region_name(d).replace(" region", ""), band_label=False)
+    bands = " (shaded: 90% band over replicates)" if len(out.result.seeds) > 1 else ""
+    return _finish(fig, ax, "arrivals_persons", "Relocated persons per year by destination" + bands)
+
+
+def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
+    fig = Figure(figsize=(7, 3.2), dpi=100)
+    ax = fig.add_subplot()
+    for res, text, style in ((out.baseline, "Baseline", "--"), (out.result, "This scenario", "-")):
+        _band(ax, _yearly(res, columns_of(res.monthly[0])), key, text, ls=style)
+    return _finish(fig, ax, key, title)
+
+
+def returns_figure(out: Outcome) -> Figure:
+    """Returned persons per year, this scenario and the baseline (the model records returns by destination)."""
+    return _versus_baseline(out, lambda df: [c for c in df.columns if c.startswith("returns_persons_")],
+                            "returned_persons", "Returned persons per year")
+
+
+def budget_figure(out: Outcome) -> Figure:
+    """Subsidies paid per year (relocation, rent and employer), this scenario and the baseline."""
+    return _versus_baseline(out, lambda df: [c for c in df.columns if c.startswith("paid_") and c.endswith("_tenge")],
+                            BUDGET, "Budget: subsidies paid per year")
+
+
+def yearly_csv(out: Outcome) -> str:
+    """Yearly series per replicate of both runs (persons and tenge), for the CSV download."""
+    frames = []
+    for res, name in ((out.baseline, "baseline"), (out.result, out.settings.scenario)):
+        for i, (seed, df) in enumerate(zip(res.seeds, res.monthly)):
+            y = df.drop(columns=["month"]).groupby("year").agg(
+                {c: ("mean" if c.endswith("_share") else "sum") for c in df.columns if c not in ("year", "month")})
+            y.insert(0, "seed", seed)
+            y.insert(0, "replicate", i)
+            y.insert(0, "run", name)
+            frames.append(y.reset_index())
+    return pd.concat(frames, ignore_index=True).to_csv(index=False, float_format=lambda v: f"{v:.6g}" if np.isfinite(v) else "")
