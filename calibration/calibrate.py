@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 from calibration.ensemble import POSTERIOR, SURVEY_PARAMETERS, warm_start_sets, write_posterior
+from sim.extras import require
 from sim.scenario import ScenarioError
 
 log = logging.getLogger("relocsim")
@@ -270,6 +271,7 @@ def add_parser(sub) -> None:
 
 
 def _cmd(args) -> int:
+    require("optuna", "calibrate", "relocsim calibrate")
     budget = BUDGETS[args.budget]
     for key in ("trials", "replicates"):
         value = getattr(args, key)

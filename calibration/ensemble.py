@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import os
 from dataclasses import asdict
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ from sim.schema import BEHAVIOUR
 if TYPE_CHECKING:
     from calibration.calibrate import Budget
 
-POSTERIOR = Path(__file__).resolve().parent / "posterior.csv"
+POSTERIOR = Path(str(files("calibration") / "posterior.csv"))  # package data, with posterior.json beside it
 SURVEY_PARAMETERS = ("survey_recency",)  # survey design, not behaviour: runs ignore it
 
 

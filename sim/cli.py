@@ -6,10 +6,11 @@ import argparse
 import json
 import logging
 import sys
-import tomllib
 from pathlib import Path
 
-from sim.scenario import ScenarioError, load, shipped_scenarios
+from sim import inputs
+from sim.inputs import InputError, quota_warning, read_toml
+from sim.scenario import load, shipped_scenarios
 
 log = logging.getLogger("relocsim")
 EXIT_BAD_INPUT = 2
@@ -21,9 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
     r = sub.add_parser("run", help="run a scenario and write its results")
     r.add_argument("scenario", nargs="?", default="baseline", help="a shipped scenario's name or a path (default: baseline)")
-    r.add_argument("--seed", type=int, default=0, help="seed of the run (default 0)")
-    r.add_argument("--replicates", type=_positive_int, default=1, help="independent replicates with distinct seeds")
-    r.add_argument("--scale", type=float, default=None, help="fraction of households simulated (default: the scenario's)")
+    r.add_argument("--seed", type=inputs.seed, default=0, help="seed of the run, 0 to 2^63-1 (default 0)")
+    r.add_argument("--replicates", type=inputs.replicates, default=1,
+                   help=f"independent replicates with distinct seeds, 1 to {inputs.MAX_REPLICATES}")
+    r.add_argument("--scale", type=inputs.scale, default=None,
+                   help="fraction of households simulated, 1e-05 to 1 (default: the scenario's)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set rent_subsidy.months=24 (repeatable)")
     r.add_argument("--out", type=Path, default=None, help="parent folder of the run folder (default results/<scenario>)")
@@ -64,14 +67,14 @@ def _positive_int(text: str) -> int:
 
 def cmd_scenarios() -> int:
     for name, path in shipped_scenarios().items():
-        with open(path, "rb") as fh:
-            desc = tomllib.load(fh).get("description", "")
+        desc = read_toml(path).get("description", "")
         print(f"{name:32s} {desc}")
     return 0
 
 
 def cmd_validate(args) -> int:
     sc = load(args.scenario, args.overrides)
+    _warn_quotas(sc)
     print(f"{sc.source}: valid ({len(sc.years)} years, {sc.years[0]}-{sc.years[-1]})")
     return 0
 
@@ -86,6 +89,7 @@ def cmd_run(args) -> int:
     if args.scale is not None:
         overrides.append(f"population.scale={args.scale!r}")
     sc = load(args.scenario, overrides)  # validation happens before anything is written
+    _warn_quotas(sc)
     scale = sc.data["population"]["scale"]
     parent = args.out if args.out is not None else Path("results") / sc.name
     target = parent / run_id(args.seed)
@@ -102,6 +106,12 @@ def cmd_run(args) -> int:
     return 0
 
 
+def _warn_quotas(sc) -> None:
+    warning = quota_warning(sc)
+    if warning:
+        print(warning, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     if not log.handlers:
         handler = logging.StreamHandler(sys.stderr)
@@ -111,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ScenarioError as exc:
+    except InputError as exc:  # the input boundary (sim.inputs): bad files, --set values, missing extras
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT

@@ -41,6 +41,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import sweep as sw
+from sim.extras import require, require_extra
 from sim.scenario import ScenarioError
 
 log = logging.getLogger("relocsim")
@@ -103,7 +104,7 @@ def load_sensitivity_spec(spec_path: str | Path, method: str | None = None) -> s
     probs.items += sw._key_problems(bits, params, spec_path)
     probs.raise_if_any()
 
-    sw._require("SALib", "SALib")
+    require("SALib", "sensitivity", "relocsim sensitivity")
     problem = _problem(params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # SALib's power-of-2 warning: given above with the spec's name
@@ -265,6 +266,7 @@ def add_parser(subparsers) -> None:
 
 
 def cmd_sensitivity(args) -> int:
+    require_extra("sensitivity", "relocsim sensitivity")
     try:
         plan = load_sensitivity_spec(args.spec, args.method)
     except ImportError as exc:

@@ -48,7 +48,6 @@ import math
 import os
 import shutil
 import sys
-import tomllib
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +57,8 @@ import numpy as np
 
 from sim import scenario as scn
 from sim.executors import BACKENDS, make_executor
+from sim.extras import require
+from sim.inputs import read_toml
 from sim.scenario import ScenarioError, _is_number, _Validator
 from sim.results import _flatten, versions
 
@@ -205,14 +206,11 @@ class _Problems(_Validator):
 
 
 def read_spec(path: str | Path) -> dict:
+    """A sweep or sensitivity spec through the input boundary (encoding, size, nesting, numbers: sim.inputs)."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError([f"{path}: no such sweep spec file"])
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+    if not path.exists():
+        raise ScenarioError([f"{path}: no such sweep spec file; allowed: a TOML file, e.g. scenarios/sweeps/example.toml"])
+    return read_toml(path, "sweep spec")
 
 
 def _resolve_scenario(value: str, spec_path: Path) -> Path:
@@ -683,14 +681,6 @@ def prepare_out(plan: Plan, out: Path) -> Path:
     return runs_dir
 
 
-def _require(module: str, package: str) -> None:
-    """Fail before anything is written when an optional package is missing."""
-    import importlib.util
-
-    if importlib.util.find_spec(module) is None:
-        raise ImportError(f"this needs the {package} package: pip install {package}", name=module)
-
-
 @dataclass
 class Stats:
     total: int
@@ -715,9 +705,9 @@ def execute(plan: Plan, out: str | Path, backend: str = "serial", workers: int |
         raise ScenarioError([f"--scheduler {scheduler}: a scheduler address is for --backend dask, not {backend}"])
     if workers is not None and (not _is_int(workers) or workers < 1):
         raise ScenarioError([f"--workers {workers!r}: expected a whole number >= 1"])
-    _require("pyarrow", "pyarrow")
+    require("pyarrow", "sweep", "sweep results (Parquet)")
     if backend == "dask":
-        _require("distributed", "'dask[distributed]'")
+        require("distributed", "sweep", "--backend dask")
     runs_dir = prepare_out(plan, Path(out))
     todo = [r for r in plan.runs if not (runs_dir / f"{r.run_id}.parquet").exists()]
     stats = Stats(total=len(plan.runs), skipped=len(plan.runs) - len(todo))
@@ -825,6 +815,9 @@ def report_stats(stats: Stats, out: Path) -> None:
 
 
 def cmd_sweep(args) -> int:
+    require("pyarrow", "sweep", "relocsim sweep")
+    if args.backend == "dask":
+        require("distributed", "sweep", "relocsim sweep --backend dask")
     plan = load_sweep_spec(args.spec)   # every problem is found before anything is written
     if args.scheduler and args.backend != "dask":
         raise ScenarioError([f"--scheduler {args.scheduler}: a scheduler address is for --backend dask, not {args.backend}"])
