@@ -42,3 +42,28 @@ def test_extras_match_pyproject():
     assert not any(heavy in core for heavy in ("optuna", "dask", "pyarrow", "SALib"))
     for extra in ("sweep", "calibrate", "sensitivity"):
         assert extra in " ".join(declared["test"]) and extra in " ".join(declared["all"])
+
+
+BLOCK = """
+import sys
+class NoExtras:  # as if only the core install were there
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in ("optuna", "dask", "distributed", "pyarrow", "SALib"):
+            raise ModuleNotFoundError(f"No module named {name!r}", name=name)
+sys.meta_path.insert(0, NoExtras())
+from sim.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_core_install_runs_without_any_extra(tmp_path):
+    import subprocess
+    import sys
+
+    run = subprocess.run([sys.executable, "-c", BLOCK, "run", "--scale", "0.01", "--set", "time.end_year=2015",
+                          "--quiet", "--out", str(tmp_path / "out")], cwd=tmp_path, capture_output=True, text=True,
+                         timeout=120)
+    assert run.returncode == 0, run.stderr
+    sweep = subprocess.run([sys.executable, "-c", BLOCK, "sweep", SWEEP_SPEC, "--out", str(tmp_path / "sw")],
+                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert sweep.returncode == 2 and 'relocsim[sweep]' in sweep.stderr and "Traceback" not in sweep.stderr, sweep.stderr
