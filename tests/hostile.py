@@ -251,4 +251,4 @@ SPECIAL = ("fifo", "directory", "dev_null_link", "dev_zero_link", "missing")
 def count() -> int:
     """The number of hostile inputs the tests try (each file case also as run, validate and some as extends)."""
     return (len(FILES) + len(EXTENDS_TARGETS) + len(SETS) + len(ARGS) + len(TYPES) + len(SWEEPS)
-            + 3 * len(SPECIAL))
+            + 3 * len(SPECIAL) + 2)  # + an extends cycle and an over-long extends chain

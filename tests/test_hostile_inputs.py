@@ -144,6 +144,21 @@ def test_sweep_spec_refused(case, box, capsys):
     assert listing(box) == before
 
 
+@pytest.mark.parametrize("files", [
+    {"a.toml": 'extends = "b.toml"\nname = "a"\n', "b.toml": 'extends = "a.toml"\nname = "b"\n'},   # a cycle
+    {f"c{i}.toml": f'extends = "c{i + 1}.toml"\nname = "c{i}"\n' for i in range(20)}                 # too long a chain
+    | {"c20.toml": 'extends = "baseline"\nname = "c20"\n'},
+], ids=["cycle", "chain_of_21"])
+def test_extends_cycles_and_long_chains_refused(files, box, capsys):
+    for name, text in files.items():
+        (box / name).write_text(text)
+    first = box / next(iter(files))
+    before = listing(box)
+    rc, err = invoke(["run", str(first), "--out", str(box / "out"), "--quiet"], capsys)
+    assert_refused(rc, err, str(box), fragment="cycle|chain")
+    assert listing(box) == before
+
+
 def test_corpus_covers_the_issue():
     """Issue 12 lists 179 hostile inputs; the corpus tries at least as many, in every class it names."""
     assert hostile.count() >= 179
