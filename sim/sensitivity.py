@@ -39,9 +39,10 @@ from pathlib import Path
 import numpy as np
 
 from sim.ensemble import ParameterEnsemble
+from sim.extras import require
 from sim.output_folder import atomic_file
 from sim.scenario import ScenarioError, is_number
-from sim.sweep.execute import execute, require
+from sim.sweep.execute import execute
 from sim.sweep.output import read_runs
 from sim.sweep.plan import Plan, build_plan
 from sim.sweep.spec import (COMMON_KEYS, RUN_COLUMNS, Param, SpecProblems, check_common, is_int, key_problems, parse_params,
@@ -108,7 +109,7 @@ def load_sensitivity_spec(spec_path: str | Path, method: str | None = None, ense
     probs.items += key_problems(bits, params, spec_path)
     probs.raise_if_any()
 
-    require("SALib", "SALib")
+    require("SALib", "sensitivity", "relocsim sensitivity")
     problem = _problem(params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # SALib's power-of-2 warning: given above with the spec's name

@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget
+from sim import inputs
 from sim.cli.common import PARAMETER_SOURCES
 
 
@@ -17,10 +18,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
                    help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
                         "with 4 replicates per trial, about 10 minutes")
-    p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
-    p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
-    p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--trials", type=inputs.positive_int, default=None, help="override the budget's number of trials")
+    p.add_argument("--replicates", type=inputs.replicates, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
+    p.add_argument("--workers", type=inputs.positive_int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
+    p.add_argument("--seed", type=inputs.seed, default=0, help="seed of the study, 0 to 2^63-1 (default 0)")
     p.add_argument("--out", type=Path, default=None,
                    help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
                         "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
@@ -32,22 +33,23 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("fit-report", help="compare the baseline's virtual survey with the IOM survey and official counts")
     p.add_argument("--out", type=Path, default=Path("results") / "calibration")
-    p.add_argument("--replicates", type=int, default=8)
-    p.add_argument("--scale", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--replicates", type=inputs.replicates, default=8)
+    p.add_argument("--scale", type=inputs.scale, default=0.1)
+    p.add_argument("--seed", type=inputs.seed, default=0)
     p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior")
     p.set_defaults(func=cmd_fit_report)
 
 
 def cmd_calibrate(args) -> int:
+    from sim.extras import require
+
+    require("optuna", "calibrate", "relocsim calibrate")
     from calibration import calibrate as cal
     from sim.scenario import ScenarioError
 
     budget = BUDGETS[args.budget]
     for key in ("trials", "replicates"):
-        value = getattr(args, key)
-        if value is not None and value < 1:
-            raise ScenarioError([f"--{key} {value}: must be a whole number of at least 1"])
+        value = getattr(args, key)   # at least 1: argparse checked it (sim.inputs)
         if value:
             budget = Budget(**{**asdict(budget), key: value})
     work = args.work_dir or cal.CAL_DIR / "work" / args.budget

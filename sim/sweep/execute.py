@@ -11,6 +11,7 @@ from typing import Callable
 from sim import scenario as scn
 from sim.ensemble import ParameterEnsemble
 from sim.executors import BACKENDS, make_executor
+from sim.extras import require
 from sim.results import flatten
 from sim.scenario import ScenarioError
 from sim.sweep.output import read_runs, write_row
@@ -39,14 +40,6 @@ def run_task(task: dict) -> dict:
             "outcomes": outcomes}
 
 
-def require(module: str, package: str) -> None:
-    """Fail before anything is written when an optional package is missing."""
-    import importlib.util
-
-    if importlib.util.find_spec(module) is None:
-        raise ImportError(f"this needs the {package} package: pip install {package}", name=module)
-
-
 @dataclass
 class Stats:
     total: int
@@ -71,9 +64,9 @@ def execute(plan: Plan, out: str | Path, backend: str = "serial", workers: int |
         raise ScenarioError([f"--scheduler {scheduler}: a scheduler address is for --backend dask, not {backend}"])
     if workers is not None and (not is_int(workers) or workers < 1):
         raise ScenarioError([f"--workers {workers!r}: expected a whole number >= 1"])
-    require("pyarrow", "pyarrow")
+    require("pyarrow", "sweep", "sweep results (Parquet)")
     if backend == "dask":
-        require("distributed", "'dask[distributed]'")
+        require("distributed", "sweep", "--backend dask")
     runs_dir = prepare_out(plan, Path(out))
     todo = [r for r in plan.runs if not (runs_dir / f"{r.run_id}.parquet").exists()]
     stats = Stats(total=len(plan.runs), skipped=len(plan.runs) - len(todo))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import difflib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator
@@ -20,6 +19,7 @@ import numpy as np
 from sim import scenario as scn
 from sim.ensemble import PARAMETER_SOURCES
 from sim.results import flatten
+from sim.inputs import read_toml
 from sim.scenario import ScenarioError, Validator, is_number
 
 COMMON_KEYS = ("scenario", "name", "description", "replicates", "seed", "scale", "overrides", "parameters", "keys")
@@ -118,14 +118,11 @@ class SpecProblems(Validator):
 
 
 def read_spec(path: str | Path) -> dict:
+    """A sweep or sensitivity spec through the input boundary (encoding, size, nesting, numbers: sim.inputs)."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError([f"{path}: no such sweep spec file"])
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+    if not path.exists():
+        raise ScenarioError([f"{path}: no such sweep spec file; allowed: a TOML file, e.g. scenarios/sweeps/example.toml"])
+    return read_toml(path, "sweep spec")
 
 
 def resolve_scenario(value: str, spec_path: Path) -> Path:
