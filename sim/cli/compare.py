@@ -29,7 +29,8 @@ def add_parsers(subparsers) -> None:
                    help="override a key in every scenario, e.g. --set time.end_year=2020 (repeatable)")
     add_parameters_argument(p, "behavioural parameters: draws from the calibrated ensemble, one per replicate seed and "
                                "the same for every scenario (default), or the schema defaults")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"parent folder of the result folder (default {DEFAULT_OUT})")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help=f"parent folder of the result folder, which is new each time (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
@@ -58,6 +59,9 @@ def cmd_compare(args) -> int:
 
     from sim.compare import all_overrides, compare_table, load_scenarios, run_comparison, write_comparison
 
+    from sim.output_folder import check_out
+
+    check_out(args.out)   # refused before the work, not after it
     over = all_overrides(args.overrides, args.scale)
     scenarios = load_scenarios(args.scenarios, over)  # every scenario validated before anything runs
     total = sum(sc.months for sc in scenarios) * args.replicates

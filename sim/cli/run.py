@@ -23,7 +23,8 @@ def add_parsers(sub) -> None:
                    help="fraction of households simulated, 1e-05 to 1 (default: the scenario's)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set rent_subsidy.months=24 (repeatable)")
-    r.add_argument("--out", type=Path, default=None, help="parent folder of the run folder (default results/<scenario>)")
+    r.add_argument("--out", type=Path, default=None,
+                   help="parent folder of the run folder, which is new each time (default results/<scenario name>)")
     add_parameters_argument(r, "behavioural parameters: draws from the calibrated ensemble (default) or the schema defaults")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
     r.set_defaults(func=cmd_run)
@@ -55,6 +56,7 @@ def cmd_validate(args) -> int:
 def cmd_run(args) -> int:
     from tqdm import tqdm
 
+    from sim.output_folder import check_out, safe_name
     from sim.results import run_id, write_run
     from sim.runner import run_scenario
     from sim.scenario import load
@@ -65,7 +67,7 @@ def cmd_run(args) -> int:
     sc = load(args.scenario, overrides)  # validation happens before anything is written
     warn_quotas(sc)
     scale = sc.data["population"]["scale"]
-    parent = args.out if args.out is not None else Path("results") / sc.name
+    parent = check_out(args.out if args.out is not None else Path("results") / safe_name(sc.name))  # before the work
     target = parent / run_id(args.seed)
     total = sc.months * args.replicates
     log.info("running %s: %d months x %d replicate(s), scale %g", sc.name, sc.months, args.replicates, scale)

@@ -92,7 +92,8 @@ def _execute(plan, args):
 
 def report_stats(stats, out: Path) -> None:
     print(f"{stats.total - stats.remaining} of {stats.total} runs in {out / 'runs'} "
-          f"({stats.executed} run now, {stats.skipped} already there)")
+          f"({stats.executed} run now, {stats.skipped} already there"
+          + (f", {stats.elsewhere} being run by another sweep into this folder" if stats.elsewhere else "") + ")")
     if stats.remaining:
         print(f"{stats.remaining} runs remain: run the same command again to continue")
 

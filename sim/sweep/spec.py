@@ -7,19 +7,20 @@ spec file, the key and the allowed values (raised as `ScenarioError`, exit 2 on 
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import math
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
 from sim import scenario as scn
 from sim.ensemble import PARAMETER_SOURCES
 from sim.results import flatten
-from sim.inputs import read_toml
+from sim.inputs import check_tree, read_toml
 from sim.scenario import ScenarioError, Validator, is_number
 
 COMMON_KEYS = ("scenario", "name", "description", "replicates", "seed", "scale", "overrides", "parameters", "keys")
@@ -115,6 +116,19 @@ class SpecProblems(Validator):
     def raise_if_any(self) -> None:
         if self.items:
             raise ScenarioError(self.items)
+
+
+IN_MEMORY = Path("in-memory-spec")   # the "file" of a spec given as a dict (relative scenario paths: the cwd)
+
+
+def spec_source(spec: str | Path | Mapping) -> tuple[Path, dict]:
+    """(path for messages, spec) of a spec file or of an in-memory spec (a dict with the same keys)."""
+    if isinstance(spec, Mapping):
+        problems = check_tree(dict(spec), str(IN_MEMORY))   # the input boundary's depth and number limits
+        if problems:
+            raise ScenarioError(problems)
+        return IN_MEMORY, copy.deepcopy(dict(spec))
+    return Path(spec), read_spec(spec)
 
 
 def read_spec(path: str | Path) -> dict:
