@@ -192,8 +192,7 @@ def test_replace_only_an_untouched_result_of_the_same_command(tmp_path):
 
 
 def test_stale_partial_folders_of_dead_writers_are_cleaned(tmp_path):
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
-    dead_pid = int(dead.stdout)
+    dead_pid = _dead_pid()
     stale, live, foreign = (partial_path(tmp_path / n) for n in ("a", "b", "c"))
     for p in (stale, live, foreign):
         p.mkdir()
@@ -233,3 +232,34 @@ def test_scripting_api(tmp_path):
     df = run_sweep(spec, out=tmp_path / "sweep")
     assert len(df) == 2 and sorted(df["rent_subsidy.months"]) == [6, 12]
     assert json.loads((tmp_path / "sweep" / "_spec.json").read_text()) == spec
+
+
+def _dead_pid() -> int:
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_run_claims_are_exclusive_and_taken_over_from_dead_owners(tmp_path):
+    from sim.sweep import claims
+
+    assert claims.claim(tmp_path, "r1") and not claims.claim(tmp_path, "r1")   # held by a live process (this one)
+    claims.claim_path(tmp_path, "r2").write_text(json.dumps({"pid": _dead_pid(), "started": None}))
+    assert claims.claim(tmp_path, "r2")                                        # its owner died: taken over
+    assert json.loads(claims.claim_path(tmp_path, "r2").read_text())["pid"] == os.getpid()
+    claims.release(tmp_path, "r1")
+    claims.release(tmp_path, "r2")
+    assert not list(tmp_path.iterdir())
+
+
+def test_calibrate_writes_to_the_working_folder_when_installed(tmp_path):
+    from sim.cli.calibration import calibration_home, check_ensemble_out
+
+    installed = tmp_path / "site-packages" / "calibration"
+    installed.mkdir(parents=True)
+    assert calibration_home(installed) == Path("calibration")                  # never into the installed package
+    checkout = Path(__file__).resolve().parents[1] / "calibration"
+    assert calibration_home(checkout) == checkout                              # a clone updates the shipped ensemble
+    earlier = tmp_path / "post.csv"
+    earlier.write_text("trial,distance,weight,adapt_base\n1,2.0,1.0,0.5\n")
+    (tmp_path / "post.json").write_text(json.dumps({"method": "TPE", "accepted": 1}))
+    assert check_ensemble_out(earlier) == earlier                              # an earlier ensemble may be replaced

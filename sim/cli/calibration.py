@@ -86,8 +86,8 @@ def check_ensemble_out(out: Path) -> Path:
 
     out = Path(out)
     if out.suffix.lower() != ".csv":
-        raise InputError([f"--out {out}: the ensemble is a CSV file (its metadata goes beside it, "
-                          f"{out.with_suffix('.json').name}); allowed: a path ending in .csv, e.g. results/posterior.csv"])
+        raise InputError([f"--out {out}: names the ensemble, a CSV file (its metadata is written beside it, as "
+                          f"NAME.json); allowed: a path ending in .csv, e.g. results/posterior.csv"])
     check_out(out.parent)
     meta = out.with_suffix(".json")
     for path, ours in ((out, _is_ensemble), (meta, _is_ensemble_metadata)):
