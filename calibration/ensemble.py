@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from dataclasses import asdict
+from importlib.resources import files
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -21,7 +22,7 @@ from sim.schema import BEHAVIOUR
 if TYPE_CHECKING:
     from calibration.budgets import Budget
 
-POSTERIOR = Path(__file__).resolve().parent / "posterior.csv"
+POSTERIOR = Path(str(files("calibration") / "posterior.csv"))  # package data, with posterior.json beside it
 SURVEY_PARAMETERS = ("survey_recency",)  # survey design, not behaviour: runs ignore it
 
 

@@ -48,9 +48,12 @@ def _survey_recency(trials: list) -> list[float]:
     return [float(by_trial.get(t, 0.0)) if t is not None else 0.0 for t in trials]
 
 
+REPORT_FILES = ("fit.csv", "observed_vs_simulated.png", "tables.png", "posterior.png", "report.md", "summary.json")
+
+
 def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior") -> Path:
     out = Path(out)
-    with atomic_folder(out, replace=True) as tmp:
+    with atomic_folder(out, "fit-report", replace=True, legacy=REPORT_FILES) as tmp:   # replaces only an earlier report
         fit, res, officials = run_fit(replicates, scale, seed, parameters)
         fit.to_csv(tmp / "fit.csv", index=False)
         _plot_scatter(fit, tmp / "observed_vs_simulated.png")

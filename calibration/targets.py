@@ -5,11 +5,12 @@ Both CSVs live next to this module; nothing outside the package is read.
 from __future__ import annotations
 
 import csv
+from importlib.resources import files
 from pathlib import Path
 
 import pandas as pd
 
-HERE = Path(__file__).resolve().parent
+HERE = Path(str(files("calibration")))  # package data: found wherever calibration is installed
 TARGETS_CSV = HERE / "targets.csv"
 OFFICIAL_CSV = HERE / "official.csv"
 

@@ -34,10 +34,10 @@ import numpy as np
 import pandas as pd
 
 from sim.ensemble import ParameterEnsemble
-from sim.output_folder import atomic_folder, partial_path
+from sim.output_folder import atomic_folder, unique_id
 from sim.results import flatten
-from sim.runner import RunResult, replicate_seeds, run_scenario
-from sim.scenario import Scenario, ScenarioError, load
+from sim.runner import RunResult, replicate_seeds, run_scenario, with_overrides
+from sim.scenario import Scenario, ScenarioError
 
 log = logging.getLogger("relocsim")
 
@@ -90,15 +90,16 @@ def _labels(scenarios: Sequence[Scenario]) -> list[str]:
     return out
 
 
-def load_scenarios(names_or_paths: Sequence[str | Path], overrides: Sequence[str] = ()) -> list[Scenario]:
-    """Load and validate every scenario first; one ScenarioError lists the problems of all of them."""
+def load_scenarios(names_or_paths: Sequence[str | Path | Scenario], overrides: Sequence[str] = ()) -> list[Scenario]:
+    """Load and validate every scenario first (names, paths or `Scenario` objects, the overrides applied to
+    each); one ScenarioError lists the problems of all of them."""
     if len(names_or_paths) < 2:
         raise ScenarioError([f"compare: expected at least two scenarios, got {len(names_or_paths)}: "
-                             f"{', '.join(map(str, names_or_paths)) or 'none'}"])
+                             f"{', '.join(getattr(n, 'name', str(n)) for n in names_or_paths) or 'none'}"])
     scenarios, problems = [], []
     for name in names_or_paths:
         try:
-            scenarios.append(load(name, list(overrides)))
+            scenarios.append(with_overrides(name, list(overrides)))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -113,7 +114,7 @@ def all_overrides(overrides: Sequence[str] | None, scale: float | None) -> list[
     return out
 
 
-def run_comparison(names_or_paths: Sequence[str | Path], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
+def run_comparison(names_or_paths: Sequence[str | Path | Scenario], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
                    scale: float | None = None, overrides: Sequence[str] | None = None,
                    on_month: Callable[[], None] | None = None, ensemble: ParameterEnsemble | None = None) -> Comparison:
     """Validate all scenarios, then run each for the same replicate seeds. Behavioural parameters
@@ -205,7 +206,7 @@ def compare_table(comp: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def compare_scenarios(names_or_paths: Sequence[str | Path], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
+def compare_scenarios(names_or_paths: Sequence[str | Path | Scenario], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
                       scale: float | None = None, overrides: Sequence[str] | None = None,
                       ensemble: ParameterEnsemble | None = None) -> pd.DataFrame:
     """Run the scenarios with common random numbers and return the comparison table (see module doc)."""
@@ -250,16 +251,6 @@ def scenario_differences(comp: Comparison) -> dict[str, dict[str, dict]]:
 
 # --------------------------------------------------------------------------- writing
 
-def _target(parent: Path, seed: int) -> Path:
-    from sim.results import run_id
-
-    base = run_id(seed)
-    target, k = parent / base, 2
-    while target.exists() or partial_path(target).exists():
-        target, k = parent / f"{base}-{k}", k + 1
-    return target
-
-
 def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd.DataFrame | None = None,
                      command: list[str] | None = None) -> Path:
     """Write tables, plots and metadata into `out_parent/<timestamp>-seed<N>/` atomically."""
@@ -268,8 +259,8 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
 
     out_parent = Path(out_parent)
     out_parent.mkdir(parents=True, exist_ok=True)
-    target = _target(out_parent, comp.seed)
-    with atomic_folder(target) as tmp:
+    target = out_parent / unique_id(comp.seed)
+    with atomic_folder(target, "compare") as tmp:
         table = compare_table(comp) if table is None else table
         table.to_csv(tmp / "compare.csv", index=False)
         replicate_table(comp).to_csv(tmp / "compare_replicates.csv", index=False)

@@ -24,6 +24,9 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
+import threading
+from contextlib import contextmanager
 from typing import Any, Callable, Iterable, Iterator
 
 BACKENDS = ("serial", "processes", "dask")
@@ -40,7 +43,14 @@ class Executor:
     def __enter__(self) -> "Executor":
         return self
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is None:
+            self.close()
+        else:
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop now (an error, Ctrl-C or SIGTERM): running tasks are abandoned, workers ended."""
         self.close()
 
     def close(self) -> None:
@@ -96,6 +106,11 @@ class ProcessExecutor(Executor):
                 fut.cancel()
 
     def close(self) -> None:
+        self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def stop(self) -> None:
+        for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
+            proc.terminate()   # a run in progress is abandoned; its claim is released by the sweep
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -173,6 +188,24 @@ class DaskExecutor(Executor):
 
 
 _END = object()
+
+
+@contextmanager
+def sigterm_as_interrupt() -> Iterator[None]:
+    """While the block runs, SIGTERM raises KeyboardInterrupt like Ctrl-C, so the executor's workers
+    (processes, a Dask LocalCluster) are stopped with their parent instead of living on."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, _frame):
+        raise KeyboardInterrupt(f"stopped by signal {signum}")
+
+    previous = signal.signal(signal.SIGTERM, interrupt)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _mp_context(preload: tuple[str, ...] = ()):

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import tomllib
 from functools import lru_cache
+from importlib.resources import files
 from pathlib import Path
 
-CATALOGUE = Path(__file__).parent / "data" / "regions.toml"
+CATALOGUE = Path(str(files("sim") / "data" / "regions.toml"))  # package data: found wherever sim is installed
 
 
 @lru_cache(maxsize=1)

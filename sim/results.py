@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
-from sim.output_folder import atomic_folder
+from sim.output_folder import atomic_folder, unique_id
 from sim.runner import RunResult
 
 PACKAGES = ("mesa", "numpy", "pandas", "networkx", "matplotlib", "scipy", "optuna", "pyarrow", "tqdm", "dask",
@@ -70,7 +70,8 @@ def combine(summaries: list[dict]) -> dict:
 
 
 def run_id(seed: int) -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%S") + f"-seed{seed}"
+    """A run folder's name: UTC time, seed and a random suffix, so two runs never share a folder."""
+    return unique_id(seed)
 
 
 def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
@@ -78,7 +79,7 @@ def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
     from sim.plots import write_plots
 
     out_dir = Path(out_dir)
-    with atomic_folder(out_dir) as tmp:
+    with atomic_folder(out_dir, "run") as tmp:
         res.monthly_long().to_csv(tmp / "monthly.csv", index=False)
         res.flows_long().to_csv(tmp / "flows.csv", index=False)
         write_plots(res, tmp)
@@ -89,8 +90,8 @@ def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
             "scenario": res.scenario.name,
             "scenario_file": res.scenario.source,
             "overrides": overrides,
-            "seed": res.seeds[0] if len(res.seeds) == 1 else None,
-            "replicate_seeds": res.seeds,
+            "seed": res.seed if res.seed is not None else res.seeds[0],  # the base seed (--seed)
+            "replicate_seeds": res.seeds,   # derived from it (sim.runner.replicate_seeds)
             "replicates": len(res.seeds),
             "parameter_sets": res.parameter_sets,  # trial ids of the calibrated ensemble (None: schema defaults)
             "scale": res.scale,

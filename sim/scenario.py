@@ -10,26 +10,25 @@ from __future__ import annotations
 
 import copy
 import difflib
-import tomllib
 from dataclasses import dataclass
+from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from sim.inputs import (
+    MAX_EXTENDS, ScenarioError, check_text_arg, is_year_key, override_items, parse_override, read_toml, shown,
+)
 from sim.schema import (
-    REGION_KINDS, SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Section, Text, YearSchedule,
+    REGION_KINDS, SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Section, Text, YearSchedule, describe, required,
 )
 
-SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
-
-
-class ScenarioError(ValueError):
-    """A scenario failed validation; `problems` lists every problem found."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        super().__init__("\n".join(problems))
+# The repository's scenarios/ folder, installed as the data package sim.scenarios (setup.py), so a wheel
+# finds its scenarios wherever it is installed and an editable install reads the repository's files.
+SCENARIO_DIR = Path(str(files("sim.scenarios")))
+NAME_CHARS = 100  # a scenario name: it becomes a results folder name
+__all__ = ["ScenarioError", "parse_override"]  # re-exported from sim.inputs for existing callers
 
 
 def shipped_scenarios() -> dict[str, Path]:
@@ -39,7 +38,7 @@ def shipped_scenarios() -> dict[str, Path]:
 
 def find_scenario(name_or_path: str | Path) -> Path:
     """A shipped scenario's name or a file path -> an existing path."""
-    p = Path(name_or_path)
+    p = Path(check_text_arg(name_or_path, "scenario"))
     if p.suffix == ".toml" and p.exists():
         return p
     shipped = shipped_scenarios()
@@ -48,16 +47,6 @@ def find_scenario(name_or_path: str | Path) -> Path:
     hint = difflib.get_close_matches(str(name_or_path), shipped, n=1)
     extra = f"; did you mean '{hint[0]}'?" if hint else ""
     raise ScenarioError([f"{name_or_path}: no such scenario file or shipped scenario{extra} allowed: {', '.join(shipped)}"])
-
-
-def _read_toml(path: Path) -> dict:
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
-    except OSError as exc:
-        raise ScenarioError([f"{path}: cannot read: {exc}"]) from None
 
 
 def _merge(base: dict, over: dict) -> dict:
@@ -72,15 +61,23 @@ def _merge(base: dict, over: dict) -> dict:
 
 def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
     """Read a scenario and everything it extends, merged (child wins)."""
-    path = path.resolve()
+    given, path = path, path.resolve()
     if path in _seen:
-        raise ScenarioError([f"{path}: key 'extends': cycle through {', '.join(str(p) for p in _seen)}"])
-    raw = _read_toml(path)
+        raise ScenarioError([f"{path}: key 'extends': cycle through {', '.join(str(p) for p in _seen)}; "
+                             f"allowed: a scenario that does not extend this one"])
+    if len(_seen) >= MAX_EXTENDS:
+        raise ScenarioError([f"{path}: key 'extends': a chain of more than {MAX_EXTENDS} files; allowed: at most {MAX_EXTENDS}"])
+    raw = read_toml(given)  # messages name the file as given (a link, a relative path)
+    internal = [k for k in raw if k.startswith("_")]
+    if internal:
+        raise ScenarioError([f"{path}: key '{shown(internal[0])}': unknown key; allowed: {', '.join(SCHEMA.fields)}"])
     parent = raw.get("extends")
     if parent is None:
         return raw
     if not isinstance(parent, str):
-        raise ScenarioError([f"{path}: key 'extends': expected a scenario name or path, got {type(parent).__name__}"])
+        raise ScenarioError([f"{path}: key 'extends': expected a scenario name or path, got {type(parent).__name__}; "
+                             f"allowed: a shipped scenario's name or the path of a .toml file"])
+    check_text_arg(parent, f"{path}: key 'extends':")
     ppath = Path(parent)
     if not ppath.is_absolute() and (path.parent / ppath).suffix == ".toml":
         ppath = path.parent / ppath
@@ -100,28 +97,18 @@ def load_raw(path: Path, _seen: tuple[Path, ...] = ()) -> dict:
     return merged
 
 
-def parse_override(text: str) -> tuple[list[str], Any]:
-    """'a.b.c=value' -> (['a','b','c'], parsed TOML value; bare words are strings)."""
-    if "=" not in text:
-        raise ScenarioError([f"--set {text}: expected key=value"])
-    key, value = text.split("=", 1)
-    try:
-        parsed = tomllib.loads(f"v = {value.strip()}")["v"]
-    except tomllib.TOMLDecodeError:
-        parsed = value.strip()
-    return key.strip().split("."), parsed
-
-
-def apply_overrides(raw: dict, overrides: list[str]) -> dict:
+def apply_overrides(raw: dict, overrides: list[str] | dict | None) -> dict:
+    """Apply --set strings or a {dotted key: value} dict; each passes the input boundary (sim.inputs) first."""
     out = copy.deepcopy(raw)
-    for text in overrides:
-        path, value = parse_override(text)
+    for item in override_items(overrides):
+        path, value = parse_override(item)
         node = out
-        for part in path[:-1]:
+        for i, part in enumerate(path[:-1]):
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise ScenarioError([f"--set {text}: key '{part}' is not a table"])
-        node[path[-1]] = value
+                raise ScenarioError([f"--set {shown(item)}: key '{'.'.join(path[:i + 1])}' is not a table; "
+                                     f"allowed: a key inside one of its tables, e.g. rent_subsidy.months"])
+        node[path[-1]] = copy.deepcopy(value)
     return out
 
 
@@ -142,12 +129,24 @@ class Validator:
         self.problems.append(f"{self.where}: key '{key}': {msg}")
 
     def number(self, key: str, spec: Num, v: Any) -> None:
+        # range before whole-number test: float() of a huge integer overflows, and nan fails every comparison
         if not is_number(v):
-            self.err(key, f"expected a number, got {type(v).__name__} {v!r}; allowed: {spec.lo:g} to {spec.hi:g}")
-        elif spec.integer and not float(v).is_integer():
-            self.err(key, f"expected a whole number, got {v!r}; allowed: integers {spec.lo:g} to {spec.hi:g}")
+            self.err(key, f"expected a number, got {type(v).__name__} {shown(v)}; allowed: {spec.lo:g} to {spec.hi:g}")
         elif not spec.lo <= v <= spec.hi:
-            self.err(key, f"value {v!r} out of range; allowed: {spec.lo:g} to {spec.hi:g}")
+            self.err(key, f"value {shown(v)} out of range; allowed: {spec.lo:g} to {spec.hi:g}")
+        elif spec.integer and not float(v).is_integer():
+            self.err(key, f"expected a whole number, got {shown(v)}; allowed: integers {spec.lo:g} to {spec.hi:g}")
+
+    def text(self, key: str, v: Any) -> None:
+        """Names become folder names: bounded, printable, no path separators; other text: no control characters."""
+        if not isinstance(v, str):
+            self.err(key, f"expected text, got {type(v).__name__}; allowed: a quoted string")
+        elif key == "name" and (not 0 < len(v) <= NAME_CHARS or not v.isprintable() or any(c in v for c in "/\\")
+                                or not v.strip(". ")):
+            self.err(key, f"'{shown(v)}' is not a usable scenario name; allowed: 1 to {NAME_CHARS} printable characters "
+                          f"without '/' or '\\', e.g. rent_subsidy_24_months")
+        elif any(ord(c) < 32 and c not in "\n\t" or ord(c) == 127 for c in v):
+            self.err(key, f"'{shown(v)}' holds control characters; allowed: printable text, newlines and tabs")
 
     def unknown(self, key: str, name: str, allowed: list[str]) -> None:
         hint = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
@@ -161,8 +160,9 @@ class Validator:
             return
         parsed = []
         for y, val in v.items():
-            if not str(y).isdigit() or not 1990 <= int(y) <= 2100:
-                self.err(f"{key}.{y}", "inconsistent schedule: expected a year; allowed: 1990 to 2100")
+            if not is_year_key(y) or not 1990 <= int(y) <= 2100:
+                self.err(f"{key}.{shown(y)}", "inconsistent schedule: expected a year written in plain digits without "
+                                              "a leading zero; allowed: 1990 to 2100")
                 continue
             parsed.append(int(y))
             self.number(f"{key}.{y}", item, val)
@@ -173,7 +173,8 @@ class Validator:
 
     def section(self, prefix: str, spec: Section, raw: Any, years: tuple[int, int] | None) -> None:
         if not isinstance(raw, dict):
-            self.err(prefix, f"expected a table, got {type(raw).__name__}")
+            self.err(prefix.rstrip("."), f"expected a table, got {type(raw).__name__}; allowed: a table of "
+                                         f"{', '.join(list(spec.fields)[:8])}{', ...' if len(spec.fields) > 8 else ''}")
             return
         allowed = list(spec.fields)
         for k in raw:
@@ -182,8 +183,8 @@ class Validator:
         for k, fspec in spec.fields.items():
             key = f"{prefix}{k}"
             if k not in raw:
-                if _required(fspec):
-                    self.err(key, f"missing; it has no default ({_describe(fspec)})")
+                if required(fspec):
+                    self.err(key, f"missing; it has no default; {describe(fspec)}")
                 continue
             self.value(key, fspec, raw[k], years)
 
@@ -196,8 +197,7 @@ class Validator:
             if v not in fspec.choices:
                 self.err(key, f"value {v!r} not allowed; allowed: {', '.join(fspec.choices)}")
         elif isinstance(fspec, Text):
-            if not isinstance(v, str):
-                self.err(key, f"expected text, got {type(v).__name__}")
+            self.text(key, v)
         elif isinstance(fspec, YearSchedule):
             self.schedule(key, fspec, v, years)
         elif isinstance(fspec, Probs):
@@ -258,33 +258,11 @@ class Validator:
             self.schedule(f"{key}.{r}", spec, sched, years, first=lo)
             if isinstance(sched, dict):
                 for y, val in sched.items():
-                    if str(y).isdigit() and int(y) < active and is_number(val) and val > 0:
+                    if is_year_key(y) and int(y) < active and is_number(val) and val > 0:
                         self.err(f"{key}.{r}.{y}", f"inconsistent schedule: {r} is a destination only from {active}; allowed: 0 before {active}")
         missing = [r for r in allowed if r not in v]
         if missing:
             self.err(key, f"missing regions: {', '.join(missing)}")
-
-
-def _required(fspec: Any) -> bool:
-    if isinstance(fspec, Section):
-        return any(_required(f) for f in fspec.fields.values())
-    if isinstance(fspec, Text):
-        return fspec.default is None and not fspec.optional
-    if isinstance(fspec, (Num, Choice)):
-        return fspec.default is None
-    if isinstance(fspec, RegionMap):
-        return fspec.fill is None
-    return True
-
-
-def _describe(fspec: Any) -> str:
-    if isinstance(fspec, Num):
-        return f"allowed: {fspec.lo:g} to {fspec.hi:g}; {fspec.doc}"
-    if isinstance(fspec, Choice):
-        return f"allowed: {', '.join(fspec.choices)}"
-    if isinstance(fspec, Probs):
-        return f"allowed categories: {', '.join(fspec.labels)}"
-    return getattr(fspec, "doc", "")
 
 
 def validate(raw: dict, where: str) -> None:
@@ -371,25 +349,37 @@ class Scenario:
         return node
 
 
-def load(name_or_path: str | Path, overrides: list[str] | None = None) -> Scenario:
-    """Find, merge, override and validate a scenario; raises ScenarioError on any problem."""
+def load(name_or_path: str | Path, overrides: list[str] | dict | None = None) -> Scenario:
+    """Find, merge, override and validate a scenario; raises ScenarioError on any problem.
+
+    `overrides`: --set strings ("rent_subsidy.months=24") or a dict {"rent_subsidy.months": 24}. The file
+    is judged on its own first, so `run --set ...` refuses exactly the files `validate` refuses.
+    """
     path = find_scenario(name_or_path)
-    raw = apply_overrides(load_raw(path), overrides or [])
+    file_raw = load_raw(path)
+    overrides = override_items(overrides)
+    if overrides:
+        _resolve(file_raw, str(path))
+    return _resolve(apply_overrides(file_raw, overrides), str(path) + (" (with --set overrides)" if overrides else ""),
+                    overrides, path)
+
+
+def _resolve(raw: dict, where: str, overrides: list | None = None, path: Path | None = None) -> Scenario:
+    raw = dict(raw)
     before_raw = raw.pop("_before", None)
-    where = str(path) + (" (with --set overrides)" if overrides else "")
     validate(raw, where)
+    name = str(raw.get("name", path.stem if path else "scenario"))
     before = None
     if before_raw is not None:
         # a policy year after the run's end means the run never switches (e.g. --set time.end_year=2016)
         before_raw = apply_overrides(before_raw, overrides or [])
         before_raw["time"] = raw["time"]
         validate(before_raw, where + " (before 'starts')")
-        before = Scenario(str(raw.get("name", path.stem)), str(path), _fill_defaults(SCHEMA, before_raw),
+        before = Scenario(name, where if path is None else str(path), _fill_defaults(SCHEMA, before_raw),
                           frozenset(before_raw.get("behaviour", {})))
     elif raw.get("starts"):
         raise ScenarioError([f"{where}: key 'starts': needs 'extends' (the scenario that applies before it)"])
-    data = _fill_defaults(SCHEMA, raw)
-    return Scenario(name=str(raw.get("name", path.stem)), source=str(path), data=data,
+    return Scenario(name=name, source=where if path is None else str(path), data=_fill_defaults(SCHEMA, raw),
                     explicit_behaviour=frozenset(raw.get("behaviour", {})), before=before)
 
 

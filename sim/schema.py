@@ -287,3 +287,34 @@ SCHEMA = Section(
 )
 
 REGION_KINDS = {"destination": DESTINATIONS, "origin": ORIGINS, "sector": SECTORS}
+
+
+def required(fspec: Any) -> bool:
+    """Whether a scenario must give this field (no default, no fill)."""
+    if isinstance(fspec, Section):
+        return any(required(f) for f in fspec.fields.values())
+    if isinstance(fspec, Text):
+        return fspec.default is None and not fspec.optional
+    if isinstance(fspec, (Num, Choice)):
+        return fspec.default is None
+    if isinstance(fspec, RegionMap):
+        return fspec.fill is None
+    return True
+
+
+def describe(fspec: Any) -> str:
+    """The allowed values of a field, for messages."""
+    if isinstance(fspec, Num):
+        return f"allowed: {fspec.lo:g} to {fspec.hi:g}; {fspec.doc}"
+    if isinstance(fspec, Choice):
+        return f"allowed: {', '.join(fspec.choices)}"
+    if isinstance(fspec, Probs):
+        return f"allowed categories: {', '.join(fspec.labels)}"
+    if isinstance(fspec, Section):
+        return f"allowed: a table of {', '.join(fspec.fields)}"
+    if isinstance(fspec, (YearSchedule, RegionYears)):
+        per = "a table per destination region of " if isinstance(fspec, RegionYears) else "a table of "
+        return f"allowed: {per}year = value, values {fspec.item.lo:g} to {fspec.item.hi:g}; {fspec.doc}"
+    if isinstance(fspec, RegionMap):
+        return f"allowed: a table of {fspec.kind} = value, values {fspec.item.lo:g} to {fspec.item.hi:g}; {fspec.doc}"
+    return f"allowed: text; {getattr(fspec, 'doc', '')}"

@@ -35,17 +35,19 @@ import logging
 import math
 import warnings
 from pathlib import Path
+from typing import Mapping
 
 import numpy as np
 
 from sim.ensemble import ParameterEnsemble
-from sim.output_folder import atomic_file
+from sim.extras import require
+from sim.output_folder import atomic_file, safe_name
 from sim.scenario import ScenarioError, is_number
-from sim.sweep.execute import execute, require
+from sim.sweep.execute import execute
 from sim.sweep.output import read_runs
 from sim.sweep.plan import Plan, build_plan
 from sim.sweep.spec import (COMMON_KEYS, RUN_COLUMNS, Param, SpecProblems, check_common, is_int, key_problems, parse_params,
-                            read_spec, resolve_base)
+                            resolve_base, spec_source)
 
 log = logging.getLogger("relocsim")
 
@@ -61,11 +63,10 @@ def _problem(params: list[Param]) -> dict:
     return {"num_vars": len(params), "names": [p.key for p in params], "bounds": [list(p.unit_bounds()) for p in params]}
 
 
-def load_sensitivity_spec(spec_path: str | Path, method: str | None = None, ensemble: ParameterEnsemble | None = None) -> Plan:
+def load_sensitivity_spec(spec_path: str | Path | Mapping, method: str | None = None, ensemble: ParameterEnsemble | None = None) -> Plan:
     """Read and validate a sensitivity spec, sample it with SALib and lay out the runs; `ensemble` as
     in `sim.sweep.load_sweep_spec`."""
-    spec_path = Path(spec_path)
-    spec = read_spec(spec_path)
+    spec_path, spec = spec_source(spec_path)   # a file, or a dict from a Python caller
     probs = SpecProblems(spec_path)
     replicates, seed = check_common(spec, probs, SENS_KEYS)
     method = method or spec.get("method")
@@ -108,7 +109,7 @@ def load_sensitivity_spec(spec_path: str | Path, method: str | None = None, ense
     probs.items += key_problems(bits, params, spec_path)
     probs.raise_if_any()
 
-    require("SALib", "SALib")
+    require("SALib", "sensitivity", "relocsim sensitivity")
     problem = _problem(params)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")   # SALib's power-of-2 warning: given above with the spec's name
@@ -236,7 +237,7 @@ def write_indices(df, plan: Plan, out: Path) -> tuple[Path, Path]:
     return csv, png
 
 
-def run_sensitivity(spec_path: str | Path, method: str | None = None, backend: str = "serial", workers: int | None = 1,
+def run_sensitivity(spec_path: str | Path | Mapping, method: str | None = None, backend: str = "serial", workers: int | None = 1,
                     scheduler: str | None = None, out: str | Path | None = None, quiet: bool = True,
                     max_runs: int | None = None, ensemble: ParameterEnsemble | None = None):
     """Sample, run (or resume) and analyse; returns the tidy indices (empty if runs remain). `ensemble`:
@@ -244,7 +245,7 @@ def run_sensitivity(spec_path: str | Path, method: str | None = None, backend: s
     import pandas as pd
 
     plan = load_sensitivity_spec(spec_path, method, ensemble)
-    out = Path(out) if out is not None else Path("results") / "sensitivity" / plan.name
+    out = Path(out) if out is not None else Path("results") / "sensitivity" / safe_name(plan.name)
     stats = execute(plan, out, backend=backend, workers=workers, scheduler=scheduler, quiet=quiet, max_runs=max_runs)
     if stats.remaining:
         df = pd.DataFrame(columns=list(INDEX_COLUMNS))

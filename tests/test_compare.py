@@ -169,8 +169,9 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert str(bad) in err and "housing.purchase_help" in err and "did you mean 'purchase_help_share'" in err
     assert cli.main(["compare", "baseline", *CLI_FAST, "--out", str(out)]) == 2
     assert "at least two" in capsys.readouterr().err
-    assert cli.main(["compare", "baseline", "support_2024", "--scale", "3", "--out", str(out), "--quiet"]) == 2
-    assert "population.scale" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:   # argparse refuses it (sim.inputs.scale), exit 2
+        cli.main(["compare", "baseline", "support_2024", "--scale", "3", "--out", str(out), "--quiet"])
+    assert exit_.value.code == 2 and "allowed: a number from 1e-05 to 1" in capsys.readouterr().err
     assert not out.exists()
 
 

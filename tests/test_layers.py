@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-CORE = {"sim", "sim.schema", "sim.scenario", "sim.world", "sim.population", "sim.programme", "sim.behaviour", "sim.model",
-        "sim.outcomes", "sim.rng", "sim.regions", "sim.states", "sim.params", "sim.protocol"}
+CORE = {"sim", "sim.inputs", "sim.schema", "sim.scenario", "sim.world", "sim.population", "sim.programme", "sim.behaviour",
+        "sim.model", "sim.outcomes", "sim.rng", "sim.regions", "sim.states", "sim.params", "sim.protocol"}
 LAYERS = ("core", "experiments", "calibration", "cli")
 HEAVY = ("mesa", "dask", "distributed", "optuna", "SALib", "pyarrow")
 

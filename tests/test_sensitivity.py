@@ -10,8 +10,8 @@ from sim.scenario import ScenarioError
 from sim.schema import BEHAVIOUR
 from sim.sensitivity import INDEX_COLUMNS, load_sensitivity_spec, run_sensitivity
 
-pytest.importorskip("pyarrow", reason="sweeps write Parquet: pip install pyarrow (see pyproject extras)")
-pytest.importorskip("SALib", reason="sensitivity analysis needs SALib (see pyproject extras)")
+pytest.importorskip("pyarrow", reason="sweeps write Parquet: pip install -e \".[sweep]\"")
+pytest.importorskip("SALib", reason="sensitivity analysis needs SALib: pip install -e \".[sensitivity]\"")
 
 SPEC = '''scenario = "baseline"
 method = "morris"

@@ -14,7 +14,7 @@ from sim.runner import run_scenario
 from sim.scenario import ScenarioError
 from sim.sweep import execute, load_sweep_spec, read_runs, run_sweep
 
-pytest.importorskip("pyarrow", reason="sweeps write Parquet: pip install pyarrow (see pyproject extras)")
+pytest.importorskip("pyarrow", reason="sweeps write Parquet: pip install -e \".[sweep]\"")
 
 FAST = 'scale = 0.01\noverrides = ["time.end_year=2016"]\n'
 GRID = f'''scenario = "baseline"
@@ -83,7 +83,7 @@ def test_same_outcomes_on_processes_and_dask(serial_sweep, tmp_path):
     spec, _, ref = serial_sweep
     procs = run_sweep(spec, backend="processes", workers=2, out=tmp_path / "procs")
     pd.testing.assert_frame_equal(by_run(procs), by_run(ref))
-    pytest.importorskip("distributed", reason="the dask backend needs dask[distributed]")
+    pytest.importorskip("distributed", reason="the dask backend needs dask[distributed]: pip install -e \".[sweep]\"")
     dask = run_sweep(spec, backend="dask", workers=2, out=tmp_path / "dask")  # a real LocalCluster of 2 processes
     pd.testing.assert_frame_equal(by_run(dask), by_run(ref))
 

@@ -5,7 +5,7 @@ sub-commands with `add_parsers(subparsers)` and imports the heavy libraries (Mes
 SALib, pyarrow) only inside the command that needs them, so `relocsim --help` and
 `relocsim validate` start fast.
 
-Errors: bad input (`sim.scenario.ScenarioError`) prints its messages and exits 2; Ctrl-C prints one
+Errors: bad input (`sim.inputs.InputError`: scenario problems, bad arguments, a missing extra) prints its messages and exits 2; Ctrl-C prints one
 line and exits 130; anything else prints one line and the path of a saved traceback and exits 1.
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 
 from sim import __version__
 from sim.cli import calibration, compare, dashboard, run, sweep
-from sim.scenario import ScenarioError
+from sim.inputs import InputError
 
 log = logging.getLogger("relocsim")
 EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except ScenarioError as exc:
+    except InputError as exc:  # the input boundary (sim.inputs): bad files, --set values, missing extras
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT

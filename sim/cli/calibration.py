@@ -9,6 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget
+from sim import inputs
 from sim.cli.common import PARAMETER_SOURCES
 
 
@@ -17,10 +18,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
                    help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
                         "with 4 replicates per trial, about 10 minutes")
-    p.add_argument("--trials", type=int, default=None, help="override the budget's number of trials")
-    p.add_argument("--replicates", type=int, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
-    p.add_argument("--workers", type=int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--trials", type=inputs.positive_int, default=None, help="override the budget's number of trials")
+    p.add_argument("--replicates", type=inputs.replicates, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
+    p.add_argument("--workers", type=inputs.positive_int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
+    p.add_argument("--seed", type=inputs.seed, default=0, help="seed of the study, 0 to 2^63-1 (default 0)")
     p.add_argument("--out", type=Path, default=None,
                    help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
                         "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
@@ -32,32 +33,36 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("fit-report", help="compare the baseline's virtual survey with the IOM survey and official counts")
     p.add_argument("--out", type=Path, default=Path("results") / "calibration")
-    p.add_argument("--replicates", type=int, default=8)
-    p.add_argument("--scale", type=float, default=0.1)
-    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--replicates", type=inputs.replicates, default=8)
+    p.add_argument("--scale", type=inputs.scale, default=0.1)
+    p.add_argument("--seed", type=inputs.seed, default=0)
     p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior")
     p.set_defaults(func=cmd_fit_report)
 
 
 def cmd_calibrate(args) -> int:
+    from sim.extras import require
+
+    require("optuna", "calibrate", "relocsim calibrate")
     from calibration import calibrate as cal
+    from sim.output_folder import check_out, claim_own_folder
     from sim.scenario import ScenarioError
 
     budget = BUDGETS[args.budget]
     for key in ("trials", "replicates"):
-        value = getattr(args, key)
-        if value is not None and value < 1:
-            raise ScenarioError([f"--{key} {value}: must be a whole number of at least 1"])
+        value = getattr(args, key)   # at least 1: argparse checked it (sim.inputs)
         if value:
             budget = Budget(**{**asdict(budget), key: value})
-    work = args.work_dir or cal.CAL_DIR / "work" / args.budget
+    home = calibration_home(cal.CAL_DIR)
+    work = check_out(args.work_dir or home / "work" / args.budget, "--work-dir")
     warm = args.warm_start or (cal.POSTERIOR if args.budget in WARM_STARTED else None)
     if warm is not None:
         try:
             cal.warm_start_sets(warm, cal.FREE)
         except (OSError, ValueError) as exc:
             raise ScenarioError([f"--warm-start {warm}: {exc}"]) from None
-    out = args.out or (cal.POSTERIOR if args.budget in WRITES_SHIPPED else work / "posterior.csv")
+    out = check_ensemble_out(args.out or (home / "posterior.csv" if args.budget in WRITES_SHIPPED else work / "posterior.csv"))
+    claim_own_folder(work, "calibrate", legacy=("study.journal", "settings.json"), option="--work-dir")   # a study's folder, resumable
     df = cal.calibrate(budget, workers=args.workers, work_dir=work, out=out, seed=args.seed, study_name=args.budget,
                        progress=not args.quiet, warm_start=warm)
     print(f"wrote {out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
@@ -66,9 +71,53 @@ def cmd_calibrate(args) -> int:
     return 0
 
 
+def calibration_home(cal_dir: Path) -> Path:
+    """Where `calibrate` writes by default: the repository's calibration/ folder in a source checkout (a full
+    calibration then updates the ensemble runs use); ./calibration in the working folder when relocsim is
+    installed from a wheel, never the installed package (README "Calibration")."""
+    return cal_dir if (cal_dir.parent / "pyproject.toml").is_file() else Path("calibration")
+
+
+def check_ensemble_out(out: Path) -> Path:
+    """The ensemble CSV `calibrate` writes, with its metadata beside it (same name, .json): refused (exit 2)
+    unless it ends in .csv and both files are new or an earlier ensemble and its metadata."""
+    from sim.inputs import InputError
+    from sim.output_folder import check_out
+
+    out = Path(out)
+    if out.suffix.lower() != ".csv":
+        raise InputError([f"--out {out}: names the ensemble, a CSV file (its metadata is written beside it, as "
+                          f"NAME.json); allowed: a path ending in .csv, e.g. results/posterior.csv"])
+    check_out(out.parent)
+    meta = out.with_suffix(".json")
+    for path, ours in ((out, _is_ensemble), (meta, _is_ensemble_metadata)):
+        if path.exists() and not ours(path):
+            raise InputError([f"--out {out}: {path} exists and is not a calibrated ensemble's file; it is not "
+                              f"overwritten; allowed: a new path, or an ensemble calibrate wrote before"])
+    return out
+
+
+def _is_ensemble(path: Path) -> bool:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return path.is_file() and fh.readline().startswith("trial,distance")
+    except (OSError, UnicodeDecodeError):
+        return False
+
+
+def _is_ensemble_metadata(path: Path) -> bool:
+    try:
+        meta = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return isinstance(meta, dict) and {"method", "accepted"} <= set(meta)
+
+
 def cmd_fit_report(args) -> int:
     from calibration.report import write_report
+    from sim.output_folder import check_out
 
+    check_out(args.out)   # before the runs
     out = write_report(args.out, args.replicates, args.scale, args.seed, args.parameters)
     s = json.loads((out / "summary.json").read_text())
     cells = [f"{k} {v['within_95']}/{v['cells']} inside ({v['share_within_95']:.1%})" for k, v in s.items() if "cells" in v]

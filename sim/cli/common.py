@@ -8,16 +8,6 @@ import argparse
 from sim.ensemble import PARAMETER_SOURCES
 
 
-def positive_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text}")
-    return v
-
-
 def add_parameters_argument(p: argparse.ArgumentParser, help_text: str) -> None:
     p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior", help=help_text)
 

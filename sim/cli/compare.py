@@ -5,7 +5,8 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sim.cli.common import add_parameters_argument, ensemble_for, positive_int
+from sim import inputs
+from sim.cli.common import add_parameters_argument, ensemble_for
 
 log = logging.getLogger("relocsim")
 DEFAULT_OUT = Path("results") / "compare"   # as sim.compare.DEFAULT_OUT (not imported: keeps --help light)
@@ -19,15 +20,17 @@ def add_parsers(subparsers) -> None:
                     "difference from the first scenario), plots and compare.json into DIR/<timestamp>/.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                    help="two or more shipped scenario names or paths; the first is the reference")
-    p.add_argument("--replicates", type=positive_int, default=DEFAULT_REPLICATES,
+    p.add_argument("--replicates", type=inputs.replicates, default=DEFAULT_REPLICATES,
                    help=f"replicates per scenario, the same seeds for all (default {DEFAULT_REPLICATES})")
-    p.add_argument("--seed", type=int, default=0, help="seed the replicate seeds derive from (default 0)")
-    p.add_argument("--scale", type=float, default=None, help="fraction of households simulated (default: each scenario's)")
+    p.add_argument("--seed", type=inputs.seed, default=0, help="seed the replicate seeds derive from, 0 to 2^63-1 (default 0)")
+    p.add_argument("--scale", type=inputs.scale, default=None,
+                   help="fraction of households simulated, 1e-05 to 1 (default: each scenario's)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every scenario, e.g. --set time.end_year=2020 (repeatable)")
     add_parameters_argument(p, "behavioural parameters: draws from the calibrated ensemble, one per replicate seed and "
                                "the same for every scenario (default), or the schema defaults")
-    p.add_argument("--out", type=Path, default=DEFAULT_OUT, help=f"parent folder of the result folder (default {DEFAULT_OUT})")
+    p.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                   help=f"parent folder of the result folder, which is new each time (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_compare)
 
@@ -56,6 +59,9 @@ def cmd_compare(args) -> int:
 
     from sim.compare import all_overrides, compare_table, load_scenarios, run_comparison, write_comparison
 
+    from sim.output_folder import check_out
+
+    check_out(args.out)   # refused before the work, not after it
     over = all_overrides(args.overrides, args.scale)
     scenarios = load_scenarios(args.scenarios, over)  # every scenario validated before anything runs
     total = sum(sc.months for sc in scenarios) * args.replicates

@@ -7,7 +7,8 @@ import logging
 import sys
 from pathlib import Path
 
-from sim.cli.common import ensemble_for, positive_int
+from sim import inputs
+from sim.cli.common import ensemble_for
 from sim.executors import BACKENDS
 
 log = logging.getLogger("relocsim")
@@ -16,12 +17,12 @@ METHODS = ("sobol", "morris")   # as sim.sensitivity.METHODS (not imported: keep
 
 def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="serial", help="where the runs execute (default serial)")
-    p.add_argument("--workers", type=positive_int, default=None,
+    p.add_argument("--workers", type=inputs.positive_int, default=None,
                    help="worker processes for processes/dask (default: all cores)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+    p.add_argument("--scheduler", type=inputs.scheduler_address, default=None, metavar="ADDRESS",
                    help="address of a running Dask scheduler, e.g. tcp://host:8786 (with --backend dask)")
     p.add_argument("--out", type=Path, required=True, help="output folder; rerun with the same folder to resume")
-    p.add_argument("--max-runs", type=positive_int, default=None, metavar="N",
+    p.add_argument("--max-runs", type=inputs.positive_int, default=None, metavar="N",
                    help="stop after N new runs (rerun the same command to continue)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 
@@ -50,11 +51,20 @@ def workers_for(args) -> int | None:
     return args.workers
 
 
-def _check_scheduler(args) -> None:
+def _check_backend(args, extra: str, command: str) -> None:
+    """Before anything is read or written: the extra the command needs, and a scheduler that answers."""
+    from sim.extras import require, require_extra
     from sim.scenario import ScenarioError
 
+    if extra == "sensitivity":
+        require_extra("sensitivity", command)     # SALib, and pyarrow for its runs
+    require("pyarrow", extra, command)            # results are Parquet files
+    if args.backend == "dask":
+        require("distributed", "sweep", f"{command} --backend dask")
     if args.scheduler and args.backend != "dask":
         raise ScenarioError([f"--scheduler {args.scheduler}: a scheduler address is for --backend dask, not {args.backend}"])
+    if args.scheduler:
+        inputs.probe_scheduler(args.scheduler)
 
 
 def _ensemble(spec: Path):
@@ -73,9 +83,6 @@ def _execute(plan, args):
     try:
         return execute(plan, out, backend=args.backend, workers=workers_for(args), scheduler=args.scheduler,
                        quiet=args.quiet, max_runs=args.max_runs)
-    except ImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except KeyboardInterrupt:
         done = len(list((out / "runs").glob("*.parquet")))
         print(f"\ninterrupted: {done} of {len(plan.runs)} runs in {out / 'runs'}; run the same command again to continue",
@@ -85,16 +92,17 @@ def _execute(plan, args):
 
 def report_stats(stats, out: Path) -> None:
     print(f"{stats.total - stats.remaining} of {stats.total} runs in {out / 'runs'} "
-          f"({stats.executed} run now, {stats.skipped} already there)")
+          f"({stats.executed} run now, {stats.skipped} already there"
+          + (f", {stats.elsewhere} being run by another sweep into this folder" if stats.elsewhere else "") + ")")
     if stats.remaining:
         print(f"{stats.remaining} runs remain: run the same command again to continue")
 
 
 def cmd_sweep(args) -> int:
+    _check_backend(args, "sweep", "relocsim sweep")
     from sim.sweep import load_sweep_spec
 
     plan = load_sweep_spec(args.spec, _ensemble(args.spec))   # every problem is found before anything is written
-    _check_scheduler(args)
     stats = _execute(plan, args)
     if isinstance(stats, int):
         return stats
@@ -104,14 +112,10 @@ def cmd_sweep(args) -> int:
 
 
 def cmd_sensitivity(args) -> int:
+    _check_backend(args, "sensitivity", "relocsim sensitivity")
     from sim.sensitivity import analyse, load_sensitivity_spec, write_indices
 
-    try:
-        plan = load_sensitivity_spec(args.spec, args.method, _ensemble(args.spec))
-    except ImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    _check_scheduler(args)
+    plan = load_sensitivity_spec(args.spec, args.method, _ensemble(args.spec))
     out = Path(args.out)
     stats = _execute(plan, args)
     if isinstance(stats, int):

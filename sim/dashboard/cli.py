@@ -12,7 +12,6 @@ import subprocess
 import sys
 
 APP = "sim.dashboard.app"
-EXIT_BAD_INPUT = 2
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
@@ -40,13 +39,9 @@ def server_env() -> dict[str, str]:
 
 
 def cmd_dashboard(args) -> int:
-    try:
-        import solara  # noqa: F401
-        import solara_assets  # noqa: F401
-    except ModuleNotFoundError as exc:
-        print(f"error: relocsim dashboard needs {exc.name}; install it with: pip install -e \".[dashboard]\"",
-              file=sys.stderr)
-        return EXIT_BAD_INPUT
+    from sim.extras import require_extra
+
+    require_extra("dashboard", "relocsim dashboard")  # a missing extra: exit 2 naming it
     print(f"relocsim dashboard: serving on http://{args.host}:{args.port} (Ctrl-C stops it)")
     try:
         return subprocess.call(server_command(args.port, args.host, not args.no_browser), env=server_env())

@@ -9,15 +9,16 @@ import json
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping
 
 from sim import scenario as scn
 from sim.ensemble import ParameterEnsemble
-from sim.output_folder import copy_file_atomic, write_text_atomic
+from sim.output_folder import claim_own_folder, clean_stale_files, copy_file_atomic, write_text_atomic
 from sim.results import versions
 from sim.scenario import ScenarioError
 from sim.sweep.design import design_points
-from sim.sweep.spec import COMMON_KEYS, Param, SpecProblems, check_common, is_int, key_problems, parse_params, point_overrides, read_spec, resolve_base
+from sim.sweep.spec import (IN_MEMORY, COMMON_KEYS, Param, SpecProblems, check_common, is_int, key_problems, parse_params,
+                            point_overrides, resolve_base, spec_source)
 
 log = logging.getLogger("relocsim")
 
@@ -127,12 +128,11 @@ def build_plan(kind: str, spec_path: Path, spec: dict, bits: dict, params: list[
                 seeds=seeds, runs=runs, identity=identity, context=context, extra=extra or {}, ensemble=ensemble)
 
 
-def load_sweep_spec(spec_path: str | Path, ensemble: ParameterEnsemble | None = None) -> Plan:
+def load_sweep_spec(spec_path: str | Path | Mapping, ensemble: ParameterEnsemble | None = None) -> Plan:
     """Read and validate a sweep spec and lay out its runs; raises ScenarioError on any problem.
     `ensemble`: what a spec with `parameters = "posterior"` draws from (the command line passes the
     calibrated one, `calibration.ensemble.posterior()`); without one its runs use the schema defaults."""
-    spec_path = Path(spec_path)
-    spec = read_spec(spec_path)
+    spec_path, spec = spec_source(spec_path)   # a file, or a dict from a Python caller
     probs = SpecProblems(spec_path)
     replicates, seed = check_common(spec, probs, SWEEP_KEYS)
     design = spec.get("design")
@@ -188,8 +188,9 @@ def metadata(plan: Plan) -> dict:
 
 
 def prepare_out(plan: Plan, out: Path) -> Path:
-    """Create (or check, when resuming) the output folder; returns its runs/ folder."""
-    out = Path(out)
+    """Create (or check, when resuming) the output folder; returns its runs/ folder. A folder that is
+    neither new, empty nor a sweep's (of this kind) is refused: nothing of the user's is touched."""
+    out = claim_own_folder(out, plan.kind, legacy=("_sweep.json",))
     meta = out / "_sweep.json"
     runs_dir = out / "runs"
     if meta.exists():
@@ -212,8 +213,12 @@ def prepare_out(plan: Plan, out: Path) -> Path:
     elif runs_dir.exists() and any(runs_dir.glob("*.parquet")):
         raise ScenarioError([f"{out}: holds runs but no _sweep.json; use another --out folder"])
     runs_dir.mkdir(parents=True, exist_ok=True)
+    clean_stale_files(runs_dir)   # half-written files of killed runs
     if not meta.exists():
         write_text_atomic(meta, json.dumps(metadata(plan), indent=1, default=str))
-    copy_file_atomic(plan.spec_path, out / "_spec.toml")
+    if plan.spec_path == IN_MEMORY:
+        write_text_atomic(out / "_spec.json", json.dumps(plan.spec, indent=1, default=str))
+    else:
+        copy_file_atomic(plan.spec_path, out / "_spec.toml")
     return runs_dir
 

@@ -7,19 +7,20 @@ spec file, the key and the allowed values (raised as `ScenarioError`, exit 2 on 
 
 from __future__ import annotations
 
+import copy
 import difflib
 import json
 import math
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
 import numpy as np
 
 from sim import scenario as scn
 from sim.ensemble import PARAMETER_SOURCES
 from sim.results import flatten
+from sim.inputs import check_tree, read_toml
 from sim.scenario import ScenarioError, Validator, is_number
 
 COMMON_KEYS = ("scenario", "name", "description", "replicates", "seed", "scale", "overrides", "parameters", "keys")
@@ -117,15 +118,25 @@ class SpecProblems(Validator):
             raise ScenarioError(self.items)
 
 
+IN_MEMORY = Path("in-memory-spec")   # the "file" of a spec given as a dict (relative scenario paths: the cwd)
+
+
+def spec_source(spec: str | Path | Mapping) -> tuple[Path, dict]:
+    """(path for messages, spec) of a spec file or of an in-memory spec (a dict with the same keys)."""
+    if isinstance(spec, Mapping):
+        problems = check_tree(dict(spec), str(IN_MEMORY))   # the input boundary's depth and number limits
+        if problems:
+            raise ScenarioError(problems)
+        return IN_MEMORY, copy.deepcopy(dict(spec))
+    return Path(spec), read_spec(spec)
+
+
 def read_spec(path: str | Path) -> dict:
+    """A sweep or sensitivity spec through the input boundary (encoding, size, nesting, numbers: sim.inputs)."""
     path = Path(path)
-    if not path.is_file():
-        raise ScenarioError([f"{path}: no such sweep spec file"])
-    try:
-        with open(path, "rb") as fh:
-            return tomllib.load(fh)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError([f"{path}: not valid TOML: {exc}"]) from None
+    if not path.exists():
+        raise ScenarioError([f"{path}: no such sweep spec file; allowed: a TOML file, e.g. scenarios/sweeps/example.toml"])
+    return read_toml(path, "sweep spec")
 
 
 def resolve_scenario(value: str, spec_path: Path) -> Path:

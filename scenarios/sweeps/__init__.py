@@ -1,0 +1,1 @@
+"""The shipped sweep and sensitivity specs (TOML), installed as `sim.scenarios.sweeps`."""

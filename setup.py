@@ -1,0 +1,4 @@
+from setuptools import find_packages, setup
+
+DATA_PACKAGES = {"sim.scenarios": "scenarios", "sim.scenarios.sweeps": "scenarios/sweeps"}
+setup(packages=find_packages(include=["sim*", "calibration*"]) + list(DATA_PACKAGES), package_dir=DATA_PACKAGES)
