@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -23,17 +24,19 @@ def replicate_seeds(seed: int, replicates: int) -> list[int]:
 PARAMETER_SOURCES = ("posterior", "defaults")
 
 
-def parameters_for(scenario: Scenario, seed: int, parameters: str = "posterior") -> tuple[Scenario, int | None]:
+def parameters_for(scenario: Scenario, seed: int, parameters: str = "posterior",
+                   posterior: Path | None = None) -> tuple[Scenario, int | None]:
     """The scenario with this replicate's behavioural parameters: a draw from the calibrated ensemble
     (`calibration/posterior.csv`) unless `parameters` is "defaults" or no ensemble is shipped.
-    Parameters the scenario or --set gave explicitly are kept. Returns (scenario, trial id or None)."""
+    Parameters the scenario or --set gave explicitly are kept; `posterior` names another ensemble file.
+    Returns (scenario, trial id or None)."""
     if parameters not in PARAMETER_SOURCES:
         raise ValueError(f"parameters: {parameters!r} not allowed; allowed: {', '.join(PARAMETER_SOURCES)}")
     if parameters == "defaults":
         return scenario, None
     from calibration.ensemble import SURVEY_PARAMETERS, load_posterior, posterior_draw
 
-    post = load_posterior()
+    post = load_posterior() if posterior is None else load_posterior(posterior)
     if post is None:
         return scenario, None
     trial, params = posterior_draw(post, seed)
@@ -59,7 +62,8 @@ class RunResult:
 
 
 def run_scenario(scenario: Scenario, seed: int = 0, replicates: int = 1, scale: float | None = None,
-                 on_month: Callable[[], None] | None = None, parameters: str = "posterior", keep_models: bool = False) -> RunResult:
+                 on_month: Callable[[], None] | None = None, parameters: str = "posterior", keep_models: bool = False,
+                 posterior: Path | None = None) -> RunResult:
     """Run `replicates` independent replicates of a scenario; `on_month` is called after each month.
 
     Each replicate has its own seed and, with `parameters="posterior"`, its own draw from the
@@ -68,7 +72,7 @@ def run_scenario(scenario: Scenario, seed: int = 0, replicates: int = 1, scale: 
     seeds = replicate_seeds(seed, replicates)
     res = RunResult(scenario, seeds, float(scale if scale is not None else scenario.data["population"]["scale"]))
     for s in seeds:
-        sc, trial = parameters_for(scenario, s, parameters)
+        sc, trial = parameters_for(scenario, s, parameters, posterior)
         res.parameter_sets.append(trial)
         model = RelocationModel(sc, seed=s, scale=res.scale)
         model.run(progress=(lambda _m: on_month()) if on_month else None)
