@@ -37,6 +37,6 @@ def plot_groups(cells: pd.DataFrame, path: Path) -> None:
         ax.axis("off")
     np.ravel(axes)[0].legend(fontsize=7)
     fig.suptitle(f"Group splits ({', '.join(sorted(GROUP_BREAKDOWNS))}): observed, simulated and the null")
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0, 1, 0.98))
     fig.savefig(path, dpi=80)
     plt.close(fig)

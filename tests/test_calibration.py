@@ -377,3 +377,11 @@ def test_calibration_with_one_worker_is_reproducible(tmp_path):
     runs = [cal.calibrate(TINY, workers=1, work_dir=tmp_path / str(i), out=tmp_path / f"post{i}.csv", free=TWO,
                           progress=False) for i in (1, 2)]
     pd.testing.assert_frame_equal(runs[0], runs[1])
+
+
+def test_fit_report_cli_rejects_a_missing_posterior(tmp_path, capsys):
+    from sim import cli
+
+    out = tmp_path / "fit"
+    assert cli.main(["fit-report", "--posterior", str(tmp_path / "nope.csv"), "--out", str(out)]) == 2
+    assert "nope.csv" in capsys.readouterr().err and not out.exists()
