@@ -22,7 +22,7 @@ import pandas as pd
 from calibration.targets import load_official
 from sim.regions import DESTINATIONS, ORIGINS
 
-PERSONS_PER_FAMILY = 3.66  # the baseline's mean household size (IOM Tables 10-11: 6,765 persons / 2,045 families in NK ~ 3.3)
+PERSONS_PER_FAMILY = 3.66  # the baseline's mean_household_size, pooled from IOM Tables 10-11 (scenarios/baseline.toml)
 FOUR = ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan")
 COLUMNS = ["target", "breakdown", "group", "cell", "split", "kind", "count", "base", "observed"]
 

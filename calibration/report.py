@@ -146,23 +146,12 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
     for r in missed.itertuples():
         lines.append(f"| {r.target} | {r.cell} | {r.split} | {r.observed:.3g} | {r.simulated_mean:.3g} | {r.simulated_low:.3g}-{r.simulated_high:.3g} |")
     lines += ["", "What mechanisms the misses point to is discussed in docs/ODD.md (section on calibration).", "",
-              "Plots: `observed_vs_simulated.png`, `tables.png`, `posterior.png`."]
-    if post is not None:
-        lines += ["", "### Posterior (accepted parameter sets)", "", post.describe().T[["mean", "std", "min", "max"]].to_markdown()
-                  if _has_tabulate() else post.describe().T[["mean", "std", "min", "max"]].to_string()]
+              "Plots: `observed_vs_simulated.png`, `tables.png`."]
     return "\n".join(lines) + "\n"
 
 
 def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401  (pyflakes: a capability check)
-    except ImportError:
-        return False
-    return True
 
 
 def _yerr(g: pd.DataFrame) -> list:
