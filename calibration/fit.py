@@ -173,6 +173,12 @@ def fit_table(snapshots: list[dict], officials: list[dict], seed: int = 0, recen
     return pd.concat([survey, _official_fit(officials)], ignore_index=True)[FIT_COLUMNS]
 
 
+def survey_shares(snapshots: list[dict], recency: list[float] | None = None) -> tuple[pd.DataFrame, np.ndarray]:
+    """The observed survey cells and each replicate's simulated share of them (cells x replicates)."""
+    obs = observed_cells()
+    return obs, _replicate_shares(obs, snapshots, recency or [0.0] * len(snapshots))
+
+
 def _replicate_shares(obs: pd.DataFrame, snapshots: list[dict], recency: list[float]) -> np.ndarray:
     """Simulated share of each observed cell (rows) in each replicate's virtual survey (columns)."""
     return np.column_stack([_sim_shares(obs, expected_tables(s, r)) for s, r in zip(snapshots, recency)])
