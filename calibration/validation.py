@@ -25,8 +25,6 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from calibration.survey import DERIVED_CELLS
-from calibration.targets import load_targets
 
 MIN_BASE = 10
 Z95 = 1.959964
@@ -38,16 +36,12 @@ GOALS = {"calibration": 0.90, "holdout": 0.80, "explained_heterogeneity_calibrat
 
 
 def cell_kinds() -> dict[tuple[str, str, str], str]:
-    """(target, group, cell) -> kind from targets.csv; a derived cell takes the kind of its parts."""
-    t = load_targets()
-    kinds = dict(zip(zip(t["target"], t["group"], t["cell"]), t["kind"]))
-    for target, derived in DERIVED_CELLS.items():
-        for new, parts in derived.items():
-            for group in t.loc[t["target"] == target, "group"].unique():
-                part_kinds = {kinds.get((target, group, p)) for p in parts} - {None}
-                if part_kinds:
-                    kinds[(target, group, new)] = "input" if "input" in part_kinds else part_kinds.pop()
-    return kinds
+    """(target, group, cell) -> kind of every scored survey cell (`calibration.fit.observed_cells`:
+    from targets.csv; a derived cell is an input if any of its parts is one)."""
+    from calibration.fit import observed_cells
+
+    obs = observed_cells()
+    return dict(zip(zip(obs["target"], obs["group"], obs["cell"]), obs["kind"]))
 
 
 def score_cells(obs: pd.DataFrame, p: np.ndarray) -> pd.DataFrame:
@@ -276,8 +270,6 @@ def evaluate(snapshots: list[dict], recency: list[float], official_shares: list[
     from calibration.text_targets import observed_text_targets, simulated_text_targets
 
     obs, p_survey = survey_shares(snapshots, recency)
-    kinds = cell_kinds()
-    obs = obs.assign(kind=[kinds.get(k, "outcome") for k in zip(obs["target"], obs["group"], obs["cell"])])
     off = observed_official_shares()
     p_off = replicate_official_shares(off, official_shares)
     text = observed_text_targets()
