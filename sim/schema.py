@@ -123,9 +123,9 @@ def _calibrated(default: float, lo: float, hi: float, doc: str) -> Num:
     return Num(lo, hi, doc, CALIBRATED, default)
 
 
-def _assumed(default: float, lo: float, hi: float, doc: str, why: str) -> Num:
+def _assumed(default: float, lo: float, hi: float, doc: str, why: str, integer: bool = False) -> Num:
     """A parameter fixed at its default, with no source giving its value: `why` says why."""
-    return Num(lo, hi, doc, f"assumed: {why}", default)
+    return Num(lo, hi, doc, f"assumed: {why}", default, integer)
 
 
 BEHAVIOUR = Section(
@@ -197,6 +197,23 @@ BEHAVIOUR = Section(
         "return_w_family": _assumed(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region", "set by hand, not in any calibration search; IOM 3.4.4 names family reasons, no rate"),
         "move_on_rate": _calibrated(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
         "repayment_compliance": _assumed(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')", "one interview (IOM 3.4.4: 'returned the money in full'); no rate"),
+        # the synthetic population (sim/population.py) and the region graph (sim/world.py)
+        "general_secondary_qualified": _assumed(0.3, 0.0, 1.0, "share of general-secondary heads with a confirmed qualification or work record (makes them eligible)", "no source gives it"),
+        "spouse_qualified": _assumed(0.6, 0.0, 1.0, "chance that a married head's spouse holds a qualification (makes the family eligible)", "no source gives it"),
+        "extra_children_mean": _assumed(1.4, 0.0, 5.0, "children of a family with children: 1 + Poisson(this)", "set so that families average about 3.5 persons and children are about half of them (Table 10: 3.66 persons a family; NK 3,224 children of 6,765)"),
+        "debt_payment_mci_bank": _assumed(10.0, 0.0, 60.0, "monthly repayment of an active bank loan, MCI", "IOM 3.3.3 gives the share with loans (38-40%), no amounts"),
+        "debt_payment_mci_consumer": _assumed(4.0, 0.0, 30.0, "monthly repayment of consumer credit, MCI", "IOM 3.3.3 gives the share with consumer credit, no amounts"),
+        "origin_jobless_share": _assumed(0.35, 0.0, 1.0, "share of heads without stable work before departure", "Table 17 gives a motive share (51.6% sought permanent jobs), not an unemployment rate"),
+        "centre_contact_share": _assumed(0.5, 0.0, 1.0, "share of jobless heads in touch with an employment centre (the centre awareness channel)", "Table 32 shows contact with centres but gives no rate for the jobless"),
+        "origin_wage_factor": _assumed(0.85, 0.3, 1.5, "wages in the southern origin regions relative to the north", "no wage data by region in the sources"),
+        "savings_months_max": _assumed(4.0, 0.0, 24.0, "savings are uniform between 0 and this many months of income", "no source on savings"),
+        "ties_kin": _assumed(2, 0, 10, "kin ties per household, drawn within the origin region", "Table 14 says decisions involve relatives and friends, not how many", integer=True),
+        "ties_friend": _assumed(1, 0, 10, "friend ties per household, drawn within the origin region", "Table 14 says decisions involve relatives and friends, not how many", integer=True),
+        "ties_neighbour": _assumed(2, 0, 10, "neighbour ties per household", "no source on neighbourhood contacts", integer=True),
+        "neighbour_span": _assumed(49, 1, 1000, "a neighbour is 1 to this many positions further along the origin's households", "no source; a stand-in for spatial proximity", integer=True),
+        "road_factor": _assumed(1.25, 1.0, 2.0, "road distance over great-circle distance between regional capitals", "no road distances in the sources"),
+        "region_neighbours": _assumed(4, 1, 20, "nearest regions joined in the region graph (routes for distances and moves on)", "a sparse stand-in for the road network", integer=True),
+        "winter_severity_c": _assumed(20.0, 5.0, 50.0, "January temperature below 0 C (in C) at which winter severity reaches 1 (0 for a mild January)", "a scale for the catalogue's climate normals; no source"),
     },
     "Behavioural parameters: 13 are calibrated, the others assumed (see the provenance column); bounds are the prior ranges.",
 )
