@@ -22,8 +22,9 @@ OFFICIAL_COLUMNS = ["target", "region", "quantity", "value", "period", "split", 
 BREAKDOWNS = {"region", "gender", "marital_status", "settlement_type", "age_group", "all"}
 SPLITS = {"calibration", "holdout"}
 # input: the model draws the figure (scored apart, as a consistency check); outcome: the model must
-# produce it (only these count toward the goals); duplicate: the same figure printed in another table.
-KINDS = {"input", "outcome", "duplicate"}
+# produce it (only these count toward the goals); duplicate: the same figure printed in another table;
+# not_modelled: the model has no state that answers it (kept, unscored; reasons in calibration/README.md).
+KINDS = {"input", "outcome", "duplicate", "not_modelled"}
 SURVEY_REGIONS = {"north_kazakhstan", "east_kazakhstan", "kostanay", "pavlodar", "all"}
 REGIONS = {
     # destinations
