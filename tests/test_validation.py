@@ -98,3 +98,40 @@ def test_derived_cells_take_the_kind_of_their_parts():
     assert k[("t29_housing_search_period", "all", "prepared_by_authorities")] == "input"
     assert k[("t30_employment_sector", "men", "public")] == "input"
     assert k[("t12_origin", "all", "turkestan")] == "input" and k[("t12_origin", "pavlodar", "turkestan")] == "outcome"
+
+
+def test_information_sources_are_scored_on_the_awareness_channels():
+    """Tables 15-16: the printed sources pooled into the model's channels, Serpin's obligation left out
+    of the base (another programme), Table 16's ALL row a duplicate of Table 15's."""
+    from calibration.fit import observed_cells
+
+    obs = observed_cells().set_index(["target", "group", "cell"])
+    t15 = obs.loc["t15_information_sources"]
+    assert set(t15.index.get_level_values("cell")) == {"media_internet", "relatives_friends", "employment_centre",
+                                                       "friends_already_relocated"}
+    assert t15.loc[("all", "media_internet"), "count"] == 16 + 23 + 9 and t15.loc[("all", "media_internet"), "base"] == 130 - 4
+    assert t15.loc[("east_kazakhstan", "employment_centre"), "base"] == 6 < MIN_BASE  # reported, not counted
+    assert (t15["kind"] == "outcome").all()
+    t16 = obs.loc["t16_information_sources_gender"]
+    assert (t16.loc["all", "kind"] == "duplicate").all() and (t16.drop(index="all", level="group")["kind"] == "outcome").all()
+    assert not obs.index.get_level_values("target").isin(["t24_assessment_forms", "t44_local_identity"]).any()
+
+
+def test_a_respondent_names_the_channel_that_made_the_household_aware():
+    from calibration.survey import INFO_SOURCE_CELLS, expected_tables, survey_frame
+    from calibration.observe import RunObserver
+    from sim import scenario
+    from sim.model import RelocationModel
+    from sim.states import Channel
+
+    m = RelocationModel(scenario.load("baseline", ["time.end_year=2021"]), seed=3, scale=0.02)
+    obs = RunObserver(m)
+    m.run()
+    snap = obs.fieldwork_frame
+    frame = survey_frame(snap)
+    channel = pd.Series(snap["aware_channel"], index=snap["household"]).loc[frame["household"]].to_numpy()
+    assert (channel != Channel.UNKNOWN).all()  # every arrival heard of the programme somehow
+    assert (frame["info_source"].to_numpy() == np.array([INFO_SOURCE_CELLS[Channel(c)] for c in channel])).all()
+    t = expected_tables(snap)
+    shares = t[t["target"] == "t15_information_sources"].groupby("group")["share"].sum()
+    assert np.allclose(shares, 1.0)
