@@ -131,7 +131,7 @@ def _assumed(default: float, lo: float, hi: float, doc: str, why: str, integer: 
 BEHAVIOUR = Section(
     {
         # awareness (IOM Tables 14-16)
-        "awareness_media_rate": _assumed(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates (Tables 15-16 not yet scored)"),
+        "awareness_media_rate": _assumed(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates; they are scored as outcome cells through aware_channel"),
         "awareness_centre_rate": _assumed(0.004, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
         "awareness_network_weight": _assumed(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
         "awareness_mover_weight": _assumed(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)", "set by hand, not in any calibration search; Table 15 gives a share of information sources, not a rate"),
