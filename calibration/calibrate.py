@@ -1,10 +1,11 @@
 """`relocsim calibrate`: estimate the free behavioural parameters from the survey and official counts.
 
 Method: Optuna's TPE sampler searches the parameter box to minimise the calibration distance
-(`calibration.fit.deviance`: binomial deviance of the virtual survey's cells with the tables' bases,
+(`calibration.fit.deviance`: binomial deviance of the virtual survey's outcome cells with the tables' bases,
 plus squared relative errors of official counts). A survey-design parameter (`survey_recency`, how
-much more easily the survey reached recent arrivals) can be added to FREE; the shipped ensemble
-keeps it at 0. The trial history is then turned into an ensemble of
+much more easily the survey reached recent arrivals) is free too; the shipped ensemble's accepted
+values lie between 0.09 and 0.19 a year (calibration/posterior.csv; docs/ODD.md 8.1). Runs ignore it;
+the fit report and the distance apply each set's value to the virtual survey. The trial history is then turned into an ensemble of
 accepted parameter sets by ABC rejection: the best `accept_fraction` of trials (at least `min_accept`)
 are kept with equal weight. That ensemble is the posterior sample written to
 `calibration/posterior.csv`; runs draw one set per replicate, so scenario results carry parameter

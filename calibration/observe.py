@@ -9,7 +9,10 @@
 * the expected returns: every month, the persons at risk of return times their return probability
   (the returns phase's `model.return_risk`), by arrival year and first destination. Same expectation
   as the realized count (its compensator), far less noise: the calibration distance uses it;
-* the official outcomes (`calibration.fit.official_outcomes`), computed at the end of the last month.
+* the official outcomes (`calibration.fit.official_outcomes`), computed at the end of the last month,
+  with a copy of the run's arrivals by (year, origin, destination) at model scale (`flows_persons`,
+  the record's series) and its calendar years, for the official shares
+  (`calibration.official_shares.simulated_official_shares`).
 """
 
 from __future__ import annotations
@@ -45,7 +48,8 @@ class RunObserver:
     """Survey frames, expected returns and official outcomes of one run (see the module doc).
 
     Create it with the model before `model.run()`; afterwards `frames[month]`, `fieldwork_frame`,
-    `return_risk_persons[month, arrival year, first destination]` and `officials` hold the results.
+    `return_risk_persons[month, arrival year, first destination]`, `officials`, `flows_persons[year,
+    origin, destination]` and `years` hold the results.
     """
 
     def __init__(self, model):
@@ -55,6 +59,8 @@ class RunObserver:
         self.frames: dict[int, dict] = {}
         self.return_risk_persons = np.zeros((model.n_months, len(model.years), len(DESTINATIONS)))
         self.officials: dict | None = None
+        self.flows_persons: np.ndarray | None = None
+        self.years = [int(y) for y in model.years]
         months = [mo for mo in (self.fieldwork_month, self.june_2024_month) if 0 <= mo < model.n_months]
         model.observe(self._frame, months)
         model.observe(self._risk)
@@ -81,6 +87,7 @@ class RunObserver:
         from calibration.fit import official_outcomes
 
         self.officials = official_outcomes(m, self)
+        self.flows_persons = m.record.flows_persons.copy()
 
 
 def observed_run(model) -> RunObserver:

@@ -1,8 +1,11 @@
-"""`relocsim fit-report`: how well the (calibrated) baseline reproduces the survey and official counts.
+"""`relocsim fit-report`: how well an ensemble (the shipped one unless `posterior` names another)
+reproduces the survey and official figures.
 
-Writes `fit.csv` (target, cell, split, observed, base, simulated_mean, simulated_low, simulated_high,
-within_95), `report.md` and PNG plots into `results/calibration/` (or `--out`), atomically
-(`sim.output_folder`; an existing report folder is replaced).
+Writes, atomically (`sim.output_folder`; an existing report folder is replaced), into
+`results/calibration/` (or `--out`): `cells.csv` (every scored cell: kind, binomial interval, z-score;
+`calibration.validation`), `skill.csv` (skill against the no-heterogeneity null and explained
+heterogeneity, per table, with bootstrap bands), `summary.json` (its `goals` block, and the older
+predictive-interval summary), `fit.csv` (the older predictive-interval table), `report.md` and PNG plots.
 """
 
 from __future__ import annotations
@@ -15,53 +18,78 @@ import numpy as np
 import pandas as pd
 
 from calibration.fit import fit_table, relative_error, summarise
+from calibration.official_shares import simulated_official_shares
+from calibration.report_markdown import markdown as validation_markdown
+from calibration.report_plots import plot_groups
+from calibration.validation import evaluate
 from sim.output_folder import atomic_folder
 from sim.plotting import plt, yerr
 
 INPUT_TABLES = {"t22_document_duration", "t23_processing_duration", "t37_aid_wait", "t38_aid_wait_marital"}
 
 
-def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior"):
-    """The fit table, the runs, and each run's official outcomes."""
-    from calibration.ensemble import posterior
+def run_fit(replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior",
+            posterior: Path | None = None, bootstrap: int = 1000, overrides: list[str] | None = None):
+    """The fit table, the runs, each run's official outcomes, and the validation
+    (cells, skill, goals; `calibration.validation.evaluate`). `posterior` names an ensemble file
+    (default: the shipped `calibration/posterior.csv`); `overrides` are `--set` lines for the baseline
+    (e.g. "behaviour.adapt_base=3"), kept over the ensemble's draws. Everything is read through each
+    run's `RunObserver` (`calibration.observe`)."""
+    from calibration.ensemble import POSTERIOR
+    from calibration.ensemble import posterior as load_ensemble
     from calibration.observe import observed_run
     from sim import scenario
     from sim.runner import run_scenario
 
-    sc = scenario.load("baseline")
-    ensemble = posterior() if parameters == "posterior" else None
+    if posterior is not None and not Path(posterior).is_file():
+        raise FileNotFoundError(f"--posterior {posterior}: no such file; give a posterior.csv written by relocsim calibrate")
+    sc = scenario.load("baseline", overrides)
+    ensemble = load_ensemble(posterior or POSTERIOR) if parameters == "posterior" else None
     res = run_scenario(sc, seed=seed, replicates=replicates, scale=scale, ensemble=ensemble, observe=observed_run)
-    officials = [obs.officials for obs in res.observations]
-    fit = fit_table([obs.fieldwork_frame for obs in res.observations], officials, seed=seed,
-                    recency=_survey_recency(res.parameter_sets))
-    return fit, res, officials
+    observers = res.observations
+    officials = [obs.officials for obs in observers]
+    frames = [obs.fieldwork_frame for obs in observers]
+    recency = _survey_recency(res.parameter_sets, posterior)
+    fit = fit_table(frames, officials, seed=seed, recency=recency)
+    shares = [simulated_official_shares(obs.flows_persons, obs.years, o) for obs, o in zip(observers, officials)]
+    validation = evaluate(frames, recency, shares, officials, seed=seed, bootstrap=bootstrap)
+    return fit, res, officials, validation
 
 
-def _survey_recency(trials: list) -> list[float]:
+def _survey_recency(trials: list, posterior: Path | None = None) -> list[float]:
     """Each replicate's survey reachability parameter, from the parameter set it drew (0 without one)."""
     from calibration.ensemble import load_posterior
 
-    post = load_posterior()
+    post = load_posterior() if posterior is None else load_posterior(posterior)
     if post is None or "survey_recency" not in post:
         return [0.0] * len(trials)
     by_trial = dict(zip(post["trial"], post["survey_recency"]))
     return [float(by_trial.get(t, 0.0)) if t is not None else 0.0 for t in trials]
 
 
-REPORT_FILES = ("fit.csv", "observed_vs_simulated.png", "tables.png", "posterior.png", "report.md", "summary.json")
+REPORT_FILES = ("fit.csv", "cells.csv", "skill.csv", "observed_vs_simulated.png", "tables.png", "groups.png",
+                "posterior.png", "report.md", "summary.json")
 
 
-def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior") -> Path:
+def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior",
+                 posterior: Path | None = None) -> Path:
     out = Path(out)
     with atomic_folder(out, "fit-report", replace=True, legacy=REPORT_FILES) as tmp:   # replaces only an earlier report
-        fit, res, officials = run_fit(replicates, scale, seed, parameters)
+        fit, res, officials, (cells, skills, goals) = run_fit(replicates, scale, seed, parameters, posterior)
         fit.to_csv(tmp / "fit.csv", index=False)
+        cells.to_csv(tmp / "cells.csv", index=False)
+        skills.to_csv(tmp / "skill.csv", index=False)
         _plot_scatter(fit, tmp / "observed_vs_simulated.png")
         _plot_tables(fit, tmp / "tables.png")
-        post = _plot_posterior(tmp / "posterior.png")
-        goals = summarise(fit)
-        (tmp / "report.md").write_text(_markdown(fit, goals, replicates, scale, seed, res, post, officials))
-        (tmp / "summary.json").write_text(json.dumps(goals, indent=2))
+        plot_groups(cells, tmp / "groups.png")
+        post = _plot_posterior(tmp / "posterior.png", posterior)
+        legacy = summarise(fit)
+        run = {"replicates": replicates, "scale": scale, "seed": seed, "parameters": parameters,
+               "posterior": str(posterior) if posterior else "calibration/posterior.csv",
+               "drew_posterior": any(p is not None for p in res.parameter_sets)}
+        (tmp / "report.md").write_text(validation_markdown(cells, skills, goals, run, post)
+                                       + "\n" + _markdown(fit, legacy, replicates, scale, seed, res, post, officials))
+        (tmp / "summary.json").write_text(json.dumps({"goals": goals, "run": run, **legacy}, indent=2))
     return out
 
 
@@ -74,7 +102,8 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
     cal, hold = fit[fit["split"] == "calibration"], fit[fit["split"] == "holdout"]
     no_input = cal[~cal["target"].isin(INPUT_TABLES)]
     lines = [
-        "# relocsim fit report", "",
+        "## Appendix: the earlier predictive-interval fit", "",
+        "Kept for comparison with earlier reports; the goals above supersede it (issue 10).", "",
         f"Baseline, {replicates} replicates at scale {scale}, seed {seed}; behavioural parameters: "
         f"{'draws from calibration/posterior.csv' if any(p is not None for p in res.parameter_sets) else 'schema defaults'}.", "",
         "A survey cell fits when the observed share lies inside the simulated 95% predictive interval, which",
@@ -92,7 +121,7 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
     for key, g in goals["relative_error"].items():
         lines.append(f"| {key.replace('/', ' ')} within 10% of {g['observed']:,.0f} | {g['simulated_mean']:,.0f} "
                      f"({g['relative_error']:+.1%}) | {_yes(g['met'])} |")
-    lines += ["", "## Official counts", "", "| target | cell | split | observed | simulated mean | 95% range | relative error | fits |",
+    lines += ["", "### Official counts", "", "| target | cell | split | observed | simulated mean | 95% range | relative error | fits |",
               "| --- | --- | --- | --- | --- | --- | --- | --- |"]
     off = fit[fit["base"].isna() | fit["target"].str.startswith("y2024")]
     for r in off.itertuples():
@@ -102,32 +131,21 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
         realized = [o[("returns_pooled", "north_kazakhstan+kostanay")] for o in officials]
         lines += ["", f"Realized pooled returns: mean {np.mean(realized):,.0f} over the {len(realized)} replicates "
                       f"(standard error {np.std(realized, ddof=1) / np.sqrt(len(realized)) if len(realized) > 1 else np.nan:,.0f})."]
-    lines += ["", "## By table", "", "| target | split | cells | inside |", "| --- | --- | --- | --- |"]
+    lines += ["", "### By table", "", "| target | split | cells | inside |", "| --- | --- | --- | --- |"]
     for (t, s), g in fit.groupby(["target", "split"], sort=False):
         lines.append(f"| {t} | {s} | {len(g)} | {_share_line(g)} |")
     missed = fit[~fit["within_95"]]
-    lines += ["", "## Cells outside their interval", "",
+    lines += ["", "### Cells outside their interval", "",
               "| target | cell | split | observed | simulated | 95% interval |", "| --- | --- | --- | --- | --- | --- |"]
     for r in missed.itertuples():
         lines.append(f"| {r.target} | {r.cell} | {r.split} | {r.observed:.3g} | {r.simulated_mean:.3g} | {r.simulated_low:.3g}-{r.simulated_high:.3g} |")
     lines += ["", "What mechanisms the misses point to is discussed in docs/ODD.md (section on calibration).", "",
-              "Plots: `observed_vs_simulated.png`, `tables.png`, `posterior.png`."]
-    if post is not None:
-        lines += ["", "## Posterior (accepted parameter sets)", "", post.describe().T[["mean", "std", "min", "max"]].to_markdown()
-                  if _has_tabulate() else post.describe().T[["mean", "std", "min", "max"]].to_string()]
+              "Plots: `observed_vs_simulated.png`, `tables.png`."]
     return "\n".join(lines) + "\n"
 
 
 def _yes(ok: bool) -> str:
     return "yes" if ok else "**no**"
-
-
-def _has_tabulate() -> bool:
-    try:
-        import tabulate  # noqa: F401  (pyflakes: a capability check)
-    except ImportError:
-        return False
-    return True
 
 
 def _plot_scatter(fit: pd.DataFrame, path: Path) -> None:
@@ -170,11 +188,11 @@ def _plot_tables(fit: pd.DataFrame, path: Path) -> None:
     plt.close(fig)
 
 
-def _plot_posterior(path: Path):
+def _plot_posterior(path: Path, posterior: Path | None = None):
     from calibration.calibrate import FREE
     from calibration.ensemble import load_posterior
 
-    post = load_posterior()
+    post = load_posterior() if posterior is None else load_posterior(posterior)
     if post is None:
         return None
     params = [c for c in post.columns if c in FREE]

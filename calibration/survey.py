@@ -17,7 +17,7 @@ import pandas as pd
 from sim.population import HOUSING_BEFORE, MARITAL
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
 from sim.schema import DOCUMENT_BINS, PAYMENT_BINS, PROCESSING_BINS
-from sim.states import Housing, Job
+from sim.states import Channel, Housing, Job
 
 SAMPLE_SIZES = {"north_kazakhstan": 85, "east_kazakhstan": 110, "kostanay": 67, "pavlodar": 92}  # IOM Table 2
 
@@ -33,9 +33,12 @@ PAYMENT_CELLS = dict(zip(PAYMENT_BINS, ("before_departure", "immediately_upon_ar
 # Multiple-answer questions are answered by one boolean column per cell ("col:cell").
 QUESTIONS = {
     "t03_residence_period": ("region", "residence", False),
+    "t04_gender": ("region", "gender", False),
     "t12_origin": ("region", "origin_id", False),
     "t13_origin_settlement": ("region", "settlement_type", False),
     "t14_decision": ("region", "decision", False),
+    "t15_information_sources": ("region", "info_source", False),
+    "t16_information_sources_gender": ("gender", "info_source", False),
     "t18_housing_before": ("region", "housing_before_cell", False),
     "t22_document_duration": ("region", "documents", False),
     "t23_processing_duration": ("region", "processing", False),
@@ -54,7 +57,16 @@ QUESTIONS = {
 }
 
 # Survey cells the model answers only as a sum (derived cells), and cells it cannot give.
+INFO_CHANNELS = {"media_internet": ("mass_media_tv", "internet_social_networks", "official_websites_local_bodies"),
+                 "relatives_friends": ("relatives", "friends_acquaintances")}
+# the main source of information a respondent names: the channel that made the household aware
+INFO_SOURCE_CELLS = {Channel.MEDIA: "media_internet", Channel.EMPLOYMENT_CENTRE: "employment_centre",
+                     Channel.NETWORK: "relatives_friends", Channel.RELOCATED_CONTACTS: "friends_already_relocated"}
 DERIVED_CELLS = {
+    # the model's awareness channels (`Channel`) pool the printed sources: media = mass media, internet and
+    # official websites; network = relatives and friends (IOM Tables 15-16)
+    "t15_information_sources": INFO_CHANNELS,
+    "t16_information_sources_gender": INFO_CHANNELS,
     "t29_housing_search_period": {"within_month": ("1_2_days", "3_7_days", "1_2_weeks", "2_3_weeks", "1_month")},
     "t30_employment_sector": {"public": ("finance", "state_administration", "municipal_social_services", "military_police")},
     "t31_job_education_match": {"partly_or_no_job": ("partly_matching", "hard_to_answer")},
@@ -77,6 +89,8 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     f["months_since_arrival"] = since
     f["residence"] = np.select([since < 12, since < 36, since < 60], ["less_than_year", "1_3_years", "3_5_years"], "over_5_years")
     f["origin_id"] = np.array(ORIGINS)[s["origin"]]
+    channel = s["aware_channel"]
+    f["info_source"] = np.select([channel == c for c in INFO_SOURCE_CELLS], list(INFO_SOURCE_CELLS.values()), None)
     f["decision"] = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"])[np.maximum(s["decision_mode"], 0)]
     f["housing_before_cell"] = np.array(list(HOUSING_CELLS.values()))[s["housing_before"]]
     f["documents"] = np.array(DOCUMENT_BINS)[np.maximum(s["doc_bin"], 0)]

@@ -16,12 +16,16 @@ OFFICIAL_CSV = HERE / "official.csv"
 
 TARGET_COLUMNS = [
     "target", "table", "breakdown", "group", "cell", "count", "percent_reported", "base",
-    "multiple_answers", "split", "base_note", "source",
+    "multiple_answers", "split", "kind", "base_note", "source",
 ]
-OFFICIAL_COLUMNS = ["target", "region", "quantity", "value", "period", "split", "source", "note"]
+OFFICIAL_COLUMNS = ["target", "region", "quantity", "value", "period", "split", "kind", "source", "note"]
 
 BREAKDOWNS = {"region", "gender", "marital_status", "settlement_type", "age_group", "all"}
 SPLITS = {"calibration", "holdout"}
+# input: the model draws the figure (scored apart, as a consistency check); outcome: the model must
+# produce it (only these count toward the goals); duplicate: the same figure printed in another table;
+# not_modelled: the model has no state that answers it (kept, unscored; reasons in calibration/README.md).
+KINDS = {"input", "outcome", "duplicate", "not_modelled"}
 SURVEY_REGIONS = {"north_kazakhstan", "east_kazakhstan", "kostanay", "pavlodar", "all"}
 REGIONS = {
     # destinations
@@ -86,6 +90,8 @@ def load_targets(path: Path | str = TARGETS_CSV) -> pd.DataFrame:
             _fail(path, line, f"unknown region group {r['group']!r}")
         if r["split"] not in SPLITS:
             _fail(path, line, f"split={r['split']!r} not in {sorted(SPLITS)}")
+        if r["kind"] not in KINDS:
+            _fail(path, line, f"kind={r['kind']!r} not in {sorted(KINDS)}")
         if r["multiple_answers"] not in ("true", "false"):
             _fail(path, line, f"multiple_answers={r['multiple_answers']!r} must be true/false")
         count = _int(path, line, "count", r["count"], required=False)
@@ -133,6 +139,8 @@ def load_official(path: Path | str = OFFICIAL_CSV) -> pd.DataFrame:
             _fail(path, line, f"unknown region id(s) {bad}")
         if r["split"] not in SPLITS:
             _fail(path, line, f"split={r['split']!r} not in {sorted(SPLITS)}")
+        if r["kind"] not in KINDS:
+            _fail(path, line, f"kind={r['kind']!r} not in {sorted(KINDS)}")
         value = _int(path, line, "value", r["value"], required=True)
         records.append({**r, "value": value})
     df = pd.DataFrame.from_records(records, columns=OFFICIAL_COLUMNS)

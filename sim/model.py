@@ -79,7 +79,7 @@ class RelocationModel(ModelView):
         self.b = Behaviour.from_dict(scenario.behaviour)
         self.scale = float(scale if scale is not None else scenario.data["population"]["scale"])
         self.streams = Streams(seed)
-        self.world = World()
+        self.world = World(self.b)
         self.prog = Programme(scenario)
         # a scenario with `starts` follows its parent's programme until that year
         self.programmes = (Programme(scenario.before), self.prog) if scenario.starts else None
@@ -92,8 +92,8 @@ class RelocationModel(ModelView):
         wage = np.array([b.wage_mci_higher, b.wage_mci_vocational, b.wage_mci_general, b.wage_mci_incomplete], np.float32)
         self.wage_mci = wage
         n_by_origin = households_by_origin(self.scale, scenario.data["population"]["mean_household_size"])
-        self.hh = Households(n_by_origin, self.streams.generator("population"), wage, b.second_earner_share)
-        self.net = SocialNetwork(self.hh, self.streams.generator("network"))
+        self.hh = Households(n_by_origin, self.streams.generator("population"), wage, b)
+        self.net = SocialNetwork(self.hh, self.streams.generator("network"), b)
         self.n = self.hh.n
         for var in HOUSEHOLD_STATE + REGION_STATE:  # every array as declared in sim.states
             setattr(self, var.name, var.allocate(self.n))

@@ -3,7 +3,8 @@
 Marginal distributions follow the profile of surveyed participants (IOM section 2.1, Figure 1-2,
 Tables 13, 18, 30 and the text on debts); selection into the programme then happens through the
 decision weights, which calibration adjusts so that simulated participants match the survey.
-Numbers without a source are marked "assumption".
+Numbers without a source are behavioural parameters labelled "assumed" in the schema
+(`sim.schema.BEHAVIOUR`, read here through the run's `Behaviour`); the marginals kept here cite their source.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import networkx as nx
 import numpy as np
 
+from sim.params import Behaviour
 from sim.regions import ORIGINS, SECTORS, catalogue
 from sim.states import Education, Marital
 
@@ -29,8 +31,6 @@ EDUCATION = tuple(e.name.lower() for e in Education)  # higher, vocational, gene
 # 45% higher and 27.7% incomplete secondary (IOM 2.1 with Figure 1); the rest split 0.20 / 0.073
 # between vocational and general secondary: assumption guided by NK arrivals (30% higher, 38% vocational, IOM 3.4.3).
 EDUCATION_SHARE = np.array([0.45, 0.20, 0.073, 0.277])
-GENERAL_QUALIFIED = 0.3      # assumption: share of general-secondary heads with a confirmed qualification/work record
-SPOUSE_QUALIFIED = 0.6       # assumption: a married head's spouse holds a qualification
 
 MARITAL = tuple(s.name.lower() for s in Marital)  # single, married, divorced, widowed
 # IOM 2.1: men 76.5% married, 4 divorced of 183 (2.2%); women 63.8% married, 33 divorced (19.3%), 3 widowed (1.8%).
@@ -39,36 +39,26 @@ MARITAL_WOMEN = np.array([0.151, 0.638, 0.193, 0.018])
 FEMALE_SHARE = 0.483          # 171 of 354 respondents (IOM 2.1)
 UNDER_30_SHARE = 0.38         # IOM 2.1, Figure 2
 CHILDREN_SHARE = 0.76         # 269 of 354 reported having children (IOM 2.1)
-EXTRA_CHILDREN_MEAN = 1.4     # assumption: with 1 + Poisson(1.4) children families average ~3.5 persons (Tables 10-11: 3.66)
-                              # and children are ~50% of persons (Table 10: NK 3,224 of 6,765; Kostanay 1,090 of 2,441)
 
 HOUSING_BEFORE = ("own", "parents", "relatives", "dormitory", "rented", "rented_room", "temporary_quarters")
 # IOM Table 18 ALL REGIONS (hard to answer, 1.1%, folded into parents' home)
 HOUSING_BEFORE_SHARE = np.array([0.282, 0.327, 0.040, 0.025, 0.254, 0.042, 0.025])
 BANK_LOAN_SHARE = 0.39        # "between 38 and 40 per cent ... bank credits ... still active" (IOM 3.3.3)
 CONSUMER_CREDIT_SHARE = 0.155 # ~14% in three regions, 21.7% in Pavlodar (IOM 3.3.3)
-BANK_LOAN_PAYMENT_MCI = 10.0  # assumption: monthly repayment of a bank loan
-CONSUMER_PAYMENT_MCI = 4.0    # assumption: monthly repayment of consumer credit
-JOBLESS_SHARE = 0.35          # assumption: heads without stable work before departure (Table 17: 51.6% sought permanent jobs)
-CENTRE_CONTACT_JOBLESS = 0.5  # assumption: jobless heads in touch with an employment centre (IOM Table 32)
-ORIGIN_WAGE_FACTOR = 0.85     # assumption: wages in the south relative to the north
-SAVINGS_MONTHS_MAX = 4.0      # assumption: savings uniform between 0 and 4 months of income
 # Business intent: opportunities for own business named by 26.5% of men and 12.9% of women (IOM Table 20).
 BUSINESS_INTENT = (0.265, 0.129)
 # 25 of 171 surveyed women were on maternity leave (IOM 2.1): such heads do not seek work.
 INACTIVE_WOMEN = 0.146
 
 # Social network: ties drawn within the origin region (kin and friends) and among nearby households
-# (neighbours). Assumption: a handful of ties per household; the survey says decisions are taken in
-# the family circle with relatives and friends (IOM Table 14).
-KIN_TIES, FRIEND_TIES, NEIGHBOUR_TIES = 2, 1, 2
+# (neighbours); how many, and how far neighbours are, are behavioural parameters (ties_*, neighbour_span).
 TIE_KINDS = ("kin", "friend", "neighbour")
 
 
 class Households:
     """Household attributes as arrays indexed by household id (0..n-1)."""
 
-    def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray, second_earner_share: float):
+    def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray, b: Behaviour):
         n = int(n_by_origin.sum())
         self.n = n
         self.origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), n_by_origin)
@@ -84,13 +74,13 @@ class Households:
         self.young = rng.random(n) < UNDER_30_SHARE
         self.age = np.where(self.young, rng.integers(20, 30, n), rng.integers(30, 60, n)).astype(np.int8)
         self.education = rng.choice(len(EDUCATION), size=n, p=EDUCATION_SHARE / EDUCATION_SHARE.sum()).astype(np.int8)
-        self.qualified = (self.education <= Education.VOCATIONAL) | ((self.education == Education.GENERAL_SECONDARY) & (rng.random(n) < GENERAL_QUALIFIED))
+        self.qualified = (self.education <= Education.VOCATIONAL) | ((self.education == Education.GENERAL_SECONDARY) & (rng.random(n) < b.general_secondary_qualified))
         u = rng.random(n)
         cm, cw = np.cumsum(MARITAL_MEN), np.cumsum(MARITAL_WOMEN)
         self.marital = np.where(self.female, np.searchsorted(cw, u * cw[-1], side="right"),
                                 np.searchsorted(cm, u * cm[-1], side="right")).astype(np.int8)
         married = self.marital == Marital.MARRIED
-        self.spouse_qualified = married & (rng.random(n) < SPOUSE_QUALIFIED)
+        self.spouse_qualified = married & (rng.random(n) < b.spouse_qualified)
         share_m = np.array(catalogue()["sectors"]["employment_share_men"])
         share_w = np.array(catalogue()["sectors"]["employment_share_women"])
         u = rng.random(n)
@@ -98,18 +88,18 @@ class Households:
                                np.searchsorted(np.cumsum(share_m) / share_m.sum(), u, side="right")).astype(np.int8)
         self.sector = np.minimum(self.sector, len(SECTORS) - 1)
         has_children = rng.random(n) < CHILDREN_SHARE
-        children = np.where(has_children, 1 + rng.poisson(EXTRA_CHILDREN_MEAN, n), 0)
+        children = np.where(has_children, 1 + rng.poisson(b.extra_children_mean, n), 0)
         self.size = (1 + married + children).astype(np.int16)
         self.housing_before = rng.choice(len(HOUSING_BEFORE), size=n, p=HOUSING_BEFORE_SHARE / HOUSING_BEFORE_SHARE.sum()).astype(np.int8)
         self.own_home = self.housing_before == 0
         self.bank_loan = rng.random(n) < BANK_LOAN_SHARE
         self.consumer_credit = rng.random(n) < CONSUMER_CREDIT_SHARE
-        self.debt_mci = (BANK_LOAN_PAYMENT_MCI * self.bank_loan + CONSUMER_PAYMENT_MCI * self.consumer_credit).astype(np.float32)
-        self.jobless = rng.random(n) < JOBLESS_SHARE
-        self.centre_contact = self.jobless & (rng.random(n) < CENTRE_CONTACT_JOBLESS)
+        self.debt_mci = (b.debt_payment_mci_bank * self.bank_loan + b.debt_payment_mci_consumer * self.consumer_credit).astype(np.float32)
+        self.jobless = rng.random(n) < b.origin_jobless_share
+        self.centre_contact = self.jobless & (rng.random(n) < b.centre_contact_share)
         wage = wage_mci[self.education]
-        self.income_mci = (np.where(self.jobless, 0.0, wage * ORIGIN_WAGE_FACTOR) + married * second_earner_share * wage_mci[Education.GENERAL_SECONDARY]).astype(np.float32)
-        self.savings_mci = (rng.random(n) * SAVINGS_MONTHS_MAX * np.maximum(self.income_mci, 10.0)).astype(np.float32)
+        self.income_mci = (np.where(self.jobless, 0.0, wage * b.origin_wage_factor) + married * b.second_earner_share * wage_mci[Education.GENERAL_SECONDARY]).astype(np.float32)
+        self.savings_mci = (rng.random(n) * b.savings_months_max * np.maximum(self.income_mci, 10.0)).astype(np.float32)
         self.business_intent = rng.random(n) < np.where(self.female, BUSINESS_INTENT[1], BUSINESS_INTENT[0])
         self.eligible = self.qualified | self.spouse_qualified
         self.inactive = self.female & (rng.random(n) < INACTIVE_WOMEN)
@@ -123,7 +113,7 @@ class Households:
 class SocialNetwork:
     """Undirected ties between households as CSR arrays (indptr, indices, kind), built once."""
 
-    def __init__(self, hh: Households, rng: np.random.Generator):
+    def __init__(self, hh: Households, rng: np.random.Generator, b: Behaviour):
         n = hh.n
         src, dst, kind = [], [], []
         # households are stored grouped by origin; kin/friends are drawn within the origin block
@@ -131,12 +121,12 @@ class SocialNetwork:
         ends = np.searchsorted(hh.origin, np.arange(len(ORIGINS)), side="right")
         block_start, block_len = starts[hh.origin], (ends - starts)[hh.origin]
         ids = np.arange(n)
-        for k, ties in ((0, KIN_TIES), (1, FRIEND_TIES)):
+        for k, ties in ((0, b.ties_kin), (1, b.ties_friend)):
             for _ in range(ties):
                 other = block_start + (rng.random(n) * block_len).astype(np.int64)
                 src.append(ids), dst.append(other), kind.append(np.full(n, k, np.int8))
-        for _ in range(NEIGHBOUR_TIES):
-            off = rng.integers(1, 50, n)
+        for _ in range(b.ties_neighbour):
+            off = rng.integers(1, b.neighbour_span + 1, n)
             other = block_start + (ids - block_start + off) % np.maximum(block_len, 1)
             src.append(ids), dst.append(other), kind.append(np.full(n, 2, np.int8))
         s, d, kd = np.concatenate(src), np.concatenate(dst), np.concatenate(kind)

@@ -112,80 +112,110 @@ class Section:
                 yield key, spec
 
 
-def _b(default: float, lo: float, hi: float, doc: str, source: str = "behavioural; calibrated (issue 3)") -> Num:
-    return Num(lo, hi, doc, source, default)
+# Provenance of a behavioural parameter: its `source` starts with one of these words (tests/test_provenance.py).
+PROVENANCE = ("calibrated", "assumed", "sourced")
+CALIBRATED = ("calibrated: free in `relocsim calibrate` (calibration/calibrate.py FREE); the shipped ensemble "
+              "calibration/posterior.csv, refine study 5 of docs/ODD.md 8.2, overrides the default")
+
+
+def _calibrated(default: float, lo: float, hi: float, doc: str) -> Num:
+    """A parameter the calibration estimates; the default is only the search's starting value."""
+    return Num(lo, hi, doc, CALIBRATED, default)
+
+
+def _assumed(default: float, lo: float, hi: float, doc: str, why: str, integer: bool = False) -> Num:
+    """A parameter fixed at its default, with no source giving its value: `why` says why."""
+    return Num(lo, hi, doc, f"assumed: {why}", default, integer)
 
 
 BEHAVIOUR = Section(
     {
         # awareness (IOM Tables 14-16)
-        "awareness_media_rate": _b(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)"),
-        "awareness_centre_rate": _b(0.004, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)"),
-        "awareness_network_weight": _b(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)"),
-        "awareness_mover_weight": _b(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)"),
+        "awareness_media_rate": _assumed(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates; they are scored as outcome cells through aware_channel"),
+        "awareness_centre_rate": _assumed(0.004, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
+        "awareness_network_weight": _assumed(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
+        "awareness_mover_weight": _assumed(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)", "set by hand, not in any calibration search; Table 15 gives a share of information sources, not a rate"),
         # decision (IOM Tables 17-18)
-        "decide_base": _b(-8.9, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
-        "decide_w_unemployed": _b(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)"),
-        "decide_w_no_own_housing": _b(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
-        "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),
-        "decide_w_young": _b(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)"),
-        "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
-        "decide_w_movers": _b(10.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
-        "consult_share": _b(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
-        "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base"),
+        "decide_base": _calibrated(-8.9, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
+        "decide_w_unemployed": _assumed(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)", "set by hand, not in any calibration search; Table 17 gives shares of motives, not effect sizes"),
+        "decide_w_no_own_housing": _calibrated(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
+        "decide_w_debt": _assumed(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)", "set by hand, not in any calibration search; the text after Table 18 gives the share with loans (38-40%), not its effect"),
+        "decide_w_young": _assumed(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)", "set by hand, not in any calibration search; Figure 2 gives the share under 30, not its effect"),
+        "decide_w_subsidy": _assumed(1.2, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)", "set by hand, not in any calibration search; Table 17 gives the share naming state support, not its effect"),
+        "decide_w_movers": _calibrated(10.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "consult_share": _calibrated(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
+        "decide_drop_rate": _assumed(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base", "not identified apart from decide_base (ODD, Notes for maintainers 1), so fixed"),
         # destination choice (IOM Tables 19-20)
-        "choice_w_jobs": _b(1.0, 0.0, 5.0, "weight of log vacancies in the household's sector (Table 19: employment 46.6%)"),
-        "choice_w_distance": _b(-1.0, -5.0, 0.0, "weight per 1000 km of distance from origin"),
-        "choice_w_network": _b(1.5, 0.0, 10.0, "weight of contacts already living in the region (Table 19: recommendations 22.3%)"),
-        "choice_w_housing": _b(2.0, 0.0, 10.0, "weight of the share of housing provided by the authorities"),
-        "choice_w_climate": _b(-0.3, -3.0, 0.0, "weight of winter severity (Table 19: climate 18.4%)"),
+        "choice_w_jobs": _assumed(1.0, 0.0, 5.0, "weight of log vacancies in the household's sector (Table 19: employment 46.6%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
+        "choice_w_distance": _calibrated(-1.0, -5.0, 0.0, "weight per 1000 km of distance from origin"),
+        "choice_w_network": _assumed(1.5, 0.0, 10.0, "weight of contacts already living in the region (Table 19: recommendations 22.3%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
+        "choice_w_housing": _assumed(2.0, 0.0, 10.0, "weight of the share of housing provided by the authorities", "set by hand, not in any calibration search; no source"),
+        "choice_w_climate": _assumed(-0.3, -3.0, 0.0, "weight of winter severity (Table 19: climate 18.4%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
         # application and selection (IOM Tables 21-23)
-        "doc_defect_rate": _b(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)"),
-        "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up", "assumption", 12, integer=True),
+        "doc_defect_rate": _assumed(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)", "set by hand, not in any calibration search; the IOM 2.2.1 matrix names refusals for documents but gives no rate"),
+        "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up",
+                                   "assumed: no source gives how long wait-listed households wait", 12, integer=True),
         # housing (IOM Tables 28-29)
-        "housing_search_multiplier": _b(1.0, 0.1, 3.0, "multiplier of each region's monthly housing-search success (Table 29)"),
-        "temp_accommodation_search_bonus": _b(0.5, 0.0, 2.0, "relative gain in housing-search success while in temporary accommodation"),
-        "rent_market_mci_urban": _b(32.0, 5.0, 80.0, "market rent and utilities of a family flat in town, MCI/month (assumption: above the 20-30 MCI subsidy, IOM 3.4.5)"),
-        "rent_market_mci_rural": _b(20.0, 3.0, 60.0, "market rent and utilities in a village, MCI/month (assumption: above the 15-21 MCI subsidy, IOM 3.4.5)"),
-        "rural_destination_share": _b(0.65, 0.0, 1.0, "share of arrivals placed in villages (IOM 3.5.1: 68.4% of women moved to villages)"),
-        "relocation_subsidy_take_up": _b(0.85, 0.3, 1.0, "share of arrivals who receive the relocation subsidy (Table 35: 78.6% report it)"),
-        "rent_subsidy_take_up": _b(0.8, 0.3, 1.0, "share of renting arrivals who claim the rent subsidy (Table 35: 58.5% report it)"),
+        "housing_search_multiplier": _assumed(1.0, 0.1, 3.0, "multiplier of each region's monthly housing-search success (Table 29)", "neutral (1) multiplier of the regional search success derived from Table 29"),
+        "temp_accommodation_search_bonus": _assumed(0.5, 0.0, 2.0, "relative gain in housing-search success while in temporary accommodation", "set by hand, not in any calibration search; no source"),
+        "rent_market_mci_urban": _assumed(32.0, 5.0, 80.0, "market rent and utilities of a family flat in town, MCI/month (assumption: above the 20-30 MCI subsidy, IOM 3.4.5)", "no market rents in the sources; set above the 20-30 MCI subsidy (IOM 3.4.5)"),
+        "rent_market_mci_rural": _assumed(20.0, 3.0, 60.0, "market rent and utilities in a village, MCI/month (assumption: above the 15-21 MCI subsidy, IOM 3.4.5)", "no market rents in the sources; set above the 15-21 MCI subsidy (IOM 3.4.5)"),
+        "rural_destination_share": _assumed(0.65, 0.0, 1.0, "share of arrivals placed in villages (IOM 3.5.1: 68.4% of women moved to villages)", "near IOM 3.5.1's 68.4%, a figure for women only, applied to every arrival (ODD Notes 2)"),
+        "relocation_subsidy_take_up": _calibrated(0.85, 0.3, 1.0, "share of arrivals who receive the relocation subsidy (Table 35: 78.6% report it)"),
+        "rent_subsidy_take_up": _calibrated(0.8, 0.3, 1.0, "share of renting arrivals who claim the rent subsidy (Table 35: 58.5% report it)"),
         # employment (IOM Tables 30-31)
-        "job_rate_matched": _b(0.20, 0.0, 1.0, "monthly job-finding rate in one's own sector when vacancies are plentiful"),
-        "job_rate_other": _b(0.06, 0.0, 1.0, "monthly job-finding rate outside one's qualification (Table 31: 12.1% not matching)"),
-        "job_rate_unqualified_factor": _b(0.5, 0.0, 1.0, "job-rate factor for heads without qualification (IOM 3.4.3 NK officials)"),
-        "employer_subsidy_effect": _b(0.3, 0.0, 2.0, "relative gain in job finding per 450 MCI of employer subsidy, scaled by take-up"),
-        "courses_effect": _b(0.2, 0.0, 2.0, "relative gain in job finding for those who took courses (Table 39)"),
-        "skills_assessment_effect": _b(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)"),
-        "business_rate": _b(0.01, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
-        "wage_mci_higher": _b(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)"),
-        "wage_mci_vocational": _b(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)"),
-        "wage_mci_general": _b(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)"),
-        "wage_mci_incomplete": _b(34.0, 10.0, 200.0, "monthly wage, incomplete secondary, MCI (assumption)"),
-        "second_earner_share": _b(0.35, 0.0, 1.0, "expected second income of a married household, as a share of a general-secondary wage (assumption)"),
-        "living_cost_mci_per_person": _b(9.0, 1.0, 40.0, "monthly subsistence cost per person, MCI (assumption)"),
-        "winter_heating_mci": _b(8.0, 0.0, 40.0, "extra monthly heating cost in Nov-Mar per unit winter severity, MCI (IOM 3.4.6: stoves, coal)"),
+        "job_rate_matched": _calibrated(0.20, 0.0, 1.0, "monthly job-finding rate in one's own sector when vacancies are plentiful"),
+        "job_rate_other": _calibrated(0.06, 0.0, 1.0, "monthly job-finding rate outside one's qualification (Table 31: 12.1% not matching)"),
+        "job_rate_unqualified_factor": _assumed(0.5, 0.0, 1.0, "job-rate factor for heads without qualification (IOM 3.4.3 NK officials)", "set by hand, not in any calibration search; IOM 3.4.3 reports the difficulty, not a rate"),
+        "employer_subsidy_effect": _assumed(0.3, 0.0, 2.0, "relative gain in job finding per 450 MCI of employer subsidy, scaled by take-up", "set by hand, not in any calibration search; no source gives the effect of the employer subsidy"),
+        "courses_effect": _assumed(0.2, 0.0, 2.0, "relative gain in job finding for those who took courses (Table 39)", "set by hand, not in any calibration search; Table 39 gives course take-up, not its effect"),
+        "skills_assessment_effect": _assumed(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)", "set by hand, not in any calibration search; a recommendation (rec. 1.4, 6.2), not a measured effect"),
+        "business_rate": _assumed(0.01, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)", "set by hand, not in any calibration search; Table 10's business share is reported, not fitted (REPORT_ONLY, ODD 8.2)"),
+        "wage_mci_higher": _assumed(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)", "no wages by education in the sources"),
+        "wage_mci_vocational": _assumed(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)", "no wages by education in the sources"),
+        "wage_mci_general": _assumed(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)", "no wages by education in the sources"),
+        "wage_mci_incomplete": _assumed(34.0, 10.0, 200.0, "monthly wage, incomplete secondary, MCI (assumption)", "no wages by education in the sources"),
+        "second_earner_share": _assumed(0.35, 0.0, 1.0, "expected second income of a married household, as a share of a general-secondary wage (assumption)", "no source on spouses' earnings"),
+        "living_cost_mci_per_person": _assumed(9.0, 1.0, 40.0, "monthly subsistence cost per person, MCI (assumption)", "no subsistence figure in the sources"),
+        "winter_heating_mci": _assumed(8.0, 0.0, 40.0, "extra monthly heating cost in Nov-Mar per unit winter severity, MCI (IOM 3.4.6: stoves, coal)", "IOM 3.4.6 names stove and coal costs but gives no amount"),
         # adaptation (IOM Tables 40-43)
-        "adapt_base": _b(-0.9, -5.0, 5.0, "logit intercept of an arrival's adaptation difficulty (Table 40: 45.2% easy)"),
-        "adapt_w_settlement_change": _b(0.8, 0.0, 4.0, "difficulty from changing between town and village life (Table 41, Table 43)"),
-        "adapt_w_divorced": _b(0.5, -2.0, 3.0, "difficulty for divorced or widowed heads (Table 42)"),
-        "adapt_w_single": _b(-0.4, -3.0, 2.0, "difficulty for single heads (Table 42)"),
-        "adapt_w_climate": _b(0.5, 0.0, 4.0, "difficulty per unit winter severity gap to origin"),
-        "adapt_w_language": _b(3.0, 0.0, 20.0, "difficulty per unit language-barrier index (Table 27: 10.8%; Table 39)"),
-        "adapt_w_network": _b(-1.0, -5.0, 0.0, "difficulty shift when contacts already live in the region (Table 43: no support 27%)"),
-        "adapt_w_services": _b(-0.8, -5.0, 0.0, "difficulty shift with orientation or adaptation services (Tables 25-26)"),
-        "adapt_months": _b(9.0, 1.0, 60.0, "months needed to adapt per unit of adaptation difficulty (the latent logit above 0)"),
+        "adapt_base": _calibrated(-0.9, -5.0, 5.0, "logit intercept of an arrival's adaptation difficulty (Table 40: 45.2% easy)"),
+        "adapt_w_settlement_change": _assumed(0.8, 0.0, 4.0, "difficulty from changing between town and village life (Table 41, Table 43)", "set by hand, not in any calibration search; Table 41 (a hold-out) is the evidence it should reproduce"),
+        "adapt_w_divorced": _assumed(0.5, -2.0, 3.0, "difficulty for divorced or widowed heads (Table 42)", "set by hand, not in any calibration search; Table 42 (a hold-out) is the evidence it should reproduce"),
+        "adapt_w_single": _assumed(-0.4, -3.0, 2.0, "difficulty for single heads (Table 42)", "set by hand, not in any calibration search; Table 42 (a hold-out) is the evidence it should reproduce"),
+        "adapt_w_climate": _assumed(0.5, 0.0, 4.0, "difficulty per unit winter severity gap to origin", "set by hand, not in any calibration search; no source"),
+        "adapt_w_language": _assumed(3.0, 0.0, 20.0, "difficulty per unit language-barrier index (Table 27: 10.8%; Table 39)", "set by hand, not in any calibration search; Table 27 gives the share naming language, not an effect"),
+        "adapt_w_network": _assumed(-1.0, -5.0, 0.0, "difficulty shift when contacts already live in the region (Table 43: no support 27%)", "set by hand, not in any calibration search; Table 43 gives the share without support, not an effect"),
+        "adapt_w_services": _assumed(-0.8, -5.0, 0.0, "difficulty shift with orientation or adaptation services (Tables 25-26)", "set by hand, not in any calibration search; Tables 25-26 give coverage, not an effect"),
+        "adapt_months": _calibrated(9.0, 1.0, 60.0, "months needed to adapt per unit of adaptation difficulty (the latent logit above 0)"),
         # returns and moves within the north (official returns: 770 of 9,206)
-        "return_base": _b(0.0004, 0.0, 0.05, "baseline monthly return hazard of an arrival"),
-        "return_w_money": _b(1.2, 0.0, 5.0, "log hazard ratio while the household budget is in deficit"),
-        "return_w_jobless": _b(1.0, 0.0, 5.0, "log hazard ratio while the head is jobless after 3 months"),
-        "return_w_unhoused": _b(1.0, 0.0, 5.0, "log hazard ratio while without housing"),
-        "return_w_unadapted": _b(1.2, 0.0, 5.0, "log hazard ratio while not yet adapted"),
-        "return_w_family": _b(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region"),
-        "move_on_rate": _b(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
-        "repayment_compliance": _b(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')"),
+        "return_base": _calibrated(0.0004, 0.0, 0.05, "baseline monthly return hazard of an arrival"),
+        "return_w_money": _assumed(1.2, 0.0, 5.0, "log hazard ratio while the household budget is in deficit", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
+        "return_w_jobless": _assumed(1.0, 0.0, 5.0, "log hazard ratio while the head is jobless after 3 months", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
+        "return_w_unhoused": _assumed(1.0, 0.0, 5.0, "log hazard ratio while without housing", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
+        "return_w_unadapted": _assumed(1.2, 0.0, 5.0, "log hazard ratio while not yet adapted", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
+        "return_w_family": _assumed(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region", "set by hand, not in any calibration search; IOM 3.4.4 names family reasons, no rate"),
+        "move_on_rate": _calibrated(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
+        "repayment_compliance": _assumed(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')", "one interview (IOM 3.4.4: 'returned the money in full'); no rate"),
+        # the synthetic population (sim/population.py) and the region graph (sim/world.py)
+        "general_secondary_qualified": _assumed(0.3, 0.0, 1.0, "share of general-secondary heads with a confirmed qualification or work record (makes them eligible)", "no source gives it"),
+        "spouse_qualified": _assumed(0.6, 0.0, 1.0, "chance that a married head's spouse holds a qualification (makes the family eligible)", "no source gives it"),
+        "extra_children_mean": _assumed(1.4, 0.0, 5.0, "children of a family with children: 1 + Poisson(this)", "set so that families average about 3.5 persons and children are about half of them (Table 10: 3.66 persons a family; NK 3,224 children of 6,765)"),
+        "debt_payment_mci_bank": _assumed(10.0, 0.0, 60.0, "monthly repayment of an active bank loan, MCI", "IOM 3.3.3 gives the share with loans (38-40%), no amounts"),
+        "debt_payment_mci_consumer": _assumed(4.0, 0.0, 30.0, "monthly repayment of consumer credit, MCI", "IOM 3.3.3 gives the share with consumer credit, no amounts"),
+        "origin_jobless_share": _assumed(0.35, 0.0, 1.0, "share of heads without stable work before departure", "Table 17 gives a motive share (51.6% sought permanent jobs), not an unemployment rate"),
+        "centre_contact_share": _assumed(0.5, 0.0, 1.0, "share of jobless heads in touch with an employment centre (the centre awareness channel)", "Table 32 shows contact with centres but gives no rate for the jobless"),
+        "origin_wage_factor": _assumed(0.85, 0.3, 1.5, "wages in the southern origin regions relative to the north", "no wage data by region in the sources"),
+        "savings_months_max": _assumed(4.0, 0.0, 24.0, "savings are uniform between 0 and this many months of income", "no source on savings"),
+        "ties_kin": _assumed(2, 0, 10, "kin ties per household, drawn within the origin region", "Table 14 says decisions involve relatives and friends, not how many", integer=True),
+        "ties_friend": _assumed(1, 0, 10, "friend ties per household, drawn within the origin region", "Table 14 says decisions involve relatives and friends, not how many", integer=True),
+        "ties_neighbour": _assumed(2, 0, 10, "neighbour ties per household", "no source on neighbourhood contacts", integer=True),
+        "neighbour_span": _assumed(49, 1, 1000, "a neighbour is 1 to this many positions further along the origin's households", "no source; a stand-in for spatial proximity", integer=True),
+        "road_factor": _assumed(1.25, 1.0, 2.0, "road distance over great-circle distance between regional capitals", "no road distances in the sources"),
+        "region_neighbours": _assumed(4, 1, 20, "nearest regions joined in the region graph (routes for distances and moves on)", "a sparse stand-in for the road network", integer=True),
+        "winter_severity_c": _assumed(20.0, 5.0, 50.0, "January temperature below 0 C (in C) at which winter severity reaches 1 (0 for a mild January)", "a scale for the catalogue's climate normals; no source"),
     },
-    "Behavioural parameters: estimated by calibration, bounds are the prior ranges.",
+    "Behavioural parameters: 13 are calibrated, the others assumed (see the provenance column); bounds are the prior ranges.",
 )
 
 

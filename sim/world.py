@@ -11,10 +11,8 @@ import math
 import networkx as nx
 import numpy as np
 
+from sim.params import Behaviour
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS, catalogue
-
-ROAD_FACTOR = 1.25  # road distance over great-circle distance (assumption)
-
 
 def _haversine_km(a: dict, b: dict) -> float:
     la1, lo1, la2, lo2 = map(math.radians, (a["lat"], a["lon"], b["lat"], b["lon"]))
@@ -22,8 +20,9 @@ def _haversine_km(a: dict, b: dict) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def region_graph(k_nearest: int = 4) -> nx.Graph:
-    """Regions joined to their nearest neighbours, edges weighted by road-adjusted distance (km).
+def region_graph(k_nearest: int, road_factor: float) -> nx.Graph:
+    """Regions joined to their `k_nearest` nearest neighbours, edges weighted by road distance (km):
+    great-circle distance times `road_factor`.
 
     Shortest paths over this sparse graph stand in for road routes between regional capitals.
     """
@@ -35,7 +34,7 @@ def region_graph(k_nearest: int = 4) -> nx.Graph:
     for rid, info in nodes.items():
         dists = sorted((_haversine_km(info, other), oid) for oid, other in nodes.items() if oid != rid)
         for d, oid in dists[:k_nearest]:
-            g.add_edge(rid, oid, km=round(d * ROAD_FACTOR, 1))
+            g.add_edge(rid, oid, km=round(d * road_factor, 1))
     return g
 
 
@@ -49,17 +48,17 @@ def distance_matrix(g: nx.Graph) -> np.ndarray:
 class World:
     """Destination-region attributes as arrays (index = position in DESTINATIONS)."""
 
-    def __init__(self) -> None:
+    def __init__(self, b: Behaviour) -> None:
         cat = catalogue()
         dest = [cat["destination"][d] for d in DESTINATIONS]
         orig = [cat["origin"][o] for o in ORIGINS]
-        self.graph = region_graph()
+        self.graph = region_graph(b.region_neighbours, b.road_factor)
         dist = distance_matrix(self.graph)
         self.origin_dest_km = dist[: len(ORIGINS)]
         self.dest_dest_km = dist[len(ORIGINS):]
-        # winter severity: 0 for a mild January, 1 at -20 C (from the catalogue's climate normals)
-        self.winter_severity = np.clip(-np.array([d["january_temp_c"] for d in dest], float) / 20.0, 0, 1)
-        self.origin_winter_severity = np.clip(-np.array([o["january_temp_c"] for o in orig], float) / 20.0, 0, 1)
+        # winter severity: 0 for a mild January, 1 at -winter_severity_c (the catalogue's climate normals)
+        self.winter_severity = np.clip(-np.array([d["january_temp_c"] for d in dest], float) / b.winter_severity_c, 0, 1)
+        self.origin_winter_severity = np.clip(-np.array([o["january_temp_c"] for o in orig], float) / b.winter_severity_c, 0, 1)
         self.language_barrier = np.array([d["language_barrier"] for d in dest])
         self.housing_prearranged = np.array([d["housing_prearranged_share"] for d in dest])
         self.housing_found_within_month = np.array([d["housing_found_within_month"] for d in dest])

@@ -243,8 +243,33 @@ def test_fit_report_writes_fit_goals_and_plots(tmp_path):
     assert len([k for k in goals["relative_error"] if k.startswith("t10_relocated_persons/")]) == 4
     report = (out / "report.md").read_text()
     assert "pooled returns" in report.lower() and "| goal | result | met |" in report
-    assert {"observed_vs_simulated.png", "tables.png", "posterior.png"} <= {p.name for p in out.iterdir()}
+    assert {"observed_vs_simulated.png", "tables.png", "posterior.png", "groups.png", "cells.csv", "skill.csv"} <= {p.name for p in out.iterdir()}
     assert not list(tmp_path.glob(".*partial"))  # written atomically: no staging folder left
+    g = goals["goals"]
+    cells = pd.read_csv(out / "cells.csv")
+    counted = cells[cells["counted"]]
+    assert g["outcome_cells_calibration"] == int((counted["split"] == "calibration").sum())
+    assert g["outcome_inside_holdout"]["inside"] == int(counted[counted["split"] == "holdout"]["inside"].sum())
+    assert set(counted["kind"]) == {"outcome"} and (counted["base"] >= 10).all()
+    assert {"skill_vs_null_calibration", "skill_vs_null_holdout", "explained_heterogeneity_calibration",
+            "explained_heterogeneity_holdout", "share_beyond_1_96"} <= set(g)
+    assert "## Skill against the null, by table" in report and "| split | table | cells |" in report
+
+
+def test_fit_report_evaluates_a_given_posterior(tmp_path):
+    """`posterior=` (`--posterior PATH`) evaluates that ensemble: one set only, so every replicate draws it."""
+    from calibration.ensemble import load_posterior
+    from calibration.report import write_report
+
+    one = load_posterior().iloc[[0]].assign(weight=1.0)
+    path = tmp_path / "one.csv"
+    one.to_csv(path, index=False)
+    out = write_report(tmp_path / "cal", replicates=2, scale=0.02, seed=1, posterior=path)
+    s = json.loads((out / "summary.json").read_text())
+    assert s["run"]["posterior"] == str(path) and s["run"]["drew_posterior"]
+    with pytest.raises(FileNotFoundError, match="no such file"):
+        write_report(tmp_path / "bad", replicates=1, scale=0.02, posterior=tmp_path / "missing.csv")
+    assert not (tmp_path / "bad").exists()
 
 
 STOPPABLE = """
@@ -365,3 +390,11 @@ def test_calibration_with_one_worker_is_reproducible(tmp_path):
     runs = [cal.calibrate(TINY, workers=1, work_dir=tmp_path / str(i), out=tmp_path / f"post{i}.csv", free=TWO,
                           progress=False) for i in (1, 2)]
     pd.testing.assert_frame_equal(runs[0], runs[1])
+
+
+def test_fit_report_cli_rejects_a_missing_posterior(tmp_path, capsys):
+    from sim import cli
+
+    out = tmp_path / "fit"
+    assert cli.main(["fit-report", "--posterior", str(tmp_path / "nope.csv"), "--out", str(out)]) == 2
+    assert "nope.csv" in capsys.readouterr().err and not out.exists()

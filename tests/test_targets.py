@@ -6,9 +6,10 @@ from calibration.targets import OFFICIAL_COLUMNS, TARGET_COLUMNS, load_official,
 T = load_targets()
 O = load_official()
 
-HOLDOUT_TABLES = {"Table 38", "Table 41", "Table 42"}
+HOLDOUT_TABLES = {"Table 28", "Table 38", "Table 41", "Table 42"}
 EXPECTED_TABLES = {f"Table {n}" for n in
-                   (2, 3, 12, 13, 14, 17, 18, 19, 21, 22, 23, 27, 28, 29, 30, 31, 33, 35, 36, 37, 38, 40, 41, 42, 43)}
+                   (2, 3, 4, 12, 13, 14, 15, 16, 17, 18, 19, 21, 22, 23, 24, 25, 27, 28, 29, 30, 31, 33, 35, 36, 37, 38, 39,
+                    40, 41, 42, 43, 44)}
 SAMPLE = {"north_kazakhstan": 85, "east_kazakhstan": 110, "kostanay": 67, "pavlodar": 92}
 
 # Single-answer groups whose printed percentages are known to be internally inconsistent;
@@ -20,6 +21,8 @@ KNOWN_INCONSISTENT_GROUPS = {
         "still_waiting % column duplicates Table 37's regional values (1.5%), counts sum to 38 not 37",
     ("t38_aid_wait_marital", "widowed"):
         "still_waiting % column duplicates Table 37's regional values (1.1%), up_to_month already 100%",
+    **{("t44_local_identity", r): "percents of the regional sample; the non-answers (up to 14 a region) are not printed"
+       for r in ("north_kazakhstan", "east_kazakhstan", "kostanay", "pavlodar")},
 }
 
 # Flag token used in base_note for cells whose printed percent does not follow from count/base.
@@ -173,6 +176,28 @@ def test_official_returns_add_up():
     assert kp + nkp == 9206 == _val("es_returns_pooled", "north_kazakhstan+kostanay", "relocated_persons")
 
 
+INPUT_TABLES = {"Table 2", "Table 13", "Table 18", "Table 22", "Table 23", "Table 30", "Table 37", "Table 38"}
+
+
+def test_kinds_follow_the_odd_list_of_inputs():
+    """Cells the model draws (docs/ODD.md 8.1) are `input`; Table 12's and Table 29's only in part."""
+    assert (T[T["table"].isin(INPUT_TABLES)]["kind"] == "input").all()
+    t12 = T[T["target"] == "t12_origin"]
+    assert (t12[t12["group"] == "all"]["kind"] == "input").all() and (t12[t12["group"] != "all"]["kind"] == "outcome").all()
+    t29 = T[T["target"] == "t29_housing_search_period"].set_index(["group", "cell"])["kind"]
+    assert t29[("all", "prepared_by_authorities")] == "input" and t29[("all", "1_2_days")] == "outcome"
+    assert (T[(T["target"] == "t42_adjustment_marital") & (T["group"] == "all")]["kind"] == "duplicate").all()
+    assert (T[T["table"].isin({"Table 3", "Table 14", "Table 40", "Table 41"}) & (T["target"] != "t41_settlement_share")]["kind"] == "outcome").all()
+
+
+def test_kind_is_checked(tmp_path):
+    bad = tmp_path / "targets.csv"
+    bad.write_text(",".join(TARGET_COLUMNS) + "\n"
+                   + "t17_motives,Table 17,region,all,x,1,0.5,349,true,calibration,maybe,,IOM 2021 Table 17\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"row 2: kind='maybe'"):
+        load_targets(bad)
+
+
 def test_official_returns_by_region_are_holdout():
     assert (O[O["target"] == "t10_returns_by_region"]["split"] == "holdout").all()
     assert (O[O["target"] == "es_returns_pooled"]["split"] == "calibration").all()
@@ -217,16 +242,16 @@ def test_official_table11_turkestan_inconsistency_is_flagged():
 
 def test_loader_reports_file_and_row(tmp_path):
     bad = tmp_path / "targets.csv"
-    lines = ["t17_motives,Table 17,region,all,x,1,51.6,349,true,calibration,,IOM 2021 Table 17"]
+    lines = ["t17_motives,Table 17,region,all,x,1,51.6,349,true,calibration,outcome,,IOM 2021 Table 17"]
     bad.write_text(",".join(TARGET_COLUMNS) + "\n" + "\n".join(lines) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"targets\.csv, row 2: .*percent_reported"):
         load_targets(bad)
     bad.write_text(",".join(TARGET_COLUMNS) + "\n"
-                   + "t17_motives,Table 17,region,all,x,abc,0.5,349,true,calibration,,IOM 2021 Table 17\n",
+                   + "t17_motives,Table 17,region,all,x,abc,0.5,349,true,calibration,outcome,,IOM 2021 Table 17\n",
                    encoding="utf-8")
     with pytest.raises(ValueError, match=r"row 2: count='abc'"):
         load_targets(bad)
     off = tmp_path / "official.csv"
-    off.write_text(",".join(OFFICIAL_COLUMNS) + "\n" + "t,mars,q,1,2020,calibration,src,\n", encoding="utf-8")
+    off.write_text(",".join(OFFICIAL_COLUMNS) + "\n" + "t,mars,q,1,2020,calibration,outcome,src,\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"official\.csv, row 2: unknown region"):
         load_official(off)

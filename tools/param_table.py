@@ -43,9 +43,11 @@ changes. The model description is in [ODD.md](ODD.md).
 
 - **Behavioural parameters** (table A) have defaults and calibration bounds; a scenario may override
   them under `[behaviour]`. The bounds are the prior ranges for calibration and are enforced by
-  validation. A source of "behavioural; calibrated (issue 3)" means that the default is a starting
-  value for calibration, not a number taken from a source; the table or sentence named in the meaning
-  is the evidence the parameter is meant to reproduce.
+  validation. The provenance column says where the value comes from: **calibrated** (free in
+  `relocsim calibrate`; runs draw it from the shipped ensemble `calibration/posterior.csv`, and the
+  default is only the search's starting value), **assumed** (fixed at the default; the source column
+  says why no source gives it) or **sourced** (taken from the table or sentence named). The table or
+  sentence named in the meaning is the evidence the parameter is meant to reproduce.
 - **Scenario keys and policy levers** (table B) mostly have no default: every scenario must give them
   (`scenarios/baseline.toml` names the source of each baseline value). Keys are written dotted, as in
   `relocsim run --set rent_subsidy.months=24`.
@@ -85,11 +87,12 @@ def behaviour_rows() -> list[list[Any]]:
     rows = []
     for name, spec in BEHAVIOUR.fields.items():
         if not isinstance(spec, Num):  # every behavioural parameter is a Num today
-            rows.append([f"`{name}`", _fmt(getattr(spec, "default", None)), "", "", getattr(spec, "doc", ""),
+            rows.append([f"`{name}`", _fmt(getattr(spec, "default", None)), "", "", getattr(spec, "doc", ""), "",
                          getattr(spec, "source", "")])
             continue
         default = _fmt(spec.default) + (" (integer)" if spec.integer else "")
-        rows.append([f"`{name}`", default, _fmt(spec.lo), _fmt(spec.hi), spec.doc, spec.source])
+        provenance, _, why = spec.source.partition(": ")
+        rows.append([f"`{name}`", default, _fmt(spec.lo), _fmt(spec.hi), spec.doc, f"**{provenance}**", why])
     return rows
 
 
@@ -152,7 +155,7 @@ def render() -> str:
     lines.append("")
     lines.append(_cell(BEHAVIOUR.doc))
     lines.append("")
-    lines += _table(["name", "default", "lower bound", "upper bound", "meaning", "source"], behaviour_rows())
+    lines += _table(["name", "default", "lower bound", "upper bound", "meaning", "provenance", "source"], behaviour_rows())
     lines.append("")
     lines.append("## B. Scenario keys and policy levers (`sim.schema.SCHEMA`)")
     lines.append("")

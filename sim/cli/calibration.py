@@ -37,6 +37,8 @@ def add_parsers(sub) -> None:
     p.add_argument("--scale", type=inputs.scale, default=0.1)
     p.add_argument("--seed", type=inputs.seed, default=0)
     p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior")
+    p.add_argument("--posterior", type=Path, default=None, metavar="CSV",
+                   help="evaluate this ensemble (a posterior.csv written by relocsim calibrate) instead of the shipped one")
     p.set_defaults(func=cmd_fit_report)
 
 
@@ -114,13 +116,22 @@ def _is_ensemble_metadata(path: Path) -> bool:
 
 
 def cmd_fit_report(args) -> int:
+    from sim.scenario import ScenarioError
+
+    if args.posterior is not None and not args.posterior.is_file():
+        raise ScenarioError([f"--posterior {args.posterior}: no such file; give a posterior.csv written by relocsim calibrate"])
     from calibration.report import write_report
     from sim.output_folder import check_out
 
     check_out(args.out)   # before the runs
-    out = write_report(args.out, args.replicates, args.scale, args.seed, args.parameters)
-    s = json.loads((out / "summary.json").read_text())
-    cells = [f"{k} {v['within_95']}/{v['cells']} inside ({v['share_within_95']:.1%})" for k, v in s.items() if "cells" in v]
-    missed = [k for k, v in s["relative_error"].items() if not v["met"]]
-    print(f"wrote {out}: " + "; ".join(cells) + "; counts off by more than 10%: " + (", ".join(missed) or "none"))
+    out = write_report(args.out, args.replicates, args.scale, args.seed, args.parameters, args.posterior)
+    s = json.loads((out / "summary.json").read_text())["goals"]
+    parts = []
+    for split in ("calibration", "holdout"):
+        g, sk = s[f"outcome_inside_{split}"], s[f"skill_vs_null_{split}"]
+        inside = f"{split}: {g['inside']}/{s[f'outcome_cells_{split}']} outcome cells inside ({g['share']:.1%})"
+        parts.append(inside + (f", skill {sk['value']:.2f} [{sk['band_95'][0]:.2f}, {sk['band_95'][1]:.2f}]" if sk else ", no group cells"))
+    missed = [k for k, v in s["official"].items() if not v["met"]]
+    print(f"wrote {out}: " + "; ".join(parts) + f"; beyond 1.96: {s['share_beyond_1_96']:.1%}; "
+          + "official figures off by more than 10%: " + (", ".join(missed) or "none"))
     return 0
