@@ -63,7 +63,7 @@ def returns(res, path: Path, note: str) -> None:
 
 def subsidy_spending(res, path: Path, note: str) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
-    tables = {label("subsidies_paid_tenge.total").text: _annual(res, [f"paid_{t}_tenge" for t in SUBSIDY_TYPES])}
+    tables = {f"{label('subsidies_paid_tenge').text}, all types": _annual(res, [f"paid_{t}_tenge" for t in SUBSIDY_TYPES])}
     tables.update({label(f"subsidies_paid_tenge.{t}").text: _annual(res, [f"paid_{t}_tenge"]) for t in SUBSIDY_TYPES})
     tables[label("reimbursed_tenge").text] = _annual(res, ["reimbursed_tenge"])
     _draw(ax, tables, key="subsidies_paid_tenge", reference=True)  # the total as the thick dark line

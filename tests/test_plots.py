@@ -161,4 +161,5 @@ def test_dashboard_figures_share_the_look(comparison, table):
         assert len(ax.findobj(PolyCollection)) == len(series)
         assert "shaded: 90% band over 3 replicates" in legend_texts(fig)
     versus = views.budget_figure(out).axes[0].get_lines()
-    assert versus[0].get_label() == "Baseline" and versus[0].get_linewidth() > versus[1].get_linewidth()
+    assert [ln.get_label() for ln in versus] == ["Baseline", "Rent subsidy for 24 months"]
+    assert versus[0].get_linewidth() > versus[1].get_linewidth()

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.labels import SHARE, format_difference, format_value, group_name, label, region_name
+from sim.labels import SHARE, axis_label, format_difference, format_value, group_name, label, region_name, scenario_label
 from sim.plotting import axes, band, legend, styles, thousands
 from sim.regions import DESTINATIONS
 from sim.dashboard.runs import Outcome
@@ -93,7 +93,7 @@ def _yearly(res, columns: list[str]) -> pd.DataFrame:
 
 
 def _finish(fig: Figure, ax, key: str, title: str, replicates: int) -> Figure:
-    axes(ax, title, key, fontsize=10)
+    axes(ax, title, ylabel_text=f"{axis_label(key)} per year", fontsize=10)
     if label(key).kind != SHARE:
         thousands(ax.yaxis)
     legend(ax, replicates, fontsize=7, frameon=False, ncol=2)
@@ -110,14 +110,17 @@ def relocations_figure(out: Outcome) -> Figure:
     style = styles(list(tables), reference=False)
     for name, t in tables.items():
         band(ax, t.index.to_numpy(), t, name, style[name], key="arrivals_persons")
-    return _finish(fig, ax, "arrivals_persons", "Relocated persons per year by destination", len(out.result.seeds))
+    return _finish(fig, ax, "relocated_persons", "Relocated persons per year by destination", len(out.result.seeds))
 
 
 def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
     fig = Figure(figsize=(7, 3.2), dpi=100)
     ax = fig.add_subplot()
-    style = styles(["Baseline", "This scenario"])  # the baseline thick and dark underneath, as in the compare plots
-    for res, text in ((out.baseline, "Baseline"), (out.result, "This scenario")):
+    names = [scenario_label("baseline"), scenario_label(out.settings.scenario)]
+    if names[1] == names[0]:
+        names[1] = f"{names[1]} with the levers set here"
+    style = styles(names)  # the baseline thick and dark underneath, as in the compare plots
+    for res, text in zip((out.baseline, out.result), names):
         t = _yearly(res, columns_of(res.monthly[0]))
         band(ax, t.index.to_numpy(), t, text, style[text], key=key)
     return _finish(fig, ax, key, title, len(out.result.seeds))
