@@ -1,6 +1,9 @@
 """The plots of `relocsim compare`: outcomes over time with 5-95% bands over replicates, cost per
 retained person, outcomes by group and the paired differences from the first scenario. One function
-per figure; labels and units come from `sim.labels`, lines and bands from `sim.plotting`."""
+per figure. Every scenario has its own colour, line style and marker, the first (the reference) a
+thick dark line drawn underneath, so that scenarios that overlap stay visible; shares are points
+with error bars; differences are in the outcome's own unit (percentage points, million tenge,
+persons). Labels and units come from `sim.labels`, styles, bands and points from `sim.plotting`."""
 
 from __future__ import annotations
 
@@ -9,172 +12,202 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from matplotlib.ticker import MaxNLocator
 
 from sim.compare import PRINTED, SUBSIDY_TOTAL, Comparison
-from sim.labels import axis_label, group_name, label
-from sim.plotting import BAND_NOTE, band, finish, plt, yerr
+from sim.labels import COUNT_HOUSEHOLDS, COUNT_PERSONS, SHARE, axis_label, group_name, label, scale_for_plot, scenario_label
+from sim.plotting import Style, axes, band, dodge, finish, legend, monthly_share, plt, points, run_note, same_as, styles, thousands, yerr
 
-NOTE = BAND_NOTE + " (common random numbers)"
 GROUP_PLOTS = ("gender", "marital_status")
 GROUP_OUTCOMES = ("relocated_persons", "return_share", "employed_share_12m")
 
 
-def _colours(labels: list[str]) -> dict:
-    colors = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-    if len(labels) > len(colors):  # distinct colours for up to 20 scenarios
-        colors = [plt.get_cmap("tab20")(i) for i in range(20)]
-    return {lab: colors[i % len(colors)] for i, lab in enumerate(labels)}
+def _note(comp: Comparison) -> str:
+    return f"{run_note(comp.seed, len(comp.seeds), comp.scale)}; common random numbers; bands and error bars: 90% over replicates"
 
 
 def _wide(annual: pd.DataFrame, label_: str, col: str) -> pd.DataFrame:
     return annual[annual["scenario"] == label_].pivot(index="year", columns="replicate", values=col)
 
 
-def _marker(x) -> str | None:
-    return "." if len(x) < 30 else None
-
-
 def _means(table: pd.DataFrame, outcome: str, labels: list[str]) -> pd.DataFrame:
-    return table[table["outcome"] == outcome].set_index("scenario").loc[labels]
+    return table[table["outcome"] == outcome].set_index("scenario").reindex(labels)
 
 
-def relocations(comp: Comparison, annual: pd.DataFrame, color: dict, path: Path) -> None:
+def _ticks(ax, comp: Comparison, x) -> None:
+    ax.set_xticks(x, [scenario_label(lab) for lab in comp.labels], rotation=20, ha="right", fontsize=8)
+
+
+def _lines(ax, comp: Comparison, tables: dict[str, pd.DataFrame], style: dict[str, Style], key: str | None = None) -> None:
+    """One mean line and band per scenario; a scenario whose line lies on the reference's says so in the legend."""
+    ref = comp.labels[0]
+    same = same_as(tables, ref)
+    for lab, t in tables.items():
+        text = scenario_label(lab) + (f" (same as {scenario_label(ref)})" if lab in same else "")
+        band(ax, t.index.to_numpy(), t, text, style[lab], key=key)
+    if key is None or label(key).kind != SHARE:
+        thousands(ax.yaxis)
+
+
+def relocations(comp: Comparison, annual: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
-    for lab in comp.labels:
-        t = _wide(annual, lab, "arrivals_persons")
-        band(ax, t.index, t, lab, color[lab], marker=_marker(t.index))
-    ax.set(xlabel="year", ylabel="persons per year", title="Relocated persons per year")
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    finish(fig, path, note=NOTE)
+    _lines(ax, comp, {lab: _wide(annual, lab, "arrivals_persons") for lab in comp.labels}, style)
+    axes(ax, "Relocated persons per year", ylabel_text="Relocated persons per year")
+    legend(ax, len(comp.seeds))
+    finish(fig, path, note=_note(comp))
 
 
-def employment(comp: Comparison, color: dict, path: Path) -> None:
-    """Share of households in the destination regions whose head works, monthly."""
+def employment(comp: Comparison, style: dict[str, Style], path: Path) -> None:
+    """Share of households in the destination regions whose head works, monthly, in %."""
     fig, ax = plt.subplots(figsize=(9, 5))
-    for lab, res in zip(comp.labels, comp.results):
-        m0 = res.monthly[0]
-        x = m0["year"].to_numpy() + (m0["month"].to_numpy() - 1) / 12
-        band(ax, x, pd.DataFrame({i: df["employed_share"].to_numpy() for i, df in enumerate(res.monthly)}), lab, color[lab],
-             marker=_marker(x))
-    ax.set(xlabel="year", ylabel="share of households", title="Heads employed among households in the destination regions")
-    ax.set_ylim(0, 1.02)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    finish(fig, path, note=NOTE)
+    _lines(ax, comp, {lab: monthly_share(res, "employed_share") for lab, res in zip(comp.labels, comp.results)}, style,
+           key="employed_share")
+    axes(ax, "Heads employed among households in the destination regions", "employed_share")
+    ax.set_ylim(0, 102)
+    legend(ax, len(comp.seeds), loc="lower right")
+    finish(fig, path, note=_note(comp))
 
 
-def returns(comp: Comparison, annual: pd.DataFrame, color: dict, path: Path) -> None:
-    """Returned persons per year and the cumulative return share."""
+def returns(comp: Comparison, annual: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
+    """Returned persons per year and the cumulative return share (%)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))
-    for lab in comp.labels:
-        ret = _wide(annual, lab, "returned_persons")
-        arr = _wide(annual, lab, "arrivals_persons")
-        band(ax1, ret.index, ret, lab, color[lab], marker=_marker(ret.index))
-        band(ax2, ret.index, ret.cumsum() / arr.cumsum().replace(0, np.nan), lab, color[lab], marker=_marker(ret.index))
-    ax1.set(xlabel="year", ylabel="persons per year", title="Returned persons per year")
-    ax2.set(xlabel="year", ylabel="returned / relocated", title="Cumulative return share")
-    for ax in (ax1, ax2):
-        ax.grid(alpha=0.3)
-    ax1.legend(fontsize=8)
-    finish(fig, path, note=NOTE)
+    ret = {lab: _wide(annual, lab, "returned_persons") for lab in comp.labels}
+    arr = {lab: _wide(annual, lab, "arrivals_persons") for lab in comp.labels}
+    _lines(ax1, comp, ret, style)
+    _lines(ax2, comp, {lab: ret[lab].cumsum() / arr[lab].cumsum().replace(0, np.nan) for lab in comp.labels}, style, key="return_share")
+    axes(ax1, "Returned persons per year", ylabel_text="Returned persons per year")
+    axes(ax2, "Cumulative return share (returned / relocated so far)", "return_share")
+    legend(ax1, len(comp.seeds))
+    finish(fig, path, note=_note(comp))
 
 
-def budget(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, color: dict, path: Path) -> None:
-    """Subsidies paid per year (all types) and, over the whole run, by type."""
+def budget(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
+    """Subsidies paid per year (all types) and, over the whole run, by type (million tenge)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [3, 2]})
-    for lab in comp.labels:
-        t = _wide(annual, lab, "paid_total_tenge")
-        band(ax1, t.index, t, lab, color[lab], scale=1e6, marker=_marker(t.index))
-    ax1.set(xlabel="year", ylabel=f"{axis_label(SUBSIDY_TOTAL)} per year", title="Subsidies paid per year (all types)")
-    ax1.grid(alpha=0.3)
-    ax1.legend(fontsize=8)
+    _lines(ax1, comp, {lab: _wide(annual, lab, "paid_total_tenge") for lab in comp.labels}, style, key=SUBSIDY_TOTAL)
+    axes(ax1, "Subsidies paid per year (all types)", ylabel_text=f"{axis_label(SUBSIDY_TOTAL)} per year")
+    legend(ax1, len(comp.seeds))
     types = [o for o in table["outcome"].unique() if o.startswith("subsidies_paid_tenge.") and o != SUBSIDY_TOTAL]
     x = np.arange(len(comp.labels))
     bottom = np.zeros(len(x))
-    for t in types:
-        vals = _means(table, t, comp.labels)["mean"].to_numpy() / 1e9
-        ax2.bar(x, vals, bottom=bottom, label=label(t).text)
-        bottom += np.nan_to_num(vals)
-    reimb = _means(table, "reimbursed_tenge", comp.labels)["mean"].to_numpy() / 1e9
-    ax2.plot(x, reimb, "kv", label=label("reimbursed_tenge").text)
-    ax2.set_xticks(x, comp.labels, rotation=20, ha="right", fontsize=8)
-    ax2.set(ylabel="billion tenge, whole run", title="Subsidies by type")
-    ax2.legend(fontsize=8)
-    finish(fig, path, note=NOTE)
+    for t, hatch in zip(types, ["", "//", ".."] * len(types)):
+        vals = np.nan_to_num(scale_for_plot(t, _means(table, t, comp.labels)["mean"].to_numpy()))
+        ax2.bar(x, vals, bottom=bottom, label=label(t).text, hatch=hatch, edgecolor="white")
+        bottom += vals
+    reimb = scale_for_plot("reimbursed_tenge", _means(table, "reimbursed_tenge", comp.labels)["mean"].to_numpy())
+    ax2.plot(x, reimb, "kv", ls="none", label=label("reimbursed_tenge").text)
+    _ticks(ax2, comp, x)
+    axes(ax2, "Subsidies by type, whole run (mean)", ylabel_text="Million tenge, whole run", xlabel="Scenario")
+    thousands(ax2.yaxis)
+    ax2.set_ylim(0, 1.35 * max(float(np.nanmax(bottom)), 1.0))
+    ax2.legend(fontsize=8, ncol=2, loc="upper left")
+    finish(fig, path, note=_note(comp))
 
 
-def cost_per_retained(comp: Comparison, table: pd.DataFrame, color: dict, path: Path) -> None:
+def cost_per_retained(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
+    key = "cost_per_retained_person_24m_tenge"
     x = np.arange(len(comp.labels))
-    fig, ax = plt.subplots(figsize=(min(16.0, max(6.0, 0.9 * len(x) + 3)), 5.5))
-    rows = _means(table, "cost_per_retained_person_24m_tenge", comp.labels)
-    ax.bar(x, rows["mean"] / 1e3, yerr=yerr(rows["mean"], rows["low"], rows["high"]) / 1e3, capsize=5,
-           color=[color[lab] for lab in comp.labels])
-    for xi, v in zip(x, rows["mean"]):
-        if not np.isfinite(v):
-            ax.text(xi, 0, "n/a", ha="center", va="bottom")
-    ax.set_xticks(x, comp.labels, rotation=20, ha="right", fontsize=8)
-    ax.set(ylabel="thousand tenge per person", title="Net subsidies per person still in the north 24 months after arrival")
+    fig, ax = plt.subplots(figsize=(min(16.0, max(6.5, 0.9 * len(x) + 3)), 5.5))
+    rows = _means(table, key, comp.labels)
+    mean, low, high = (scale_for_plot(key, rows[c].to_numpy()) for c in ("mean", "low", "high"))
+    ax.bar(x, np.nan_to_num(mean), yerr=yerr(mean, low, high), capsize=5, color=[style[lab].color for lab in comp.labels],
+           alpha=0.8)
+    for xi, v in zip(x, mean):  # the value inside its bar, clear of the error bar
+        ax.text(xi, v / 2 if np.isfinite(v) else 0, f"{v:,.2f}" if np.isfinite(v) else "n/a", ha="center",
+                va="center" if np.isfinite(v) else "bottom", fontsize=9,
+                bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
+    _ticks(ax, comp, x)
+    axes(ax, "Net subsidies per person still in the north 24 months after arrival", key, xlabel="Scenario")
     ax.grid(alpha=0.3, axis="y")
-    finish(fig, path, note=NOTE)
+    ax.grid(False, axis="x")
+    finish(fig, path, note=_note(comp))
 
 
-def by_group(comp: Comparison, table: pd.DataFrame, color: dict, path: Path) -> None:
-    """Outcomes by gender and marital status: one panel per (group, outcome), bars per scenario."""
-    fig, axes = plt.subplots(len(GROUP_PLOTS), len(GROUP_OUTCOMES), figsize=(5 * len(GROUP_OUTCOMES), 4 * len(GROUP_PLOTS)),
+def by_group(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
+    """Outcomes by gender and marital status: one panel per (group, outcome); counts as bars,
+    shares as points with error bars, side by side per scenario."""
+    fig, grid = plt.subplots(len(GROUP_PLOTS), len(GROUP_OUTCOMES), figsize=(5 * len(GROUP_OUTCOMES), 4 * len(GROUP_PLOTS)),
                              squeeze=False)
-    width = 0.8 / len(comp.labels)
+    n = len(comp.labels)
+    width = 0.8 / n
     for r, group in enumerate(GROUP_PLOTS):
         prefix = f"breakdowns.{group}."
         cats = list(dict.fromkeys(o[len(prefix):].split(".")[0] for o in table["outcome"] if o.startswith(prefix)))
+        xs = np.arange(len(cats))
         for c, outcome in enumerate(GROUP_OUTCOMES):
-            ax = axes[r][c]
+            ax = grid[r][c]
+            share = label(outcome).kind == SHARE
             for j, lab in enumerate(comp.labels):
                 sel = table[(table["scenario"] == lab)].set_index("outcome").reindex([f"{prefix}{cat}.{outcome}" for cat in cats])
-                ax.bar(np.arange(len(cats)) + (j - (len(comp.labels) - 1) / 2) * width, sel["mean"].fillna(0), width,
-                       yerr=yerr(sel["mean"], sel["low"], sel["high"]), capsize=2, color=color[lab], label=lab)
-            ax.set_xticks(np.arange(len(cats)), [group_name(cat) for cat in cats], fontsize=8)
-            ax.set_title(f"{label(outcome).text} by {group.replace('_', ' ')}", fontsize=10)
-            ax.grid(alpha=0.3, axis="y")
-    handles, names = axes[0][0].get_legend_handles_labels()
+                mean, low, high = (scale_for_plot(outcome, sel[k].to_numpy()) for k in ("mean", "low", "high"))
+                if share:
+                    points(ax, xs + dodge(j, n, 0.6), mean, low, high, scenario_label(lab), style[lab])
+                else:
+                    ax.bar(xs + (j - (n - 1) / 2) * width, np.nan_to_num(mean), width, yerr=yerr(mean, low, high), capsize=2,
+                           color=style[lab].color, label=scenario_label(lab), hatch=["", "//", "..", "xx"][j % 4], edgecolor="white")
+            ax.set_xticks(xs, [group_name(cat) for cat in cats], fontsize=8)
+            axes(ax, f"{label(outcome).text} by {group_name(group).lower()}", outcome, xlabel=group_name(group), fontsize=10)
+            ax.grid(False, axis="x")
+            if not share:
+                thousands(ax.yaxis)
+            if share:
+                ax.set_ylim(0, min(102.0, max(5.0, 1.08 * ax.get_ylim()[1])))
+                ax.set_xlim(-0.5, len(cats) - 0.5)
+    handles, names = grid[0][1].get_legend_handles_labels()
+    if len(comp.seeds) > 1:
+        handles.append(plt.Line2D([], [], color="grey", marker="|", ms=10, ls="none"))
+        names.append(f"error bars: 90% band over {len(comp.seeds)} replicates")
     fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4), fontsize=8, frameon=False)
-    finish(fig, path, note=NOTE, rect_top=1 - 0.035 * math.ceil(len(names) / 4))
+    finish(fig, path, note=_note(comp), rect_top=1 - 0.035 * math.ceil(len(names) / 4))
 
 
-def differences(comp: Comparison, table: pd.DataFrame, color: dict, path: Path) -> None:
-    """Paired differences from the first scenario, % of its mean, with their 90% bands."""
+def differences(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
+    """Paired differences from the first scenario, one panel per outcome in its own unit (percentage
+    points for shares, million tenge for money, persons or households for counts), with 90% bands."""
     others = comp.labels[1:]
-    fig, ax = plt.subplots(figsize=(9, min(30.0, max(5.0, 2.0 + 0.3 * len(PRINTED) * len(others)))))
-    y0 = np.arange(len(PRINTED))
-    h = 0.8 / len(others)
-    base = table[table["scenario"] == comp.labels[0]].set_index("outcome").reindex(list(PRINTED))["mean"].abs()
-    for j, lab in enumerate(others):
-        rows = table[table["scenario"] == lab].set_index("outcome").reindex(list(PRINTED))
-        with np.errstate(divide="ignore", invalid="ignore"):
-            rel = 100 * rows[["diff_from_first", "diff_low", "diff_high"]].div(base.replace(0, np.nan), axis=0)
-        ax.barh(y0 + (j - (len(others) - 1) / 2) * h, rel["diff_from_first"].fillna(0), h,
-                xerr=yerr(rel["diff_from_first"], rel["diff_low"], rel["diff_high"]), capsize=2, color=color[lab], label=lab)
-    ax.axvline(0, color="black", lw=0.8)
-    ax.set_yticks(y0, [label(o).text for o in PRINTED], fontsize=8)
-    ax.invert_yaxis()
-    ax.set(xlabel=f"paired difference from {comp.labels[0]}, % of its mean",
-           title=f"Differences from {comp.labels[0]} (paired by replicate)")
-    ax.grid(alpha=0.3, axis="x")
-    ax.legend(fontsize=8)
-    finish(fig, path, note=NOTE)
+    cols = 2
+    rows_n = math.ceil(len(PRINTED) / cols)
+    fig, grid = plt.subplots(rows_n, cols, figsize=(12, min(40.0, rows_n * (1.0 + 0.35 * len(others)) + 1.2)), squeeze=False)
+    ref = scenario_label(comp.labels[0])
+    y = np.arange(len(others))
+    for i, outcome in enumerate(PRINTED):
+        ax = grid[i // cols][i % cols]
+        rows = _means(table, outcome, others)
+        for j, lab in enumerate(others):
+            d, lo, hi = (scale_for_plot(outcome, np.array([rows.loc[lab, k]], float)) for k in ("diff_from_first", "diff_low", "diff_high"))
+            points(ax, y[j:j + 1], d, lo, hi, None, style[lab], horizontal=True)
+        ax.axvline(0, color=style[comp.labels[0]].color, lw=1.5)
+        ax.set_yticks(y, [scenario_label(lab) for lab in others], fontsize=8)
+        ax.set_ylim(len(others) - 0.5, -0.5)
+        lab_ = label(outcome)
+        ax.set_title(lab_.text, fontsize=10)
+        ax.set_xlabel(f"difference from {ref} ({lab_.diff_unit})", fontsize=9)
+        ax.grid(alpha=0.3, axis="x")
+        if lab_.kind != SHARE:
+            thousands(ax.xaxis)
+        ax.xaxis.set_major_locator(MaxNLocator(7, symmetric=True, integer=lab_.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS)))
+        if np.allclose(rows[["diff_from_first", "diff_low", "diff_high"]].to_numpy(float), 0, equal_nan=True):
+            ax.text(0.02, 0.5, f"same as {ref} in every replicate", transform=ax.transAxes, fontsize=8, color="grey", va="center")
+        lim = float(np.max(np.abs(ax.get_xlim())))
+        lim = max(lim, 1.0) if lab_.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS) else lim  # whole persons
+        if np.isfinite(lim) and lim > 0:
+            ax.set_xlim(-lim, lim)  # zero in the middle: the sign reads at a glance
+    for k in range(len(PRINTED), rows_n * cols):
+        grid[k // cols][k % cols].set_visible(False)
+    finish(fig, path, title=f"Differences from {ref}, paired by replicate (point: mean; bar: 90% band)", note=_note(comp))
 
 
 def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out: Path) -> list[str]:
     """Every comparison figure into `out`; returns the file names."""
-    color = _colours(comp.labels)
+    style = styles(comp.labels)
     figures = {
-        "relocations_over_time.png": lambda p: relocations(comp, annual, color, p),
-        "employment_over_time.png": lambda p: employment(comp, color, p),
-        "returns_over_time.png": lambda p: returns(comp, annual, color, p),
-        "budget_over_time.png": lambda p: budget(comp, table, annual, color, p),
-        "cost_per_retained.png": lambda p: cost_per_retained(comp, table, color, p),
-        "outcomes_by_group.png": lambda p: by_group(comp, table, color, p),
-        "differences.png": lambda p: differences(comp, table, color, p),
+        "relocations_over_time.png": lambda p: relocations(comp, annual, style, p),
+        "employment_over_time.png": lambda p: employment(comp, style, p),
+        "returns_over_time.png": lambda p: returns(comp, annual, style, p),
+        "budget_over_time.png": lambda p: budget(comp, table, annual, style, p),
+        "cost_per_retained.png": lambda p: cost_per_retained(comp, table, style, p),
+        "outcomes_by_group.png": lambda p: by_group(comp, table, style, p),
+        "differences.png": lambda p: differences(comp, table, style, p),
     }
     for name, draw in figures.items():
         draw(out / name)

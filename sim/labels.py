@@ -99,6 +99,28 @@ GROUPS: dict[str, str] = {
 }
 
 
+# Short names of the shipped scenarios (scenarios/*.toml) for legends and tick labels; other
+# scenario names are written from their key ("my_variant" -> "My variant").
+SCENARIOS: dict[str, str] = {
+    "baseline": "Baseline", "adaptation_centres": "Adaptation centres",
+    "faster_subsidy_payment": "Faster subsidy payment", "housing_purchase_help": "Help to buy a home",
+    "housing_transfers_all_regions": "Housing provided in all regions", "information_package": "Information package",
+    "land_for_farming": "Land for farming", "needs_assessment_orientation": "Needs assessment and orientation",
+    "quotas_2024_plan": "Quotas at the 2024 plan", "rent_subsidy_24_months": "Rent subsidy for 24 months",
+    "rent_subsidy_by_region_price": "Rent subsidy by regional price", "skills_assessment": "Skills assessment",
+    "skills_development_courses": "Skills courses", "subsidy_35_counterfactual": "Relocation subsidy kept at 35 MCI",
+    "support_2024": "2024 support package", "women_package": "Package for women",
+}
+
+
+def scenario_label(name: str) -> str:
+    """A scenario's name for a reader: `rent_subsidy_24_months` -> "Rent subsidy for 24 months"; a
+    repeated name keeps its suffix (`baseline#2` -> "Baseline (2)")."""
+    base, _, k = name.partition("#")
+    text = SCENARIOS.get(base) or _humanise(base)
+    return f"{text} ({k})" if k else text
+
+
 def region_name(region_id: str) -> str:
     """`north_kazakhstan` -> "North Kazakhstan region" (from the region catalogue)."""
     cat = catalogue()

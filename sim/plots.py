@@ -1,5 +1,6 @@
 """PNG plots of a run: relocations by destination, employment and housing of arrivals, returns,
-subsidy spending. With replicates, lines show the mean and a 5-95% band."""
+subsidy spending. Every series is the mean over replicates and, with several replicates, its 5-95%
+band, labelled in the legend; labels and units come from `sim.labels`, styles from `sim.plotting`."""
 
 from __future__ import annotations
 
@@ -8,63 +9,73 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sim.labels import axis_label
-from sim.plotting import band, finish_axes, plt
+from sim.labels import axis_label, label, region_name, scenario_label
+from sim.plotting import axes, band, finish, legend, monthly_share, plt, run_note, styles, thousands
 from sim.programme import SUBSIDY_TYPES
-from sim.regions import DESTINATIONS, catalogue
+from sim.regions import DESTINATIONS
 
 
-def _annual(res, col: str) -> pd.DataFrame:
-    """(year x replicate) annual sums of a monthly column."""
-    return pd.DataFrame({i: df.groupby("year")[col].sum() for i, df in enumerate(res.monthly)})
+def _annual(res, columns: list[str]) -> pd.DataFrame:
+    """(year x replicate) annual sums of monthly columns."""
+    return pd.DataFrame({i: df.groupby("year")[columns].sum().sum(axis=1) for i, df in enumerate(res.monthly)})
+
+
+def _draw(ax, tables: dict[str, pd.DataFrame], key: str | None = None, reference: bool = False) -> None:
+    style = styles(list(tables), reference=reference)
+    for text, t in tables.items():
+        band(ax, t.index.to_numpy(), t, text, style[text], key=key)
+
+
+def relocations(res, path: Path, note: str) -> None:
+    fig, ax = plt.subplots(figsize=(9, 5))
+    tables = {region_name(d): _annual(res, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
+    _draw(ax, {k: t for k, t in tables.items() if float(t.to_numpy().sum()) > 0})
+    axes(ax, f"Relocated persons per year by destination — {scenario_label(res.scenario.name)}", ylabel_text="Relocated persons per year")
+    thousands(ax.yaxis)
+    legend(ax, len(res.seeds), ncol=2)
+    finish(fig, path, note=note)
+
+
+def employment_housing(res, path: Path, note: str) -> None:
+    fig, ax = plt.subplots(figsize=(9, 5))
+    _draw(ax, {"Head employed": monthly_share(res, "employed_share"),
+               "In rented, provided or own housing": monthly_share(res, "housed_share")}, key="employed_share")
+    axes(ax, "Employment and housing of households in the destination regions",
+         ylabel_text="Share of households in the destination regions (%)")
+    ax.set_ylim(0, 102)
+    legend(ax, len(res.seeds), loc="lower right")
+    finish(fig, path, note=note)
+
+
+def returns(res, path: Path, note: str) -> None:
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5))
+    ret = _annual(res, [c for c in res.monthly[0].columns if c.startswith("returns_persons_")])
+    arr = _annual(res, [c for c in res.monthly[0].columns if c.startswith("arrivals_persons_")])
+    _draw(ax1, {label("returned_persons").text: ret})
+    _draw(ax2, {"Returned / relocated so far": ret.cumsum() / arr.cumsum().replace(0, np.nan)}, key="return_share")
+    axes(ax1, "Returned persons per year", ylabel_text="Returned persons per year")
+    axes(ax2, "Cumulative return share", "return_share")
+    thousands(ax1.yaxis)
+    legend(ax1, len(res.seeds))
+    legend(ax2, len(res.seeds))
+    finish(fig, path, title=f"Returns to the regions of origin — {scenario_label(res.scenario.name)}", note=note)
+
+
+def subsidy_spending(res, path: Path, note: str) -> None:
+    fig, ax = plt.subplots(figsize=(9, 5))
+    tables = {f"{label('subsidies_paid_tenge').text}, all types": _annual(res, [f"paid_{t}_tenge" for t in SUBSIDY_TYPES])}
+    tables.update({label(f"subsidies_paid_tenge.{t}").text: _annual(res, [f"paid_{t}_tenge"]) for t in SUBSIDY_TYPES})
+    tables[label("reimbursed_tenge").text] = _annual(res, ["reimbursed_tenge"])
+    _draw(ax, tables, key="subsidies_paid_tenge", reference=True)  # the total as the thick dark line
+    axes(ax, "Subsidy spending", ylabel_text=f"{axis_label('subsidies_paid_tenge')} per year")
+    thousands(ax.yaxis)
+    legend(ax, len(res.seeds))
+    finish(fig, path, note=note)
 
 
 def write_plots(res, out: Path) -> None:
-    names = catalogue()["destination"]
-    years = res.monthly[0]["year"].unique()
-    # 1. relocations by destination (stacked mean)
-    fig, ax = plt.subplots(figsize=(9, 5))
-    bottom = np.zeros(len(years))
-    for d in DESTINATIONS:
-        vals = _annual(res, f"arrivals_persons_{d}").mean(axis=1).to_numpy()
-        if vals.sum() > 0:
-            ax.bar(years, vals, bottom=bottom, label=names[d]["name"])
-            bottom += vals
-    ax.legend(fontsize=8, ncol=2)
-    ax.set_xlabel("year")
-    finish_axes(fig, ax, f"Relocated persons by destination — {res.scenario.name}", "persons per year", out / "relocations_by_destination.png",
-                "bars: mean over replicates")
-    # 2. employment and housing of arrivals
-    fig, ax = plt.subplots(figsize=(9, 5))
-    x = np.arange(len(res.monthly[0])) / 12 + years[0]
-    for col, label in (("employed_share", "head employed"), ("housed_share", "in rented, provided or own housing")):
-        band(ax, x, pd.DataFrame({i: df[col] for i, df in enumerate(res.monthly)}), label)
-    ax.set_ylim(0, 1.02)
-    ax.legend()
-    ax.set_xlabel("year")
-    finish_axes(fig, ax, "Employment and housing of households in the destination regions", "share of households", out / "employment_housing.png",
-                "bands: 5-95% over replicates")
-    # 3. returns
-    fig, ax = plt.subplots(figsize=(9, 5))
-    returns = pd.DataFrame({i: df.filter(like="returns_persons_").sum(axis=1).groupby(df["year"]).sum() for i, df in enumerate(res.monthly)})
-    arrivals = pd.DataFrame({i: df.filter(like="arrivals_persons_").sum(axis=1).groupby(df["year"]).sum() for i, df in enumerate(res.monthly)})
-    ax.bar(years, returns.mean(axis=1), color="tab:red", alpha=0.7, label="returned persons per year")
-    ax2 = ax.twinx()
-    band(ax2, years, returns.cumsum() / arrivals.cumsum().replace(0, np.nan), "cumulative return share", color="black")
-    ax2.set_ylabel("returned / relocated (cumulative)")
-    ax.legend(loc="upper left")
-    ax2.legend(loc="upper right")
-    ax.set_xlabel("year")
-    finish_axes(fig, ax, "Returns to the regions of origin", "persons per year", out / "returns.png")
-    # 4. subsidy spending
-    fig, ax = plt.subplots(figsize=(9, 5))
-    bottom = np.zeros(len(years))
-    for t in SUBSIDY_TYPES:
-        vals = _annual(res, f"paid_{t}_tenge").mean(axis=1).to_numpy() / 1e6
-        ax.bar(years, vals, bottom=bottom, label=f"{t} subsidy")
-        bottom += vals
-    reimb = _annual(res, "reimbursed_tenge").mean(axis=1).to_numpy() / 1e6
-    ax.plot(years, reimb, "k.-", label="repaid by returners")
-    ax.legend()
-    ax.set_xlabel("year")
-    finish_axes(fig, ax, "Subsidy spending", f"{axis_label('subsidies_paid_tenge')} per year", out / "subsidy_spending.png")
+    note = run_note(res.seeds[0] if len(res.seeds) == 1 else None, len(res.seeds), res.scale)
+    relocations(res, out / "relocations_by_destination.png", note)
+    employment_housing(res, out / "employment_housing.png", note)
+    returns(res, out / "returns.png", note)
+    subsidy_spending(res, out / "subsidy_spending.png", note)

@@ -39,3 +39,13 @@ def test_every_summary_key_has_a_readable_label():
     for key in _keys(summary):
         text = label(key).text
         assert "_" not in text, (key, text)
+
+
+def test_every_shipped_scenario_has_a_readable_name():
+    from sim.labels import SCENARIOS, scenario_label
+    from sim.scenario import SCENARIO_DIR
+
+    shipped = {p.stem for p in SCENARIO_DIR.glob("*.toml")}
+    assert shipped <= set(SCENARIOS), shipped - set(SCENARIOS)
+    assert all("_" not in scenario_label(name) for name in shipped)
+    assert scenario_label("baseline#2") == "Baseline (2)" and scenario_label("my_variant") == "My variant"

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.labels import axis_label, format_difference, format_value, group_name, label, region_name, scale_for_plot
+from sim.labels import SHARE, axis_label, format_difference, format_value, group_name, label, region_name, scenario_label
+from sim.plotting import axes, band, legend, styles, thousands
 from sim.regions import DESTINATIONS
 from sim.dashboard.runs import Outcome
 
@@ -91,21 +92,11 @@ def _yearly(res, columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame({i: df.groupby("year")[columns].sum().sum(axis=1) for i, df in enumerate(res.monthly)})
 
 
-def _band(ax, table: pd.DataFrame, key: str, text: str, band_label: bool = True, **kw) -> None:
-    x = table.index.to_numpy()
-    v = scale_for_plot(key, table)
-    line = ax.plot(x, v.mean(axis=1), label=text, marker="o", ms=3, **kw)[0]
-    if table.shape[1] > 1:
-        ax.fill_between(x, v.quantile(0.05, axis=1), v.quantile(0.95, axis=1), color=line.get_color(), alpha=0.2,
-                        label=f"{text}: 90% band" if band_label else None)
-
-
-def _finish(fig: Figure, ax, key: str, title: str) -> Figure:
-    ax.set_xlabel("Year")
-    ax.set_ylabel(axis_label(key))
-    ax.set_title(title, fontsize=10)
-    ax.grid(alpha=0.3)
-    ax.legend(fontsize=7, frameon=False, ncol=2)
+def _finish(fig: Figure, ax, key: str, title: str, replicates: int) -> Figure:
+    axes(ax, title, ylabel_text=f"{axis_label(key)} per year", fontsize=10)
+    if label(key).kind != SHARE:
+        thousands(ax.yaxis)
+    legend(ax, replicates, fontsize=7, frameon=False, ncol=2)
     fig.tight_layout()
     return fig
 
@@ -114,20 +105,25 @@ def relocations_figure(out: Outcome) -> Figure:
     """Arrivals per year by destination (persons), mean over replicates with 90% bands."""
     fig = Figure(figsize=(7, 3.6), dpi=100)
     ax = fig.add_subplot()
-    for d in DESTINATIONS:
-        t = _yearly(out.result, [f"arrivals_persons_{d}"])
-        if float(t.to_numpy().sum()) > 0:
-            _band(ax, t, "arrivals_persons", region_name(d).replace(" region", ""), band_label=False)
-    bands = " (shaded: 90% band over replicates)" if len(out.result.seeds) > 1 else ""
-    return _finish(fig, ax, "arrivals_persons", "Relocated persons per year by destination" + bands)
+    tables = {region_name(d).replace(" region", ""): _yearly(out.result, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
+    tables = {name: t for name, t in tables.items() if float(t.to_numpy().sum()) > 0}
+    style = styles(list(tables), reference=False)
+    for name, t in tables.items():
+        band(ax, t.index.to_numpy(), t, name, style[name], key="arrivals_persons")
+    return _finish(fig, ax, "relocated_persons", "Relocated persons per year by destination", len(out.result.seeds))
 
 
 def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
     fig = Figure(figsize=(7, 3.2), dpi=100)
     ax = fig.add_subplot()
-    for res, text, style in ((out.baseline, "Baseline", "--"), (out.result, "This scenario", "-")):
-        _band(ax, _yearly(res, columns_of(res.monthly[0])), key, text, ls=style)
-    return _finish(fig, ax, key, title)
+    names = [scenario_label("baseline"), scenario_label(out.settings.scenario)]
+    if names[1] == names[0]:
+        names[1] = f"{names[1]} with the levers set here"
+    style = styles(names)  # the baseline thick and dark underneath, as in the compare plots
+    for res, text in zip((out.baseline, out.result), names):
+        t = _yearly(res, columns_of(res.monthly[0]))
+        band(ax, t.index.to_numpy(), t, text, style[text], key=key)
+    return _finish(fig, ax, key, title, len(out.result.seeds))
 
 
 def returns_figure(out: Outcome) -> Figure:
