@@ -157,7 +157,12 @@ BEHAVIOUR = Section(
         "employer_subsidy_effect": _b(0.3, 0.0, 2.0, "relative gain in job finding per 450 MCI of employer subsidy, scaled by take-up"),
         "courses_effect": _b(0.2, 0.0, 2.0, "relative gain in job finding for those who took courses (Table 39)"),
         "skills_assessment_effect": _b(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)"),
-        "business_rate": _b(0.01, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
+        "business_rate": _b(0.15, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
+        "business_intent_first": _b(0.7, 0.0, 1.0, "share of heads with business intent who came to start a business and try it before the job search (Table 17: 12.0% 'start own business' of 26.5%/12.9% with intent, Table 20)", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "business_side_rate": _b(0.005, 0.0, 0.2, "monthly chance an employed head with business intent starts a side business beside the job", "assumption (issue 9)"),
+        "business_side_income_mci": _b(8.0, 0.0, 60.0, "monthly earnings of a side business, MCI", "assumption (issue 9)"),
+        "business_grant_effect": _b(2.0, 0.0, 10.0, "relative gain in the monthly chance of starting a business with a grant or microcredit (Table 17: 19.8% want support for it)", "assumption (issue 9)"),
+        "business_exit_rate": _b(0.01, 0.0, 0.2, "monthly chance a business closes and the head searches for a job again", "assumption (issue 9)"),
         "wage_mci_higher": _b(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)"),
         "wage_mci_vocational": _b(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)"),
         "wage_mci_general": _b(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)"),
@@ -176,12 +181,23 @@ BEHAVIOUR = Section(
         "adapt_w_services": _b(-0.8, -5.0, 0.0, "difficulty shift with orientation or adaptation services (Tables 25-26)"),
         "adapt_months": _b(9.0, 1.0, 60.0, "months needed to adapt per unit of adaptation difficulty (the latent logit above 0)"),
         # returns and moves within the north (official returns: 770 of 9,206)
-        "return_base": _b(0.0004, 0.0, 0.05, "baseline monthly return hazard of an arrival"),
-        "return_w_money": _b(1.2, 0.0, 5.0, "log hazard ratio while the household budget is in deficit"),
-        "return_w_jobless": _b(1.0, 0.0, 5.0, "log hazard ratio while the head is jobless after 3 months"),
-        "return_w_unhoused": _b(1.0, 0.0, 5.0, "log hazard ratio while without housing"),
-        "return_w_unadapted": _b(1.2, 0.0, 5.0, "log hazard ratio while not yet adapted"),
-        "return_w_family": _b(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region"),
+        # returns as competing hazards (issue 9): monthly hazards by reason, scaled by time since arrival
+        "return_level": _b(1.0, 0.05, 20.0, "multiplier of every reason's return hazard (the overall level; pooled returns NK + Kostanay 770 of 9,206, IOM executive summary)"),
+        "return_h_climate": _b(0.015, 0.0, 0.2, "monthly hazard in a winter month per unit winter-severity gap between destination and origin (IOM 3.4.6: arrivals from the south could not operate heating stoves)", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "return_w_stove": _b(1.0, 0.0, 5.0, "relative extra climate hazard in a village, where homes are heated by stoves rather than district heating (IOM 3.4.6, rec. 4.3)", "assumption (issue 9)"),
+        "return_climate_services": _b(0.5, 0.0, 1.0, "share of the climate hazard removed by orientation or adaptation services, or once adapted (IOM rec. 4.3: teach heating)", "assumption (issue 9)"),
+        "return_h_unhoused": _b(0.010, 0.0, 0.2, "monthly hazard while without housing, staying with acquaintances or in a hostel", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "return_h_temporary": _b(0.003, 0.0, 0.2, "monthly hazard while in a temporary accommodation centre", "assumption (issue 9)"),
+        "return_h_poor_housing": _b(0.006, 0.0, 0.2, "monthly hazard while in provided housing unsuitable for living (IOM matrix 2.2.2)", "assumption (issue 9)"),
+        "return_h_jobless": _b(0.004, 0.0, 0.2, "monthly hazard while the head is jobless 3 months or more after arrival", "assumption (issue 9)"),
+        "return_h_money": _b(0.0030, 0.0, 0.2, "monthly hazard while the budget is in deficit after debt service and savings are gone", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "return_h_alone": _b(0.002, 0.0, 0.2, "monthly hazard of a divorced, widowed or single head without contacts in the region (IOM 3.4.4: 'many of them for family reasons')", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "return_h_family_home": _b(0.0004, 0.0, 0.05, "monthly hazard of family events back home (illness or care of parents), every household", "assumption (issue 9)"),
+        "return_h_other": _b(0.0004, 0.0, 0.05, "residual monthly hazard (homesickness, unrecorded reasons), doubled while not adapted", "assumption (issue 9)"),
+        "return_w_unadapted": _b(1.0, 0.0, 5.0, "relative extra residual hazard while not yet adapted (IOM Tables 40-43)", "assumption (issue 9)"),
+        "return_late_factor": _b(0.15, 0.0, 1.0, "hazard long after arrival relative to the first months: return migration is front-loaded (GUIDE 8)", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "return_settle_months": _b(12.0, 1.0, 60.0, "months over which the hazard falls from its first-months level towards the late level", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
+        "return_w_repayment": _b(0.1, 0.0, 3.0, "fall in log return hazard per 100 MCI a household expects to repay on return (amount asked back x compliance; IOM 3.4.4)", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
         "move_on_rate": _b(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
         "repayment_compliance": _b(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')"),
     },
@@ -237,6 +253,12 @@ SCHEMA = Section(
                 "take_up": Num(0, 1, "share of qualifying hires for which employers claim the subsidy", "assumption (IOM matrix 2.1.4: employer support not in regular use)"),
             }
         ),
+        "business_support": Section(
+            {
+                "grant_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals with business intent given a start-up grant or microcredit",
+                                               "source 000: 1 grant among 2,435 able-bodied arrivals by 1 July 2024"),
+            }
+        ),
         "temporary_accommodation": Section(
             {
                 "places_per_month": _dest_map("households a region's centres can house per month (10-day stays)", "assumption; IOM Box 1"),
@@ -246,6 +268,9 @@ SCHEMA = Section(
             {
                 "provided_share": _dest_map("share of arrivals housed by the authorities", "IOM Table 29", 0.0, 1.0),
                 "purchase_help_share": Num(0, 1, "share of renting arrivals helped to buy or build a home each year", "IOM rec. 4.1"),
+                "provided_poor_share": _dest_map("share of housing provided by the authorities that is unsuitable for living", "IOM matrix 2.2.2; assumption by region", 0.0, 1.0),
+                "rental_offers_per_month": RegionMap(Num(0, 1e5, "households", ""), "flats a region's rental market offers to arrivals per month, town and village together (the market can run short)", "assumption (IOM 3.4.2, Table 28)", "destination", 1e5),
+                "certificate_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals given an economic mobility certificate to buy a home", "source 001 (2024 measure; no count given)"),
             }
         ),
         "quotas": RegionYears(Num(0, 1e6, "persons per year", ""), "annual regional quota in persons", "IOM Table 10; source 000"),
