@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from sim.compare import PRINTED, SUBSIDY_TOTAL, Comparison
-from sim.labels import axis_label, group_name, label
+from sim.labels import RETURN_REASON_LABELS, axis_label, group_name, label
 from sim.plotting import BAND_NOTE, band, finish, plt, yerr
 
 NOTE = BAND_NOTE + " (common random numbers)"
@@ -164,6 +164,31 @@ def differences(comp: Comparison, table: pd.DataFrame, color: dict, path: Path) 
     finish(fig, path, note=NOTE)
 
 
+def return_reasons(comp: Comparison, table: pd.DataFrame, color: dict, path: Path) -> None:
+    """Returned persons by reason (bars per scenario) and the cumulative return share by months since arrival."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    reasons = list(RETURN_REASON_LABELS)
+    width = 0.8 / len(comp.labels)
+    profile = "cumulative_return_share_by_months_since_arrival"
+    months = sorted({int(o.rsplit(".", 1)[1]) for o in table["outcome"] if o.startswith(profile + ".")})
+    for j, lab in enumerate(comp.labels):
+        rows = table[table["scenario"] == lab].set_index("outcome")
+        bars = rows.reindex([f"returned_persons_by_reason.{r}" for r in reasons])
+        ax1.bar(np.arange(len(reasons)) + (j - (len(comp.labels) - 1) / 2) * width, bars["mean"].fillna(0), width,
+                yerr=yerr(bars["mean"], bars["low"], bars["high"]), capsize=2, color=color[lab], label=lab)
+        prof = rows.reindex([f"{profile}.{t}" for t in months])
+        ax2.errorbar(months, 100 * prof["mean"], yerr=100 * yerr(prof["mean"], prof["low"], prof["high"]), marker="o",
+                     capsize=3, color=color[lab], label=lab)
+    ax1.set_xticks(np.arange(len(reasons)), [RETURN_REASON_LABELS[r] for r in reasons], rotation=20, ha="right", fontsize=8)
+    ax1.set(ylabel=axis_label("returned_persons_by_reason"), title="Returned persons by reason")
+    ax2.set(xlabel="months since arrival", ylabel="% of relocated persons",
+            title="Returned within t months of arrival (cohorts observed t months)")
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3, axis="y")
+    ax1.legend(fontsize=8)
+    finish(fig, path, note=NOTE)
+
+
 def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out: Path) -> list[str]:
     """Every comparison figure into `out`; returns the file names."""
     color = _colours(comp.labels)
@@ -171,6 +196,7 @@ def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out
         "relocations_over_time.png": lambda p: relocations(comp, annual, color, p),
         "employment_over_time.png": lambda p: employment(comp, color, p),
         "returns_over_time.png": lambda p: returns(comp, annual, color, p),
+        "return_reasons.png": lambda p: return_reasons(comp, table, color, p),
         "budget_over_time.png": lambda p: budget(comp, table, annual, color, p),
         "cost_per_retained.png": lambda p: cost_per_retained(comp, table, color, p),
         "outcomes_by_group.png": lambda p: by_group(comp, table, color, p),

@@ -105,6 +105,9 @@ RETURN_REASON_LABELS: dict[str, str] = {
     "family": "Family", "other": "Other reasons",
 }
 
+# monthly.csv: returned persons by reason (returned_<reason>_persons)
+OUTCOMES.update({f"returned_{r}_persons": Label(f"Returns: {text.lower()}", COUNT_PERSONS) for r, text in RETURN_REASON_LABELS.items()})
+
 
 def _tail_name(tail: str) -> str:
     """A key's last part as a reader sees it: a group, a return reason or a region."""

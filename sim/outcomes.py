@@ -78,7 +78,7 @@ def monthly_table(m) -> pd.DataFrame:
         df[f"arrivals_persons_{d}"] = m.record.arrivals_persons_dest[: len(df), j] * k
         df[f"returns_persons_{d}"] = m.record.returns_persons_dest[: len(df), j] * k
     for j, reason in enumerate(RETURN_REASONS):
-        df[f"returns_persons_{reason}"] = m.record.returns_persons_reason[: len(df), j] * k
+        df[f"returned_{reason}_persons"] = m.record.returns_persons_reason[: len(df), j] * k
     return df
 
 

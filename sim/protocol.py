@@ -43,8 +43,6 @@ class ModelView(Protocol):
 
     # for observers (RelocationModel.observe): this month's households at risk of return, and their probability
     return_risk: tuple[np.ndarray, np.ndarray]
-    # this month's hazard of each return reason for those at risk (n at risk x reasons), for tests and reports
-    return_hazards: np.ndarray
 
     # clock
     month: int

@@ -159,7 +159,7 @@ BEHAVIOUR = Section(
         "skills_assessment_effect": _b(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)"),
         "business_rate": _b(0.15, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
         "business_intent_first": _b(0.7, 0.0, 1.0, "share of heads with business intent who came to start a business and try it before the job search (Table 17: 12.0% 'start own business' of 26.5%/12.9% with intent, Table 20)", "calibrated (issue 9); default set by reasoning and a targeted check (pooled returns near 770)"),
-        "business_side_rate": _b(0.005, 0.0, 0.2, "monthly chance an employed head with business intent starts a side business beside the job", "assumption (issue 9)"),
+        "business_side_rate": _b(0.005, 0.0, 1.0, "monthly chance an employed head with business intent starts a side business beside the job", "assumption (issue 9)"),
         "business_side_income_mci": _b(8.0, 0.0, 60.0, "monthly earnings of a side business, MCI", "assumption (issue 9)"),
         "business_grant_effect": _b(2.0, 0.0, 10.0, "relative gain in the monthly chance of starting a business with a grant or microcredit (Table 17: 19.8% want support for it)", "assumption (issue 9)"),
         "business_exit_rate": _b(0.01, 0.0, 0.2, "monthly chance a business closes and the head searches for a job again", "assumption (issue 9)"),

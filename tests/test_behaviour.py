@@ -71,10 +71,10 @@ def test_more_temporary_accommodation_shortens_queue():
     assert mbig.record.temp_placed.sum() >= mb.record.temp_placed.sum()
 
 
-def _expected_and_realized_returns(return_base: float, seed: int):
+def _expected_and_realized_returns(return_level: float, seed: int):
     sc = scenario.load("baseline", ["time.end_year=2018"])
     m = RelocationModel(sc, seed=seed, scale=FAST_SCALE)
-    m.b = dataclasses.replace(m.b, return_base=return_base)  # beyond the schema's bound on purpose: a certain return
+    m.b = dataclasses.replace(m.b, return_level=return_level)  # beyond the schema's bound on purpose: a certain return
     obs = RunObserver(m)   # the expected returns, as the calibration observes them
     m.run()
     return obs.return_risk_persons.sum(axis=1), m.record.returns_persons_dest.astype(float)
@@ -91,7 +91,7 @@ def test_expected_returns_equal_realized_when_return_is_certain():
 def test_expected_returns_track_realized_returns():
     exp_total = real_total = 0.0
     for seed in (1, 2, 3):
-        expected, realized = _expected_and_realized_returns(0.01, seed)
+        expected, realized = _expected_and_realized_returns(5.0, seed)
         exp_total, real_total = exp_total + expected.sum(), real_total + realized.sum()
     # realized persons scatter around the expectation: variance about E x household size (~5); 4 SE
     assert real_total > 100
