@@ -51,7 +51,9 @@ def test_a_reason_has_no_hazard_where_it_cannot_apply(month):
     hs = m.housing_status[idx]
     well_housed = (hs == Housing.RENTED) | (hs == Housing.OWN) | ((hs == Housing.PROVIDED) & ~m.poor_housing[idx])
     assert well_housed.any() and np.all(h[well_housed, ReturnReason.HOUSING] == 0)
-    assert np.all(h[~well_housed & (m.month - m.arrival_month[idx] >= 1), ReturnReason.HOUSING] > 0)
+    settled = m.month - m.arrival_month[idx] >= 1
+    assert np.all(h[~well_housed & settled, ReturnReason.HOUSING] > 0)
+    assert np.all(h[~settled & (m.has_contacts[idx] | (m.housing_status[idx] != Housing.NONE)), ReturnReason.HOUSING] == 0)
     working = m.job[idx] != Job.NONE
     assert working.any() and np.all(h[working | m.hh.inactive[idx], ReturnReason.JOB] == 0)
     assert np.all(h[~m.deficit[idx], ReturnReason.MONEY] == 0)

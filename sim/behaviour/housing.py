@@ -7,7 +7,7 @@ a hostel. Households without housing search the rental market with each region's
 rate from IOM Table 29, better while in a centre, whose guests are also served first. The market
 offers each region only so many flats a month, in towns and villages (`rentals_left`): when more
 households find one than it offers, the rest keep searching. Provided housing may be unsuitable
-for living (`poor_housing`). Help to buy or build a home (recommendation 4.1) and economic mobility
+for living (`poor_housing`); such households search the market too. Help to buy or build a home (recommendation 4.1) and economic mobility
 certificates (source 001) turn renters into owners.
 """
 
@@ -61,7 +61,9 @@ def _temporary_accommodation(m: ModelView, idx: np.ndarray) -> None:
 
 
 def _search(m: ModelView, idx: np.ndarray) -> None:
-    seek = idx[(m.housing_status[idx] == Housing.NONE) | (m.housing_status[idx] == Housing.TEMPORARY)]
+    hs = m.housing_status[idx]
+    # households in provided housing unsuitable for living look for a flat as well
+    seek = idx[(hs == Housing.NONE) | (hs == Housing.TEMPORARY) | ((hs == Housing.PROVIDED) & m.poor_housing[idx])]
     if len(seek) == 0:
         return
     b = m.b
@@ -77,6 +79,7 @@ def _search(m: ModelView, idx: np.ndarray) -> None:
     found = cand[fill_in_order(cell, key, np.ones(len(cand)), m.rentals_left.ravel().copy())]
     np.subtract.at(m.rentals_left.reshape(-1), m.dest[found].astype(np.int64) * 2 + m.rural_dest[found], 1.0)
     m.housing_status[found] = Housing.RENTED
+    m.poor_housing[found] = False
     m.housed_month[found[m.housed_month[found] < 0]] = m.month
     m.temp_status[found[m.temp_status[found] == TempStatus.QUEUED]] = TempStatus.DONE  # leaves the queue
 

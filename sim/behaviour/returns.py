@@ -45,8 +45,11 @@ def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
         h[:, ReturnReason.CLIMATE] = (b.return_h_climate * gap * (1.0 + b.return_w_stove * m.rural_dest[idx])
                                       * (1.0 - b.return_climate_services * (m.supported[idx] | is_adapted)))
     hs = m.housing_status[idx]
+    # from the month after arrival, the arrival month being spent moving in or queuing; without a bed
+    # and without contacts in the region a household has nowhere to stay from the start
     h[:, ReturnReason.HOUSING] = np.select(
-        [(hs == Housing.NONE) & (since >= 1), hs == Housing.TEMPORARY, (hs == Housing.PROVIDED) & m.poor_housing[idx]],
+        [(hs == Housing.NONE) & ((since >= 1) | ~m.has_contacts[idx]), (hs == Housing.TEMPORARY) & (since >= 1),
+         (hs == Housing.PROVIDED) & m.poor_housing[idx] & (since >= 1)],
         [b.return_h_unhoused, b.return_h_temporary, b.return_h_poor_housing], 0.0)
     h[:, ReturnReason.JOB] = b.return_h_jobless * ((m.job[idx] == Job.NONE) & ~hh.inactive[idx] & (since >= 3))
     h[:, ReturnReason.MONEY] = b.return_h_money * m.deficit[idx]
