@@ -4,7 +4,7 @@ matrix 2.2.2, recommendation 4; source 001).
 Temporary accommodation centres hold an arrival for at most 10 days; their monthly capacity is a
 lever and those who find no bed queue in order of arrival, staying meanwhile with acquaintances or in
 a hostel. Households without housing search the rental market with each region's monthly success
-rate from IOM Table 29, better while in a centre, whose guests are also served first. The market
+rate from IOM Table 29, better while in a centre. The market
 offers each region only so many flats a month, in towns and villages (`rentals_left`): when more
 households find one than it offers, the rest keep searching. Provided housing may be unsuitable
 for living (`poor_housing`); such households search the market too. Help to buy or build a home (recommendation 4.1) and economic mobility
@@ -73,10 +73,9 @@ def _search(m: ModelView, idx: np.ndarray) -> None:
     p = 1.0 - (1.0 - m.world.housing_found_within_month[d]) ** effort
     u = m.streams.uniform("housing", m.month, seek, k=1)
     cand = seek[u < p]
-    # the market's flats go first to centre guests (the centre helps them search), then in order of the draw
+    # the market's flats go to those who found one, in the order of the draw, while they last
     cell = m.dest[cand].astype(np.int64) * 2 + m.rural_dest[cand]
-    key = (m.housing_status[cand] != Housing.TEMPORARY) + u[u < p]
-    found = cand[fill_in_order(cell, key, np.ones(len(cand)), m.rentals_left.ravel().copy())]
+    found = cand[fill_in_order(cell, u[u < p], np.ones(len(cand)), m.rentals_left.ravel().copy())]
     np.subtract.at(m.rentals_left.reshape(-1), m.dest[found].astype(np.int64) * 2 + m.rural_dest[found], 1.0)
     m.housing_status[found] = Housing.RENTED
     m.poor_housing[found] = False
