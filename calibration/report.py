@@ -23,7 +23,8 @@ from calibration.report_markdown import markdown as validation_markdown
 from calibration.report_plots import plot_groups
 from calibration.validation import evaluate
 from sim.output_folder import atomic_folder
-from sim.plotting import plt, yerr
+from sim.labels import RETURN_REASON_LABELS
+from sim.plotting import finish, plt, yerr
 
 INPUT_TABLES = {"t22_document_duration", "t23_processing_duration", "t37_aid_wait", "t38_aid_wait_marital"}
 
@@ -68,7 +69,7 @@ def _survey_recency(trials: list, posterior: Path | None = None) -> list[float]:
 
 
 REPORT_FILES = ("fit.csv", "cells.csv", "skill.csv", "observed_vs_simulated.png", "tables.png", "groups.png",
-                "posterior.png", "report.md", "summary.json")
+                "posterior.png", "return_profile.png", "report.md", "summary.json")
 
 
 def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int = 0, parameters: str = "posterior",
@@ -83,6 +84,7 @@ def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int =
         _plot_tables(fit, tmp / "tables.png")
         plot_groups(cells, tmp / "groups.png")
         post = _plot_posterior(tmp / "posterior.png", posterior)
+        _plot_return_profile(res, tmp / "return_profile.png")
         legacy = summarise(fit)
         run = {"replicates": replicates, "scale": scale, "seed": seed, "parameters": parameters,
                "posterior": str(posterior) if posterior else "calibration/posterior.csv",
@@ -131,6 +133,7 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
         realized = [o[("returns_pooled", "north_kazakhstan+kostanay")] for o in officials]
         lines += ["", f"Realized pooled returns: mean {np.mean(realized):,.0f} over the {len(realized)} replicates "
                       f"(standard error {np.std(realized, ddof=1) / np.sqrt(len(realized)) if len(realized) > 1 else np.nan:,.0f})."]
+    lines += _return_profile_lines(res)
     lines += ["", "### By table", "", "| target | split | cells | inside |", "| --- | --- | --- | --- |"]
     for (t, s), g in fit.groupby(["target", "split"], sort=False):
         lines.append(f"| {t} | {s} | {len(g)} | {_share_line(g)} |")
@@ -140,8 +143,45 @@ def _markdown(fit: pd.DataFrame, goals: dict, replicates: int, scale: float, see
     for r in missed.itertuples():
         lines.append(f"| {r.target} | {r.cell} | {r.split} | {r.observed:.3g} | {r.simulated_mean:.3g} | {r.simulated_low:.3g}-{r.simulated_high:.3g} |")
     lines += ["", "What mechanisms the misses point to is discussed in docs/ODD.md (section on calibration).", "",
-              "Plots: `observed_vs_simulated.png`, `tables.png`."]
+              "Plots: `observed_vs_simulated.png`, `tables.png`, `return_profile.png`."]
     return "\n".join(lines) + "\n"
+
+
+PROFILE = "cumulative_return_share_by_months_since_arrival"
+
+
+def _profile(res) -> pd.DataFrame:
+    """Cumulative return share by months since arrival (rows) per replicate (columns)."""
+    return pd.DataFrame({i: {int(t): v for t, v in s[PROFILE].items()} for i, s in enumerate(res.summaries)}).astype(float)
+
+
+def _return_profile_lines(res) -> list[str]:
+    """The return hazard's profile and the reasons for return, over the replicates."""
+    prof = _profile(res)
+    reasons = pd.DataFrame([s["returned_persons_by_reason"] for s in res.summaries])
+    total = reasons.sum(axis=1).replace(0, np.nan)
+    lines = ["", "## Returns by months since arrival and by reason", "",
+             "Share of relocated persons returned within t months of arrival, over the cohorts observed t months "
+             "(return migration should be front-loaded: GUIDE 8).", "",
+             "| months since arrival | mean | min-max over replicates |", "| --- | --- | --- |"]
+    for t, row in prof.iterrows():
+        lines.append(f"| {t} | {row.mean():.1%} | {row.min():.1%}-{row.max():.1%} |")
+    lines += ["", "| reason | returned persons (mean) | share of returns |", "| --- | --- | --- |"]
+    for r in reasons.columns:
+        lines.append(f"| {RETURN_REASON_LABELS.get(r, r)} | {reasons[r].mean():,.0f} | {(reasons[r] / total).mean():.1%} |")
+    return lines
+
+
+def _plot_return_profile(res, path: Path) -> None:
+    """Cumulative return share by months since arrival: the return hazard's profile over replicates."""
+    prof = 100 * _profile(res)
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.errorbar(prof.index, prof.mean(axis=1), yerr=yerr(prof.mean(axis=1), prof.min(axis=1), prof.max(axis=1)),
+                marker="o", capsize=4)
+    ax.set(xlabel="months since arrival", ylabel="% of relocated persons returned",
+           title="Returned within t months of arrival (cohorts observed t months)", ylim=(0, None))
+    ax.grid(alpha=0.3)
+    finish(fig, path, note="bars: min-max over replicates")
 
 
 def _yes(ok: bool) -> str:

@@ -16,7 +16,8 @@ Results go to `DIR/<timestamp>-seed<N>/` (default DIR `results/compare`), writte
     annual.csv              yearly series per scenario and replicate (arrivals, returns, subsidies...)
     compare.json            run metadata: scenarios and what differs from the first, seeds,
                             overrides, scale, package versions
-    *.png                   relocations, employment, returns and budget over time with bands; cost
+    *.png                   relocations, employment, returns and budget over time with bands; returns
+                            by reason and by months since arrival; cost
                             per retained person; outcomes by gender and marital status; differences
 """
 

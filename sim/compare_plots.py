@@ -15,7 +15,7 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from sim.compare import PRINTED, SUBSIDY_TOTAL, Comparison
-from sim.labels import COUNT_HOUSEHOLDS, COUNT_PERSONS, SHARE, axis_label, group_name, label, scale_for_plot, scenario_label
+from sim.labels import RETURN_REASON_LABELS, COUNT_HOUSEHOLDS, COUNT_PERSONS, SHARE, axis_label, group_name, label, scale_for_plot, scenario_label
 from sim.plotting import Style, axes, band, dodge, finish, legend, monthly_share, plt, points, run_note, same_as, styles, thousands, yerr
 
 GROUP_PLOTS = ("gender", "marital_status")
@@ -197,6 +197,31 @@ def differences(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], 
     finish(fig, path, title=f"Differences from {ref}, paired by replicate (point: mean; bar: 90% band)", note=_note(comp))
 
 
+def return_reasons(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
+    """Returned persons by reason (bars per scenario) and the cumulative return share by months since arrival."""
+    fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(13, 5))
+    reasons = list(RETURN_REASON_LABELS)
+    width = 0.8 / len(comp.labels)
+    profile = "cumulative_return_share_by_months_since_arrival"
+    months = sorted({int(o.rsplit(".", 1)[1]) for o in table["outcome"] if o.startswith(profile + ".")})
+    for j, lab in enumerate(comp.labels):
+        rows = table[table["scenario"] == lab].set_index("outcome")
+        bars = rows.reindex([f"returned_persons_by_reason.{r}" for r in reasons])
+        ax1.bar(np.arange(len(reasons)) + (j - (len(comp.labels) - 1) / 2) * width, bars["mean"].fillna(0), width,
+                yerr=yerr(bars["mean"], bars["low"], bars["high"]), capsize=2, color=style[lab].color, label=scenario_label(lab))
+        prof = rows.reindex([f"{profile}.{t}" for t in months])
+        ax2.errorbar(months, 100 * prof["mean"], yerr=100 * yerr(prof["mean"], prof["low"], prof["high"]), marker=style[lab].marker,
+                     linestyle=style[lab].ls, capsize=3, color=style[lab].color, label=scenario_label(lab))
+    ax1.set_xticks(np.arange(len(reasons)), [RETURN_REASON_LABELS[r] for r in reasons], rotation=20, ha="right", fontsize=8)
+    ax1.set(ylabel=axis_label("returned_persons_by_reason"), title="Returned persons by reason")
+    ax2.set(xlabel="months since arrival", ylabel="% of relocated persons",
+            title="Returned within t months of arrival (cohorts observed t months)")
+    for ax in (ax1, ax2):
+        ax.grid(alpha=0.3, axis="y")
+    ax1.legend(fontsize=8)
+    finish(fig, path, note=_note(comp))
+
+
 def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out: Path) -> list[str]:
     """Every comparison figure into `out`; returns the file names."""
     style = styles(comp.labels)
@@ -204,6 +229,7 @@ def write_plots(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, out
         "relocations_over_time.png": lambda p: relocations(comp, annual, style, p),
         "employment_over_time.png": lambda p: employment(comp, style, p),
         "returns_over_time.png": lambda p: returns(comp, annual, style, p),
+        "return_reasons.png": lambda p: return_reasons(comp, table, style, p),
         "budget_over_time.png": lambda p: budget(comp, table, annual, style, p),
         "cost_per_retained.png": lambda p: cost_per_retained(comp, table, style, p),
         "outcomes_by_group.png": lambda p: by_group(comp, table, style, p),

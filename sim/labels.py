@@ -70,7 +70,8 @@ OUTCOMES: dict[str, Label] = {
     "share_approved_within_1_month": Label("Approved within a month", SHARE),
     "arrived_by_july_share": Label("Share of the last year's arrivals by 1 July", SHARE),
     "quota_fill_share": Label("Quota filled", SHARE, "persons arrived / quota"),
-    "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE),
+    "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE,
+                                                             "persons returned within t months of arrival, cohorts observed t months"),
     # monthly.csv columns
     "applications_hh": Label("Applications", COUNT_HOUSEHOLDS),
     "approvals_hh": Label("Approvals", COUNT_HOUSEHOLDS),
@@ -110,6 +111,7 @@ SCENARIOS: dict[str, str] = {
     "rent_subsidy_by_region_price": "Rent subsidy by regional price", "skills_assessment": "Skills assessment",
     "skills_development_courses": "Skills courses", "subsidy_35_counterfactual": "Relocation subsidy kept at 35 MCI",
     "support_2024": "2024 support package", "women_package": "Package for women",
+    "repayment_relocation_only": "Only the relocation subsidy asked back",
 }
 
 
@@ -119,6 +121,23 @@ def scenario_label(name: str) -> str:
     base, _, k = name.partition("#")
     text = SCENARIOS.get(base) or _humanise(base)
     return f"{text} ({k})" if k else text
+
+
+# Why households returned (sim.states.ReturnReason), as written in summaries, tables and plots.
+RETURN_REASON_LABELS: dict[str, str] = {
+    "climate": "Climate and heating", "housing": "Housing", "job": "No job", "money": "Money",
+    "family": "Family", "other": "Other reasons",
+}
+
+# monthly.csv: returned persons by reason (returned_<reason>_persons)
+OUTCOMES.update({f"returned_{r}_persons": Label(f"Returns: {text.lower()}", COUNT_PERSONS) for r, text in RETURN_REASON_LABELS.items()})
+
+
+def _tail_name(tail: str) -> str:
+    """A key's last part as a reader sees it: a group, a return reason or a region."""
+    if tail.isdigit():
+        return f"{tail} months"
+    return GROUPS.get(tail) or RETURN_REASON_LABELS.get(tail) or region_name(tail)
 
 
 def region_name(region_id: str) -> str:
@@ -167,10 +186,10 @@ def label(key: str) -> Label:
             base = OUTCOMES.get(f"{head}_persons")
             if base is None:
                 base = Label(_humanise(head), COUNT_PERSONS)
-            return Label(f"{base.text}, {region_name(tail)}", base.kind, base.help)
+            return Label(f"{base.text}, {_tail_name(tail)}", base.kind, base.help)
         if head in OUTCOMES:
             base = OUTCOMES[head]
-            name = GROUPS.get(tail) or region_name(tail)
+            name = _tail_name(tail)
             return Label(f"{base.text}, {name}", base.kind, base.help)
         if head.startswith("breakdowns."):
             parts = head.split(".")  # breakdowns.<dimension>.<group>.<outcome>

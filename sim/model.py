@@ -184,6 +184,8 @@ class RelocationModel(ModelView):
         assert np.all(self.rent_paid_months <= self.rent_accrued), "rent subsidy paid before it was due"
         assert np.all(self.reimbursed <= self.subsidy_reloc + self.subsidy_rent + self.subsidy_employer + 1e-6), "repaid more than received"
         arrived = self.state == State.ARRIVED
+        assert np.array_equal(self.return_reason >= 0, self.state == State.RETURNED), "return without a reason, or a reason without a return"
+        assert np.array_equal(r.returns_persons_reason.sum(axis=1), r.returns_persons_dest.sum(axis=1)), "returns by reason do not sum to returns"
         assert np.all(self.dest[arrived] >= 0), "arrived household without destination"
         assert np.all((self.housing_status[~arrived] == Housing.NONE) | (self.state[~arrived] == State.RETURNED)), "housing outside destination"
         assert np.all((self.job[~arrived] == Job.NONE) | (self.state[~arrived] == State.RETURNED)), "job outside destination"

@@ -11,7 +11,10 @@ import pandas as pd
 from sim.population import EDUCATION, MARITAL
 from sim.programme import SUBSIDY_TYPES
 from sim.regions import DESTINATIONS, ORIGINS
-from sim.states import N_STATES, Housing, Job, Known, State
+from sim.states import N_REASONS, N_STATES, RETURN_REASONS, Housing, Job, Known, State
+
+# months since arrival at which cohorts' cumulative return shares are reported (issue 9)
+RETURN_PROFILE_MONTHS = (6, 12, 24, 36, 60)
 
 
 class MonthlyRecord:
@@ -26,6 +29,7 @@ class MonthlyRecord:
         self.temp_placed, self.temp_queue = z(), z()
         self.arrivals_persons_dest = np.zeros((months, n_dest), np.int64)
         self.returns_persons_dest = np.zeros((months, n_dest), np.int64)
+        self.returns_persons_reason = np.zeros((months, N_REASONS), np.int64)
         self.flows_persons = np.zeros((n_years, n_origins, n_dest), np.int64)
         self.approved_persons_year = np.zeros((n_years, n_dest), np.int64)
         self.quota_persons_year = np.zeros((n_years, n_dest), np.int64)
@@ -73,6 +77,8 @@ def monthly_table(m) -> pd.DataFrame:
     for j, d in enumerate(DESTINATIONS):
         df[f"arrivals_persons_{d}"] = m.record.arrivals_persons_dest[: len(df), j] * k
         df[f"returns_persons_{d}"] = m.record.returns_persons_dest[: len(df), j] * k
+    for j, reason in enumerate(RETURN_REASONS):
+        df[f"returned_{reason}_persons"] = m.record.returns_persons_reason[: len(df), j] * k
     return df
 
 
@@ -142,6 +148,8 @@ def summary(m) -> dict:
         "returned_persons": all_out["returned_persons"],
         "return_share": all_out["return_share"],
         "return_share_by_destination": ret_dest,
+        "returned_persons_by_reason": {reason: float(r.returns_persons_reason[:, j].sum() * k) for j, reason in enumerate(RETURN_REASONS)},
+        "cumulative_return_share_by_months_since_arrival": return_profile(m),
         "moved_on_households": float(r.moved_on_hh.sum() * k),
         "employed_share_12m": all_out["employed_share_12m"],
         "skill_matched_share": all_out["skill_matched_share"],
@@ -155,6 +163,19 @@ def summary(m) -> dict:
     for name, fn in GROUPS.items():
         codes, labels = fn(m.hh)
         out["breakdowns"][name] = {lab: _outcomes(m, arrived & (codes == i)) for i, lab in enumerate(labels)}
+    return out
+
+
+def return_profile(m, months: tuple[int, ...] = RETURN_PROFILE_MONTHS) -> dict[str, float | None]:
+    """Share of persons returned within t months of arrival, over the cohorts that arrived at least t
+    months before the end of the run (key: t as text; None where no cohort is that old)."""
+    arrived = m.arrival_month >= 0
+    size = m.hh.size
+    out: dict[str, float | None] = {}
+    for t in months:
+        cohort = arrived & (m.arrival_month <= m.month - t)
+        back = cohort & (m.return_month >= 0) & (m.return_month - m.arrival_month < t)
+        out[str(t)] = _ratio(size[back].sum(), size[cohort].sum())
     return out
 
 

@@ -34,6 +34,11 @@ class Programme:
         self.temp_places = np.array([d["temporary_accommodation"]["places_per_month"][r] for r in DESTINATIONS], float)
         self.provided_share = np.array([d["housing"]["provided_share"][r] for r in DESTINATIONS], float)
         self.purchase_help = float(d["housing"]["purchase_help_share"])
+        hs = d["housing"]
+        self.provided_poor = np.array([hs["provided_poor_share"][r] for r in DESTINATIONS], float)
+        self.rental_offers = np.array([hs["rental_offers_per_month"].get(r, 1e5) for r in DESTINATIONS], float)
+        self.certificate = sc.by_year(hs["certificate_coverage"])
+        self.business_grant = sc.by_year(d["business_support"]["grant_coverage"])
         rs = d["rent_subsidy"]
         self.rent_months = int(rs["months"])
         self.rent_mci = np.array([[rs["urban_mci_small"], rs["urban_mci_large"]], [rs["rural_mci_small"], rs["rural_mci_large"]]], float)
@@ -74,7 +79,8 @@ class Programme:
         return amount * price_index if self.rent_by_region else amount
 
     def repayment_due(self, reloc: np.ndarray, other: np.ndarray, months_in: np.ndarray) -> np.ndarray:
-        """Tenge a returner is asked to repay under the social contract (IOM 3.4.4)."""
+        """Tenge a returner is asked to repay under the social contract (IOM 3.4.4); households
+        anticipate it (sim.behaviour.return_hazards)."""
         inside = months_in < self.contract_months
         if self.repayment_rule == "none":
             return np.zeros_like(reloc)

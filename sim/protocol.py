@@ -69,6 +69,7 @@ class ModelView(Protocol):
     arrival_month: np.ndarray
     return_month: np.ndarray
     first_dest: np.ndarray
+    return_reason: np.ndarray
     p_move: np.ndarray
     logit_static: np.ndarray
     aware_contacts: np.ndarray
@@ -86,10 +87,14 @@ class ModelView(Protocol):
     housing_status: np.ndarray
     temp_status: np.ndarray
     housing_route: np.ndarray
+    poor_housing: np.ndarray
+    certificate: np.ndarray
     housed_month: np.ndarray
     job: np.ndarray
     hired_month: np.ndarray
     job_sector: np.ndarray
+    side_business: np.ndarray
+    business_grant: np.ndarray
     employer_claimed: np.ndarray
     jobless_6m: np.ndarray
     employed_12m: np.ndarray
@@ -110,3 +115,4 @@ class ModelView(Protocol):
     quota_year: np.ndarray
     quota_left: np.ndarray
     openings: np.ndarray
+    rentals_left: np.ndarray

@@ -170,7 +170,12 @@ BEHAVIOUR = Section(
         "employer_subsidy_effect": _assumed(0.3, 0.0, 2.0, "relative gain in job finding per 450 MCI of employer subsidy, scaled by take-up", "set by hand, not in any calibration search; no source gives the effect of the employer subsidy"),
         "courses_effect": _assumed(0.2, 0.0, 2.0, "relative gain in job finding for those who took courses (Table 39)", "set by hand, not in any calibration search; Table 39 gives course take-up, not its effect"),
         "skills_assessment_effect": _assumed(0.3, 0.0, 2.0, "relative gain in sector-matched job finding with a skills assessment at selection (rec. 1.4, 6.2)", "set by hand, not in any calibration search; a recommendation (rec. 1.4, 6.2), not a measured effect"),
-        "business_rate": _assumed(0.01, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)", "set by hand, not in any calibration search; Table 10's business share is reported, not fitted (REPORT_ONLY, ODD 8.2)"),
+        "business_rate": _calibrated(0.2, 0.0, 0.5, "monthly chance a jobless head with business intent who found no job starts a business (Table 10 NK: 378 of 3,197; 2024: 111 of 2,435)"),
+        "business_intent_first": _calibrated(0.85, 0.0, 1.0, "share of heads with business intent who came to start a business and try it before the job search (Table 17: 12.0% 'start own business' of 26.5%/12.9% with intent, Table 20)"),
+        "business_side_rate": _assumed(0.005, 0.0, 1.0, "monthly chance an employed head with business intent starts a side business beside the job", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "business_side_income_mci": _assumed(8.0, 0.0, 60.0, "monthly earnings of a side business, MCI", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "business_grant_effect": _assumed(2.0, 0.0, 10.0, "relative gain in the monthly chance of starting a business with a grant or microcredit (Table 17: 19.8% want support for it)", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "business_exit_rate": _assumed(0.005, 0.0, 0.2, "monthly chance a business closes and the head searches for a job again", "set by reasoning and a targeted check (issue 9); no source gives it"),
         "wage_mci_higher": _assumed(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)", "no wages by education in the sources"),
         "wage_mci_vocational": _assumed(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)", "no wages by education in the sources"),
         "wage_mci_general": _assumed(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)", "no wages by education in the sources"),
@@ -189,12 +194,23 @@ BEHAVIOUR = Section(
         "adapt_w_services": _assumed(-0.8, -5.0, 0.0, "difficulty shift with orientation or adaptation services (Tables 25-26)", "set by hand, not in any calibration search; Tables 25-26 give coverage, not an effect"),
         "adapt_months": _calibrated(9.0, 1.0, 60.0, "months needed to adapt per unit of adaptation difficulty (the latent logit above 0)"),
         # returns and moves within the north (official returns: 770 of 9,206)
-        "return_base": _calibrated(0.0004, 0.0, 0.05, "baseline monthly return hazard of an arrival"),
-        "return_w_money": _assumed(1.2, 0.0, 5.0, "log hazard ratio while the household budget is in deficit", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
-        "return_w_jobless": _assumed(1.0, 0.0, 5.0, "log hazard ratio while the head is jobless after 3 months", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
-        "return_w_unhoused": _assumed(1.0, 0.0, 5.0, "log hazard ratio while without housing", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
-        "return_w_unadapted": _assumed(1.2, 0.0, 5.0, "log hazard ratio while not yet adapted", "set by hand, not in any calibration search; one pooled return figure cannot identify the hazard ratios"),
-        "return_w_family": _assumed(0.6, 0.0, 5.0, "log hazard ratio for divorced or widowed heads without contacts in the region", "set by hand, not in any calibration search; IOM 3.4.4 names family reasons, no rate"),
+        # returns as competing hazards (issue 9): monthly hazards by reason, scaled by time since arrival
+        "return_level": _calibrated(1.0, 0.05, 20.0, "multiplier of every reason's return hazard (the overall level; pooled returns NK + Kostanay 770 of 9,206, IOM executive summary)"),
+        "return_h_climate": _calibrated(0.019, 0.0, 0.2, "monthly hazard in a winter month per unit winter-severity gap between destination and origin (IOM 3.4.6: arrivals from the south could not operate heating stoves)"),
+        "return_w_stove": _assumed(1.0, 0.0, 5.0, "relative extra climate hazard in a village, where homes are heated by stoves rather than district heating (IOM 3.4.6, rec. 4.3)", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_climate_services": _assumed(0.5, 0.0, 1.0, "share of the climate hazard removed by orientation or adaptation services, or once adapted (IOM rec. 4.3: teach heating)", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_h_unhoused": _calibrated(0.0125, 0.0, 0.2, "monthly hazard while without housing, staying with acquaintances or in a hostel"),
+        "return_h_temporary": _assumed(0.004, 0.0, 0.2, "monthly hazard while in a temporary accommodation centre", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_h_poor_housing": _assumed(0.0075, 0.0, 0.2, "monthly hazard while in provided housing unsuitable for living (IOM matrix 2.2.2)", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_h_jobless": _assumed(0.005, 0.0, 0.2, "monthly hazard while the head is jobless 3 months or more after arrival", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_h_money": _calibrated(0.0040, 0.0, 0.2, "monthly hazard while the budget is in deficit after debt service and savings are gone"),
+        "return_h_alone": _calibrated(0.0025, 0.0, 0.2, "monthly hazard of a divorced, widowed or single head without contacts in the region (IOM 3.4.4: 'many of them for family reasons')"),
+        "return_h_family_home": _assumed(0.0005, 0.0, 0.05, "monthly hazard of family events back home (illness or care of parents), every household", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_h_other": _assumed(0.0005, 0.0, 0.05, "residual monthly hazard (homesickness, unrecorded reasons), doubled while not adapted", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_w_unadapted": _assumed(1.0, 0.0, 5.0, "relative extra residual hazard while not yet adapted (IOM Tables 40-43)", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_late_factor": _calibrated(0.15, 0.0, 1.0, "hazard long after arrival relative to the first months: return migration is front-loaded"),
+        "return_settle_months": _calibrated(12.0, 1.0, 60.0, "months over which the hazard falls from its first-months level towards the late level"),
+        "return_w_repayment": _calibrated(0.1, 0.0, 3.0, "fall in log return hazard per 100 MCI a household expects to repay on return (amount asked back x compliance; IOM 3.4.4)"),
         "move_on_rate": _calibrated(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
         "repayment_compliance": _assumed(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')", "one interview (IOM 3.4.4: 'returned the money in full'); no rate"),
         # the synthetic population (sim/population.py) and the region graph (sim/world.py)
@@ -267,6 +283,12 @@ SCHEMA = Section(
                 "take_up": Num(0, 1, "share of qualifying hires for which employers claim the subsidy", "assumption (IOM matrix 2.1.4: employer support not in regular use)"),
             }
         ),
+        "business_support": Section(
+            {
+                "grant_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals with business intent given a start-up grant or microcredit",
+                                               "source 000: 1 grant among 2,435 able-bodied arrivals by 1 July 2024"),
+            }
+        ),
         "temporary_accommodation": Section(
             {
                 "places_per_month": _dest_map("households a region's centres can house per month (10-day stays)", "assumption; IOM Box 1"),
@@ -276,6 +298,9 @@ SCHEMA = Section(
             {
                 "provided_share": _dest_map("share of arrivals housed by the authorities", "IOM Table 29", 0.0, 1.0),
                 "purchase_help_share": Num(0, 1, "share of renting arrivals helped to buy or build a home each year", "IOM rec. 4.1"),
+                "provided_poor_share": _dest_map("share of housing provided by the authorities that is unsuitable for living", "IOM matrix 2.2.2; assumption by region", 0.0, 1.0),
+                "rental_offers_per_month": RegionMap(Num(0, 1e5, "households", ""), "flats a region's rental market offers to arrivals per month, town and village together (the market can run short)", "assumption (IOM 3.4.2, Table 28)", "destination", 1e5),
+                "certificate_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals given an economic mobility certificate to buy a home", "source 001 (2024 measure; no count given)"),
             }
         ),
         "quotas": RegionYears(Num(0, 1e6, "persons per year", ""), "annual regional quota in persons", "IOM Table 10; source 000"),

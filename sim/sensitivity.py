@@ -20,7 +20,7 @@ A sensitivity spec is a TOML file like a sweep spec (see `sim.sweep`), with rang
     [keys]
     "rent_subsidy.months" = { low = 6, high = 24 }        # integer keys are rounded (schema says so)
     "behaviour.decide_w_subsidy" = { low = 0.5, high = 3 }
-    "behaviour.return_base" = {}                            # numeric keys default to their schema bounds
+    "behaviour.return_level" = {}                           # numeric keys default to their schema bounds
 
 The sample runs through the same executors, streaming and resume as `relocsim sweep` (runs land in
 OUT/runs/<run_id>.parquet; rerunning skips finished runs). Then each output is analysed and written to

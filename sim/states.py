@@ -55,6 +55,22 @@ class Job(IntEnum):
     BUSINESS = 3       # own business
 
 
+class ReturnReason(IntEnum):
+    """Why a household went back (issue 9): the competing hazard that drew its return."""
+
+    NONE = -1          # has not returned
+    CLIMATE = 0        # the cold and heating (IOM 3.4.6: could not operate heating stoves; rec. 4.3)
+    HOUSING = 1        # no housing, only temporary, or provided housing unsuitable for living (IOM matrix 2.2.2)
+    JOB = 2            # jobless after the search
+    MONEY = 3          # budget in deficit after debt service, savings gone
+    FAMILY = 4         # alone without kin nearby, or family events back home (IOM 3.4.4: "for family reasons")
+    OTHER = 5          # the residual: unadapted, homesick, unrecorded reasons
+
+
+N_REASONS = len(ReturnReason) - 1
+RETURN_REASONS = tuple(r.name.lower() for r in ReturnReason if r >= 0)
+
+
 class Marital(IntEnum):
     """Marital status of the household head (IOM 2.1); a fixed attribute, `hh.marital`."""
 
@@ -136,7 +152,8 @@ class Var:
 
     def allocate(self, n: int) -> np.ndarray:
         """The initial array for `n` households (region arrays take their shape from `dims`)."""
-        shape = {"household": n, "destination": len(DESTINATIONS), "destination × sector": (len(DESTINATIONS), len(SECTORS))}
+        shape = {"household": n, "destination": len(DESTINATIONS), "destination × sector": (len(DESTINATIONS), len(SECTORS)),
+                 "destination × settlement": (len(DESTINATIONS), 2)}
         return np.full(shape[self.dims], self.default, self.dtype)
 
 
@@ -155,6 +172,7 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("application_month", I32, -1, "month the application was submitted", "documents"),
     _v("arrival_month", I32, -1, "month of arrival in the destination", "moving"),
     _v("return_month", I32, -1, "month of return to the origin", "returns"),
+    _v("return_reason", I8, ReturnReason.NONE, "the reason whose hazard drew the return", "returns", ReturnReason),
     _v("first_dest", I8, -1, "the destination it relocated to, kept when it moves on; returns are counted against it", "moving"),
     # awareness and decision
     _v("p_move", F32, 0.0, "this month's chance of the next pre-application step: becoming aware, or starting to consider",
@@ -177,11 +195,15 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("housing_status", I8, Housing.NONE, "housing in the destination", "moving housing returns", Housing),
     _v("temp_status", I8, TempStatus.NONE, "temporary accommodation", "moving housing", TempStatus),
     _v("housing_route", I8, HousingRoute.UNKNOWN, "housing on arrival (IOM Table 29)", "moving", HousingRoute, True),
+    _v("poor_housing", B, False, "lives in provided housing unsuitable for living (IOM matrix 2.2.2)", "moving housing returns"),
+    _v("certificate", B, False, "holds an economic mobility certificate to buy housing (source 001)", "moving"),
     _v("housed_month", I32, -1, "first month with housing other than none or temporary", "moving housing", survey=True),
     # work
     _v("job", I8, Job.NONE, "work of the head", "employment returns", Job),
     _v("hired_month", I32, -1, "month the head's current job began; −1 without one", "employment returns"),
     _v("job_sector", I8, -1, "sector of the head's job, an index into SECTORS", "employment", survey=True),
+    _v("side_business", B, False, "the employed head also runs a side business", "employment returns"),
+    _v("business_grant", B, False, "received a grant or microcredit to start a business (source 000)", "moving"),
     _v("employer_claimed", B, False, "the employer-subsidy claim has been decided for this household", "employment"),
     _v("jobless_6m", B, False, "the head was jobless (and not inactive) 6 months after arrival", "adaptation", survey=True),
     _v("employed_12m", I8, Known.UNKNOWN, "employed 12 months after arrival", "adaptation", Known),
@@ -205,6 +227,7 @@ REGION_STATE: tuple[Var, ...] = (
     _v("quota_year", np.int64, 0, "this year's quota, simulated persons", "new_year", dims="destination"),
     _v("quota_left", np.int64, 0, "quota left this year, simulated persons", "new_year selection", dims="destination"),
     _v("openings", F64, 0.0, "vacancies open now", "new_year employment", dims="destination × sector"),
+    _v("rentals_left", F64, 0.0, "rental flats on offer to arrivals this month, simulated households (town, village)", "housing", dims="destination × settlement"),
 )
 
 # Arrays fixed at set-up that are not state: the simulated years and the wage by education (MCI).

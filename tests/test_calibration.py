@@ -243,7 +243,8 @@ def test_fit_report_writes_fit_goals_and_plots(tmp_path):
     assert len([k for k in goals["relative_error"] if k.startswith("t10_relocated_persons/")]) == 4
     report = (out / "report.md").read_text()
     assert "pooled returns" in report.lower() and "| goal | result | met |" in report
-    assert {"observed_vs_simulated.png", "tables.png", "posterior.png", "groups.png", "cells.csv", "skill.csv"} <= {p.name for p in out.iterdir()}
+    assert {"observed_vs_simulated.png", "tables.png", "posterior.png", "groups.png", "cells.csv", "skill.csv",
+            "return_profile.png"} <= {p.name for p in out.iterdir()}
     assert not list(tmp_path.glob(".*partial"))  # written atomically: no staging folder left
     g = goals["goals"]
     cells = pd.read_csv(out / "cells.csv")

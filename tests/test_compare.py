@@ -16,7 +16,7 @@ from sim.scenario import SCENARIO_DIR, ScenarioError
 FAST = ["time.end_year=2018"]
 SCALE = 0.02
 REPS = 3
-PLOTS = {"relocations_over_time.png", "employment_over_time.png", "returns_over_time.png", "budget_over_time.png",
+PLOTS = {"relocations_over_time.png", "employment_over_time.png", "returns_over_time.png", "return_reasons.png", "budget_over_time.png",
          "cost_per_retained.png", "outcomes_by_group.png", "differences.png"}
 OUTCOMES = {
     "relocated_persons", "applications_households", "employed_share_12m", "skill_matched_share", "returned_persons",

@@ -22,6 +22,7 @@ WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
 
 def employment(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
+    _business_turnover(m, idx)
     seek = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
     if len(seek) == 0:
         return
@@ -65,11 +66,34 @@ def employment(m: ModelView) -> None:
         from sim.behaviour.common import choose
 
         m.job_sector[other] = choose(share, s.uniform("jobs", mo, other, k=4)).astype(np.int8)
-    # own business for those who came to start one and found no job this month
+    # own business for those with business intent who found no job this month
     rest = rest[m.job[rest] == Job.NONE]
-    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < b.business_rate)]
+    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < business_chance(m, rest))]
     m.job[biz] = Job.BUSINESS
     _employer_subsidy(m, idx)
+
+
+def came_for_business(m: ModelView, idx: np.ndarray) -> np.ndarray:
+    """Heads who came to start a business (IOM Table 17): a fixed share of those with business intent."""
+    return m.hh.business_intent[idx] & (m.streams.uniform("jobs", -1, idx, k=5) < m.b.business_intent_first)
+
+
+def business_chance(m: ModelView, idx: np.ndarray) -> np.ndarray:
+    """Monthly chance of starting a business, raised by a start-up grant or microcredit."""
+    return np.minimum(1.0, m.b.business_rate * (1.0 + m.b.business_grant_effect * m.business_grant[idx]))
+
+
+def _business_turnover(m: ModelView, idx: np.ndarray) -> None:
+    """Businesses close; heads who came for business start one before searching; employed heads with
+    business intent start side businesses."""
+    b, s, mo, job = m.b, m.streams, m.month, m.job[idx]
+    closing = idx[(job == Job.BUSINESS) & (s.uniform("jobs", mo, idx, k=7) < b.business_exit_rate)]
+    m.job[closing] = Job.NONE
+    first = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
+    first = first[came_for_business(m, first)]
+    m.job[first[s.uniform("jobs", mo, first, k=2) < business_chance(m, first)]] = Job.BUSINESS
+    side = idx[((job == Job.MATCHED) | (job == Job.OTHER)) & m.hh.business_intent[idx] & ~m.side_business[idx]]
+    m.side_business[side[s.uniform("jobs", mo, side, k=6) < b.business_side_rate]] = True
 
 
 def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
@@ -97,4 +121,5 @@ def employment_value_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Monthly earnings of the head (MCI) by job type and education."""
     wage = m.wage_mci[m.hh.education[idx]]
     j = m.job[idx]
-    return np.where(j == Job.MATCHED, wage, np.where(j == Job.OTHER, wage * WAGE_OTHER, np.where(j == Job.BUSINESS, wage * WAGE_BUSINESS, 0.0)))
+    earnings = np.where(j == Job.MATCHED, wage, np.where(j == Job.OTHER, wage * WAGE_OTHER, np.where(j == Job.BUSINESS, wage * WAGE_BUSINESS, 0.0)))
+    return earnings + m.side_business[idx] * m.b.business_side_income_mci

@@ -1,9 +1,14 @@
-"""Temporary accommodation and the housing search (IOM Box 1, Tables 28-29, recommendation 4).
+"""Temporary accommodation, the rental market and housing quality (IOM Box 1, Tables 28-29,
+matrix 2.2.2, recommendation 4; source 001).
 
 Temporary accommodation centres hold an arrival for at most 10 days; their monthly capacity is a
-lever and those who find no bed queue in order of arrival. Households without housing search the
-rental market with each region's monthly success rate from IOM Table 29, better while in a centre.
-Help to buy or build a home (recommendation 4.1) turns renters into owners.
+lever and those who find no bed queue in order of arrival, staying meanwhile with acquaintances or in
+a hostel. Households without housing search the rental market with each region's monthly success
+rate from IOM Table 29, better while in a centre. The market
+offers each region only so many flats a month, in towns and villages (`rentals_left`): when more
+households find one than it offers, the rest keep searching. Provided housing may be unsuitable
+for living (`poor_housing`); such households search the market too. Help to buy or build a home (recommendation 4.1) and economic mobility
+certificates (source 001) turn renters into owners.
 """
 
 from __future__ import annotations
@@ -15,14 +20,28 @@ from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
 from sim.states import Housing, State, TempStatus
 
+CERTIFICATE_MONTHS = 3  # assumption: months from arrival until a certificate holder has bought a home
+
 
 def housing(m: ModelView) -> None:
+    _offer_rentals(m)
     idx = m.active_idx(State.ARRIVED)
     if len(idx) == 0:
         return
     _temporary_accommodation(m, idx)
     _search(m, idx)
     _purchase_help(m, idx)
+
+
+def _offer_rentals(m: ModelView) -> None:
+    """This month's flats on offer to arrivals, split between towns and villages. Unlet flats stay on
+    offer up to three months' worth (so that a thinly scaled market is not lumpier than the real one)."""
+    offers = m.prog.rental_offers * m.scale
+    rural = m.b.rural_destination_share
+    expected = np.stack([offers * (1.0 - rural), offers * rural], axis=1)
+    u = m.streams.uniform("housing", m.month, np.arange(expected.size), k=7)
+    inflow = stochastic_round(expected.ravel(), u).reshape(expected.shape)
+    m.rentals_left = np.minimum(m.rentals_left + inflow, np.ceil(3.0 * expected))
 
 
 def _temporary_accommodation(m: ModelView, idx: np.ndarray) -> None:
@@ -42,7 +61,9 @@ def _temporary_accommodation(m: ModelView, idx: np.ndarray) -> None:
 
 
 def _search(m: ModelView, idx: np.ndarray) -> None:
-    seek = idx[(m.housing_status[idx] == Housing.NONE) | (m.housing_status[idx] == Housing.TEMPORARY)]
+    hs = m.housing_status[idx]
+    # households in provided housing unsuitable for living look for a flat as well
+    seek = idx[(hs == Housing.NONE) | (hs == Housing.TEMPORARY) | ((hs == Housing.PROVIDED) & m.poor_housing[idx])]
     if len(seek) == 0:
         return
     b = m.b
@@ -50,13 +71,25 @@ def _search(m: ModelView, idx: np.ndarray) -> None:
     in_centre = m.housing_status[seek] == Housing.TEMPORARY
     effort = b.housing_search_multiplier * (1.0 + b.temp_accommodation_search_bonus * in_centre)
     p = 1.0 - (1.0 - m.world.housing_found_within_month[d]) ** effort
-    found = seek[m.streams.uniform("housing", m.month, seek, k=1) < p]
+    u = m.streams.uniform("housing", m.month, seek, k=1)
+    cand = seek[u < p]
+    # the market's flats go to those who found one, in the order of the draw, while they last
+    cell = m.dest[cand].astype(np.int64) * 2 + m.rural_dest[cand]
+    found = cand[fill_in_order(cell, u[u < p], np.ones(len(cand)), m.rentals_left.ravel().copy())]
+    np.subtract.at(m.rentals_left.reshape(-1), m.dest[found].astype(np.int64) * 2 + m.rural_dest[found], 1.0)
     m.housing_status[found] = Housing.RENTED
+    m.poor_housing[found] = False
     m.housed_month[found[m.housed_month[found] < 0]] = m.month
     m.temp_status[found[m.temp_status[found] == TempStatus.QUEUED]] = TempStatus.DONE  # leaves the queue
 
 
 def _purchase_help(m: ModelView, idx: np.ndarray) -> None:
+    # certificate holders buy a home a few months after arrival, out of rented or poor housing (source 001)
+    cert = idx[m.certificate[idx] & (m.month - m.arrival_month[idx] == CERTIFICATE_MONTHS) & (m.housing_status[idx] != Housing.OWN)]
+    m.housing_status[cert] = Housing.OWN
+    m.poor_housing[cert] = False
+    m.housed_month[cert[m.housed_month[cert] < 0]] = m.month
+    m.temp_status[cert[m.temp_status[cert] == TempStatus.QUEUED]] = TempStatus.DONE
     share = m.prog.purchase_help
     if share <= 0:
         return

@@ -50,6 +50,9 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     m.temp_status[who[m.housing_status[who] == Housing.NONE]] = TempStatus.QUEUED
     m.housing_route[who] = np.where(provided, HousingRoute.PROVIDED, np.where(prearranged, HousingRoute.PREARRANGED, HousingRoute.SEARCHED))
     m.housed_month[who[m.housing_status[who] != Housing.NONE]] = mo
+    m.poor_housing[who] = provided & (s.uniform("housing", mo, who, k=3) < prog.provided_poor[d])  # IOM matrix 2.2.2
+    m.certificate[who] = s.uniform("housing", mo, who, k=4) < prog.certificate[y]  # economic mobility certificate (source 001)
+    m.business_grant[who] = hh.business_intent[who] & (s.uniform("services", mo, who, k=6) < prog.business_grant[y])
     # services received
     sup = s.uniform("services", mo, who)
     women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])

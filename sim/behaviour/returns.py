@@ -1,10 +1,22 @@
-"""Returns, moves on within the north, and repayment (IOM executive summary: 770 of 9,206 returned;
-IOM 3.4.4: social contract of 5 years, subsidies asked back on breach).
+"""Returns as competing hazards, moves on within the north, and repayment (issue 9; IOM executive
+summary: 770 of 9,206 returned; IOM 3.4.4: social contract of 5 years, subsidies asked back on breach).
 
-The monthly return hazard rises while the budget is in deficit, the head is jobless after three
-months, the household has no housing, it has not adapted, or a divorced or widowed head has no
-contacts in the region. A household may instead move on to the nearest other destination (secondary
-movement, IOM rec. 6.2), jobless ones more often.
+Each month an arrived household faces one hazard per reason (`sim.states.ReturnReason`), each zero
+where its reason cannot apply (`reason_hazards`):
+
+* climate: in the heating season, per unit of the winter-severity gap to the origin, larger in a
+  village heated by stoves (IOM 3.4.6), eased by orientation or adaptation services or once adapted;
+* housing: without housing, in a temporary centre, or in provided housing unsuitable for living;
+* job: the head jobless three months or more after arrival;
+* money: the budget in deficit after debt service, savings gone;
+* family: a divorced, widowed or single head without contacts in the region, and family events back home;
+* other: a residual, larger while not adapted.
+
+Every hazard falls with months since arrival from its first-months level towards a late level
+(`return_late_factor`), so a cohort's returns are front-loaded; and every hazard falls with the money a
+household expects to repay on return (the repayment rule's amount times compliance). One uniform
+decides whether a household returns (total hazard), another which reason, in proportion to the hazards.
+A household may instead move on to the nearest other destination (secondary movement, IOM rec. 6.2).
 """
 
 from __future__ import annotations
@@ -13,11 +25,41 @@ import numpy as np
 
 from sim.behaviour.adaptation import adapted
 from sim.behaviour.awareness import add_contacts
+from sim.behaviour.common import choose
+from sim.behaviour.finances import WINTER_MONTHS
 from sim.protocol import ModelView
-from sim.states import Housing, Job, Marital, State
-
+from sim.states import Housing, Job, Marital, ReturnReason, State
 
 MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
+
+
+def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
+    """Monthly hazard of each return reason (columns in ReturnReason order) for arrived households `idx`."""
+    b, hh, w = m.b, m.hh, m.world
+    since = m.month - m.arrival_month[idx]
+    d = m.dest[idx].astype(np.int64)
+    is_adapted = adapted(m, idx)
+    h = np.zeros((len(idx), len(ReturnReason) - 1))
+    gap = np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[idx]], 0.0)
+    if m.month % 12 in WINTER_MONTHS:
+        h[:, ReturnReason.CLIMATE] = (b.return_h_climate * gap * (1.0 + b.return_w_stove * m.rural_dest[idx])
+                                      * (1.0 - b.return_climate_services * (m.supported[idx] | is_adapted)))
+    hs = m.housing_status[idx]
+    # from the month after arrival, the arrival month being spent moving in or queuing; without a bed
+    # and without contacts in the region a household has nowhere to stay from the start
+    h[:, ReturnReason.HOUSING] = np.select(
+        [(hs == Housing.NONE) & ((since >= 1) | ~m.has_contacts[idx]), (hs == Housing.TEMPORARY) & (since >= 1),
+         (hs == Housing.PROVIDED) & m.poor_housing[idx] & (since >= 1)],
+        [b.return_h_unhoused, b.return_h_temporary, b.return_h_poor_housing], 0.0)
+    h[:, ReturnReason.JOB] = b.return_h_jobless * ((m.job[idx] == Job.NONE) & ~hh.inactive[idx] & (since >= 3))
+    h[:, ReturnReason.MONEY] = b.return_h_money * m.deficit[idx]
+    alone = (hh.marital[idx] != Marital.MARRIED) & ~m.has_contacts[idx]
+    h[:, ReturnReason.FAMILY] = b.return_h_family_home + b.return_h_alone * alone
+    h[:, ReturnReason.OTHER] = b.return_h_other * (1.0 + b.return_w_unadapted * ~is_adapted)
+    settling = b.return_late_factor + (1.0 - b.return_late_factor) * np.exp(-since / b.return_settle_months)
+    owed_mci = m.prog.repayment_due(m.subsidy_reloc[idx], m.subsidy_rent[idx], since) / m.mci
+    deterrent = np.exp(-b.return_w_repayment * b.repayment_compliance * owed_mci / 100.0)
+    return h * (b.return_level * settling * deterrent)[:, None]
 
 
 def returns(m: ModelView) -> None:
@@ -26,17 +68,14 @@ def returns(m: ModelView) -> None:
         m.return_risk = (idx, np.zeros(0))
         return
     b, hh, s, mo = m.b, m.hh, m.streams, m.month
-    since = mo - m.arrival_month[idx]
-    jobless = (m.job[idx] == Job.NONE) & ~hh.inactive[idx] & (since >= 3)
-    unhoused = (m.housing_status[idx] == Housing.NONE) & (since >= 1)
-    alone = (hh.marital[idx] >= Marital.DIVORCED) & ~m.has_contacts[idx]
-    log_h = (np.log(max(b.return_base, 1e-12)) + b.return_w_money * m.deficit[idx] + b.return_w_jobless * jobless
-             + b.return_w_unhoused * unhoused + b.return_w_unadapted * ~adapted(m, idx) + b.return_w_family * alone)
-    p = 1.0 - np.exp(-np.exp(log_h))
+    h = reason_hazards(m, idx)
+    p = 1.0 - np.exp(-h.sum(axis=1))
     m.return_risk = (idx, p)  # for observers: the expected returns (calibration/observe.py)
-    go = idx[s.uniform("returns", mo, idx) < p]
+    go_mask = s.uniform("returns", mo, idx) < p
+    go = idx[go_mask]
     if len(go):
-        _return_home(m, go)
+        reason = choose(h[go_mask] + 1e-300, s.uniform("returns", mo, go, k=3))
+        _return_home(m, go, reason)
     stay = idx[m.state[idx] == State.ARRIVED]
     st_jobless = (m.job[stay] == Job.NONE) & ~hh.inactive[stay] & (mo - m.arrival_month[stay] >= 3)
     p_on = b.move_on_rate * np.where(st_jobless, MOVE_ON_JOBLESS_FACTOR, 1.0)
@@ -45,7 +84,7 @@ def returns(m: ModelView) -> None:
         _move_on(m, mover)
 
 
-def _return_home(m: ModelView, who: np.ndarray) -> None:
+def _return_home(m: ModelView, who: np.ndarray, reason: np.ndarray) -> None:
     mo, prog, rec = m.month, m.prog, m.record
     d = m.first_dest[who].astype(np.int64)  # counted against the region they relocated to
     due = prog.repayment_due(m.subsidy_reloc[who], m.subsidy_rent[who], mo - m.arrival_month[who])
@@ -55,12 +94,20 @@ def _return_home(m: ModelView, who: np.ndarray) -> None:
     rec.asked_back[mo] += float(due.sum())
     m.state[who] = State.RETURNED
     m.return_month[who] = mo
-    m.housing_status[who] = Housing.NONE
-    m.job[who] = Job.NONE
-    m.hired_month[who] = -1
+    m.return_reason[who] = reason
+    _leave_housing_and_work(m, who)
     rec.returns_hh[mo] += len(who)
     np.add.at(rec.returns_persons_dest[mo], d, m.hh.size[who])
+    np.add.at(rec.returns_persons_reason[mo], reason, m.hh.size[who])
     add_contacts(m, who, m.mover_contacts, -1)
+
+
+def _leave_housing_and_work(m: ModelView, who: np.ndarray) -> None:
+    m.housing_status[who] = Housing.NONE
+    m.poor_housing[who] = False
+    m.job[who] = Job.NONE
+    m.side_business[who] = False
+    m.hired_month[who] = -1
 
 
 def _move_on(m: ModelView, who: np.ndarray) -> None:
@@ -73,6 +120,4 @@ def _move_on(m: ModelView, who: np.ndarray) -> None:
     who, km = who[ok], km[ok]
     m.record.moved_on_hh[m.month] += len(who)
     m.dest[who] = km.argmin(axis=1).astype(np.int8)
-    m.housing_status[who] = Housing.NONE
-    m.job[who] = Job.NONE
-    m.hired_month[who] = -1
+    _leave_housing_and_work(m, who)
