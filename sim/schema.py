@@ -119,18 +119,18 @@ def _b(default: float, lo: float, hi: float, doc: str, source: str = "behavioura
 BEHAVIOUR = Section(
     {
         # awareness (IOM Tables 14-16)
-        "awareness_media_rate": _b(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)"),
-        "awareness_centre_rate": _b(0.004, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)"),
+        "awareness_media_rate": _b(0.0075, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)"),
+        "awareness_centre_rate": _b(0.02, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)"),
         "awareness_network_weight": _b(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)"),
         "awareness_mover_weight": _b(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)"),
         # decision (IOM Tables 17-18)
-        "decide_base": _b(-8.9, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
+        "decide_base": _b(-10.15, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
         "decide_w_unemployed": _b(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)"),
         "decide_w_no_own_housing": _b(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
         "decide_w_debt": _b(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)"),
         "decide_w_young": _b(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)"),
-        "decide_w_subsidy": _b(1.2, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
-        "decide_w_movers": _b(10.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "decide_w_subsidy": _b(0.45, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
+        "decide_w_movers": _b(18.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
         "consult_share": _b(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
         "decide_drop_rate": _b(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base"),
         # destination choice (IOM Tables 19-20)
@@ -139,6 +139,11 @@ BEHAVIOUR = Section(
         "choice_w_network": _b(1.5, 0.0, 10.0, "weight of contacts already living in the region (Table 19: recommendations 22.3%)"),
         "choice_w_housing": _b(2.0, 0.0, 10.0, "weight of the share of housing provided by the authorities"),
         "choice_w_climate": _b(-0.3, -3.0, 0.0, "weight of winter severity (Table 19: climate 18.4%)"),
+        # what the utility above misses about each surveyed destination (its towns, employers' outreach, the
+        # commissions' reach); with quotas that need not bind, identified by IOM Table 10's arrivals by region
+        **{f"choice_asc_{r}": _b(asc, -4.0, 4.0, f"destination constant of {r.replace('_', ' ').title()} in the destination logit",
+                                 "behavioural; retuned to IOM Table 10 arrivals by region (issue 8)")
+           for r, asc in (("north_kazakhstan", 0.65), ("pavlodar", 0.63), ("kostanay", -0.75), ("east_kazakhstan", -1.5))},
         # application and selection (IOM Tables 21-23)
         "doc_defect_rate": _b(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)"),
         "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up", "assumption", 12, integer=True),
@@ -248,7 +253,21 @@ SCHEMA = Section(
                 "purchase_help_share": Num(0, 1, "share of renting arrivals helped to buy or build a home each year", "IOM rec. 4.1"),
             }
         ),
-        "quotas": RegionYears(Num(0, 1e6, "persons per year", ""), "annual regional quota in persons", "IOM Table 10; source 000"),
+        "quotas": RegionYears(Num(0, 1e6, "persons per year", ""),
+                              "annual regional quota in persons: a published plan, or (years before `quota_rule.plan_from`) the arrivals assumed for the year",
+                              "IOM Table 10; source 000"),
+        "quota_rule": Section(
+            {
+                "slack": Num(0, 5, "years without a published plan: quota = assumed arrivals x (1 + slack), so that arrivals come out of demand",
+                             "assumption (uncertain; swept in scenarios/sweeps/quota_slack.toml)", 0.5),
+                "plan_from": Num(1990, 2100, "first year whose `quotas` entries are published plans, used as they are (2024: source 000)",
+                                 "source 000", integer=True, default=2024),
+                "monthly_release": Choice(("even", "all_in_january"),
+                                          "regional commissions include applicants in the quota through the year: by the end of month k at most k/12 of the year's quota (even), or all of it from January",
+                                          "IOM 3.3.4 (commissions decide inclusion in the regional quota); assumption: even monthly tranches", "even"),
+            },
+            "How quotas bound relocations (issue 8).",
+        ),
         "vacancies": Section(
             {
                 "index": YearSchedule(Num(0, 100, "multiplier of the Table 9 vacancy stock", ""), "vacancy level by year", "IOM Table 9"),
