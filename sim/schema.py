@@ -143,7 +143,7 @@ BEHAVIOUR = Section(
         # commissions' reach); with quotas that need not bind, identified by IOM Table 10's arrivals by region
         **{f"choice_asc_{r}": _b(asc, -4.0, 4.0, f"destination constant of {r.replace('_', ' ').title()} in the destination logit",
                                  "behavioural; retuned to IOM Table 10 arrivals by region (issue 8)")
-           for r, asc in (("north_kazakhstan", 0.65), ("pavlodar", 0.63), ("kostanay", -0.75), ("east_kazakhstan", -1.5))},
+           for r, asc in (("north_kazakhstan", 0.78), ("pavlodar", 0.70), ("kostanay", -0.97), ("east_kazakhstan", -1.5))},
         # application and selection (IOM Tables 21-23)
         "doc_defect_rate": _b(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)"),
         "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up", "assumption", 12, integer=True),
