@@ -45,8 +45,9 @@ DEFAULT_OUT = Path("results") / "compare"
 DEFAULT_REPLICATES = 5
 BAND = (5.0, 95.0)  # percentiles of the 90% band, as in sim.results.combine
 COLUMNS = ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "diff_low", "diff_high", "n", "quotas_bind"]
-# A scenario's quotas "bind" when, on average over replicates, at least this share of its destination-years
-# had approvals reach 95% of the quota: there a lever acting on demand cannot move relocations (issue 8).
+# A scenario's quotas "bind" when, on average over replicates, at least this share of its quota (persons)
+# lay in destination-years whose approvals reached 95% of the quota: there a lever acting on demand
+# cannot move relocations (issue 8).
 BINDING = 0.5
 SUBSIDY_TOTAL = "subsidies_paid_tenge.total"
 NET_SUBSIDIES = "net_subsidies_tenge"
@@ -210,7 +211,7 @@ def compare_table(comp: Comparison) -> pd.DataFrame:
 
 
 def binding_shares(comp: Comparison) -> dict[str, float]:
-    """Per scenario, the mean over replicates of the share of destination-years whose quota bound."""
+    """Per scenario, the mean over replicates of the share of the quota (persons) in destination-years where it bound."""
     out = {}
     for label, res in zip(comp.labels, comp.results):
         x = np.array([_number(s.get("quota_binding_share")) for s in res.summaries], float)

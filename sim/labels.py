@@ -70,7 +70,7 @@ OUTCOMES: dict[str, Label] = {
     "arrived_by_july_share": Label("Share of the last year's arrivals by 1 July", SHARE),
     "quota_fill_share": Label("Quota filled", SHARE, "persons arrived / quota"),
     "quota_binding_share": Label("Quotas binding", SHARE,
-                                 "share of destination-years whose approvals reached 95% of the quota"),
+                                 "share of the quota (persons) in destination-years whose approvals reached 95% of it"),
     "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE),
     # monthly.csv columns
     "applications_hh": Label("Applications", COUNT_HOUSEHOLDS),

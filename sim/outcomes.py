@@ -181,8 +181,9 @@ def demand_summary(m) -> dict:
         "median_application_to_approval_months": float(np.median(wait)) if len(wait) else None,
         "share_approved_within_1_month": _ratio(np.count_nonzero(wait < 1), len(wait)),
         "quota_fill_share": fill,
-        "quota_binding_share": _ratio(np.count_nonzero(binding & (r.approved_persons_year[: len(years)] >= 0.95 * quota)),
-                                      np.count_nonzero(binding)),
+        # weighted by the quota's persons, so that a small region's one-family quota counts for little
+        "quota_binding_share": _ratio(quota[binding & (r.approved_persons_year[: len(years)] >= 0.95 * quota)].sum(),
+                                      quota[binding].sum()),
         "arrived_by_july_share": _ratio(arrivals_year[-1, :6].sum(), last) if len(years) else None,
     }
 

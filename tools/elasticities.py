@@ -97,8 +97,8 @@ def write(results: list, replicates: int, scale: float, seed: int, preliminary: 
         "the share employed 12 months after arrival (percentage points); cost is net subsidies per person retained "
         "24 months (tenge). Demand lever: it acts on the decision to relocate or the choice of destination.",
         "",
-        f"Quotas bind for a scenario when approvals reached 95% of the quota in at least {BINDING:.0%} of its "
-        f"destination-years (baseline: {shares.get('baseline', float('nan')):.0%}).",
+        f"Quotas bind for a scenario when at least {BINDING:.0%} of its quota (persons) lay in destination-years "
+        f"whose approvals reached 95% of the quota (baseline: {shares.get('baseline', float('nan')):.0%}).",
         "",
         "| Scenario | Lever change | Demand lever | Relocated persons | Returned persons | Employed at 12 months | Cost per retained person | Relocations: why no change |",
         "|---|---|---|---|---|---|---|---|",

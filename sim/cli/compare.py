@@ -54,7 +54,7 @@ def print_summary(comp, table) -> None:
     shares = binding_shares(comp)
     for lab in comp.labels:
         binds = bool(table.loc[table["scenario"] == lab, "quotas_bind"].iloc[0])
-        print(f"  {lab}: {binding_note(binds)} ({shares[lab]:.0%} of destination-years at the quota)")
+        print(f"  {lab}: {binding_note(binds)} ({shares[lab]:.0%} of the quota in destination-years where it bound)")
 
 
 def cmd_compare(args) -> int:
