@@ -60,6 +60,12 @@ def _why(name: str, keys: list[str], moved: bool, binds: bool) -> str:
         return ""
     if binds:
         return "quotas bind: a demand lever moves applications and the wait-list, not relocations"
+    if keys == ["rent_subsidy.by_region_price"]:
+        return ("the decision weighs the national rent rate (sim/behaviour/awareness.py subsidy_pull), so scaling it "
+                "by regional prices changes what is paid, not the pull")
+    if any(k.startswith("services.orientation") for k in keys):
+        return ("orientation reaches participants who already applied and acts on adaptation after arrival; the model "
+                "has no lever on awareness or the decision through information (awareness rates are behaviour)")
     if any(k.startswith(DECISION_KEYS) for k in keys):
         return "enters the decision, but the change is within the noise at this budget"
     if any(k.startswith(CHOICE_KEYS) for k in keys):
