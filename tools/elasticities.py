@@ -55,12 +55,15 @@ def _chunk(args: tuple) -> list:
     return [(t, diffs, shares)]
 
 
-def _why(name: str, keys: list[str], moved: bool, binds: bool) -> str:
+def _why(name: str, keys: list[str], moved: bool, binds: bool, fewer: bool = False) -> str:
     if moved:
+        if fewer and any(k.startswith("housing.provided_share") for k in keys):
+            return ("moved, downwards: housing enters only the choice of destination, not the decision to relocate; "
+                    "shifting households between regions changes where quotas bind")
         return ""
     if binds:
         return "quotas bind: a demand lever moves applications and the wait-list, not relocations"
-    if keys == ["rent_subsidy.by_region_price"]:
+    if "rent_subsidy.by_region_price" in keys and not any(k.startswith(("relocation_subsidy.", "rent_subsidy.months")) for k in keys):
         return ("the decision weighs the national rent rate (sim/behaviour/awareness.py subsidy_pull), so scaling it "
                 "by regional prices changes what is paid, not the pull")
     if any(k.startswith("services.orientation") for k in keys):
@@ -106,7 +109,7 @@ def write(results: list, replicates: int, scale: float, seed: int, preliminary: 
         f"Quotas bind for a scenario when at least {BINDING:.0%} of its quota (persons) lay in destination-years "
         f"whose approvals reached 95% of the quota (baseline: {shares.get('baseline', float('nan')):.0%}).",
         "",
-        "| Scenario | Lever change | Demand lever | Relocated persons | Returned persons | Employed at 12 months | Cost per retained person | Relocations: why no change |",
+        "| Scenario | Lever change | Demand lever | Relocated persons | Returned persons | Employed at 12 months | Cost per retained person | Relocations: why no change (or why down) |",
         "|---|---|---|---|---|---|---|---|",
     ]
     for name in names:
@@ -123,7 +126,8 @@ def write(results: list, replicates: int, scale: float, seed: int, preliminary: 
         moved = not (rel["diff_low"] <= 0 <= rel["diff_high"])
         demand = "yes" if any(k.startswith(DEMAND_LEVERS) for k in keys) else "no"
         binds = bool(row["quotas_bind"].iloc[0])
-        lines.append(f"| {name} | {_lever(name)} | {demand} | " + " | ".join(cells) + f" | {_why(name, keys, moved, binds)} |")
+        fewer = bool(rel["diff_from_first"] < 0)
+        lines.append(f"| {name} | {_lever(name)} | {demand} | " + " | ".join(cells) + f" | {_why(name, keys, moved, binds, fewer)} |")
     lines.append("")
     return "\n".join(lines)
 
