@@ -41,11 +41,17 @@ CAL_DIR = Path(__file__).resolve().parent
 
 # The free parameters and their search ranges (inside the schema's bounds); log=True searches on a log scale.
 FREE = {
-    "decide_base": (-11.0, -5.0, False),
+    "decide_base": (-14.0, -8.0, False),   # issue 8: quotas slack, so demand itself must match Table 10
     "decide_w_no_own_housing": (0.0, 2.0, False),
-    "decide_w_movers": (0.0, 120.0, False),
+    "decide_w_subsidy": (0.0, 1.5, False),   # issue 8: bounded by Table 17 (subsidy pivotal for at most 23.5% of movers)
+    "decide_w_movers": (0.0, 60.0, False),
     "consult_share": (0.05, 1.0, False),
     "choice_w_distance": (-3.0, 0.0, False),
+    # destination constants, identified by IOM Table 10 arrivals by region once quotas need not bind (issue 8)
+    "choice_asc_north_kazakhstan": (-2.0, 2.0, False),
+    "choice_asc_pavlodar": (-2.0, 2.0, False),
+    "choice_asc_kostanay": (-3.0, 1.0, False),
+    "choice_asc_east_kazakhstan": (-3.0, 1.0, False),
     "adapt_base": (-1.0, 3.0, False),
     "adapt_months": (1.0, 24.0, False),
     "return_level": (0.1, 10.0, True),

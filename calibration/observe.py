@@ -29,7 +29,7 @@ JUNE_2024 = (2024, 5)
 FRAME_HOUSEHOLD = ("origin", "settlement", "housing_before", "female", "young", "marital", "education", "sector",
                    "inactive", "size", "qualified")
 FRAME_MODEL = ("dest", "first_dest", "arrival_month", "job", "job_sector", "housing_status", "housing_route", "housed_month",
-               "decision_mode", "doc_bin", "proc_bin", "pay_bin", "pay_month", "adapt_needed", "subsidy_reloc",
+               "decision_mode", "pay_bin", "pay_month", "collect_month", "application_month", "approval_month", "adapt_needed", "subsidy_reloc",
                "subsidy_rent", "jobless_6m", "rural_dest", "took_courses", "supported", "aware_channel")
 
 

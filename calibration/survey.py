@@ -16,7 +16,7 @@ import pandas as pd
 
 from sim.population import HOUSING_BEFORE, MARITAL
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
-from sim.schema import DOCUMENT_BINS, PAYMENT_BINS, PROCESSING_BINS
+from sim.schema import BIN_MONTHS, DOCUMENT_BINS, PAYMENT_BINS, PROCESSING_BINS
 from sim.states import Channel, Housing, Job
 
 SAMPLE_SIZES = {"north_kazakhstan": 85, "east_kazakhstan": 110, "kostanay": 67, "pavlodar": 92}  # IOM Table 2
@@ -93,8 +93,10 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     f["info_source"] = np.select([channel == c for c in INFO_SOURCE_CELLS], list(INFO_SOURCE_CELLS.values()), None)
     f["decision"] = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"])[np.maximum(s["decision_mode"], 0)]
     f["housing_before_cell"] = np.array(list(HOUSING_CELLS.values()))[s["housing_before"]]
-    f["documents"] = np.array(DOCUMENT_BINS)[np.maximum(s["doc_bin"], 0)]
-    f["processing"] = np.array(PROCESSING_BINS)[np.maximum(s["proc_bin"], 0)]
+    # respondents report the months they went through (issue 8): collecting documents, and from
+    # application to the decision, including any wait for quota (IOM Tables 22-23)
+    f["documents"] = experienced_cell(s["application_month"] - s["collect_month"], DOCUMENT_BINS)
+    f["processing"] = experienced_cell(s["approval_month"] - s["application_month"], PROCESSING_BINS)
     searched = s["housing_route"] == 0
     waited = (s["housed_month"] < 0) | (s["housed_month"] > s["arrival_month"])
     f["housing_search"] = np.select([s["housing_route"] == 1, s["housing_route"] == 2, searched & ~waited],
@@ -109,12 +111,29 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     f["moving_subsidies"] = s["subsidy_reloc"] > 0
     f["rental_accommodation"] = s["subsidy_rent"] > 0
     f["none_received"] = ~f["moving_subsidies"] & ~f["rental_accommodation"]
-    # respondents report the waiting time they experienced (the category their delay was drawn from)
-    f["aid_wait"] = np.array(list(PAYMENT_CELLS.values()))[np.maximum(s["pay_bin"], 0)]
+    f["aid_wait"] = aid_wait(s, month)
     adapted = since >= s["adapt_needed"]
     f["adjustment"] = np.select([s["adapt_needed"] <= 0, adapted], ["easy_no_issues", "some_issues_adjusted"], "very_difficult_still")
     f["housed"] = s["housing_status"] != Housing.NONE
     return f
+
+
+def experienced_cell(months: np.ndarray, bins: list[str]) -> np.ndarray:
+    """The survey category of a duration in whole months: the last category starting at or before it."""
+    lo = np.array([BIN_MONTHS[b][0] for b in bins])
+    return np.array(bins)[np.maximum(np.searchsorted(lo, np.maximum(months, 0), side="right") - 1, 0)]
+
+
+def aid_wait(s: dict, month: int) -> np.ndarray:
+    """Table 37 answer from the months between arrival and the first payment, as experienced by the
+    snapshot month: still waiting if not yet paid. Within the first month the model cannot tell
+    'before departure', 'on arrival' and 'up to a month' apart, so those answers keep the category
+    the delay was drawn from (a pure input of IOM Table 37)."""
+    cells = np.array(list(PAYMENT_CELLS.values()))
+    months = s["pay_month"] - s["arrival_month"]
+    later = np.select([months >= 6, months >= 3, months >= 1], [cells[5], cells[4], cells[3]], "")
+    same_month = cells[np.minimum(np.maximum(s["pay_bin"], 0), 2)]
+    return np.where(s["pay_month"] > month, cells[6], np.where(months >= 1, later, same_month))
 
 
 def sampling_weights(frame: pd.DataFrame, sizes: dict[str, int] = SAMPLE_SIZES, reach: np.ndarray | None = None) -> np.ndarray:

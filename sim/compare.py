@@ -45,7 +45,11 @@ log = logging.getLogger("relocsim")
 DEFAULT_OUT = Path("results") / "compare"
 DEFAULT_REPLICATES = 5
 BAND = (5.0, 95.0)  # percentiles of the 90% band, as in sim.results.combine
-COLUMNS = ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "diff_low", "diff_high", "n"]
+COLUMNS = ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "diff_low", "diff_high", "n", "quotas_bind"]
+# A scenario's quotas "bind" when, on average over replicates, at least this share of its quota (persons)
+# lay in destination-years whose approvals reached 95% of the quota: there a lever acting on demand
+# cannot move relocations (issue 8).
+BINDING = 0.5
 SUBSIDY_TOTAL = "subsidies_paid_tenge.total"
 NET_SUBSIDIES = "net_subsidies_tenge"
 
@@ -198,13 +202,28 @@ def compare_table(comp: Comparison) -> pd.DataFrame:
         for rep in per_scenario:
             keys.extend(k for k in rep if k not in keys)
     rows = []
+    binds = quotas_bind(comp)
     for outcome in _outcome_order(keys):
         mat = np.array([[rep.get(outcome, math.nan) for rep in per_scenario] for per_scenario in values], float)
         for j, label in enumerate(comp.labels):
             mean, low, high, n = _stats(mat[j])
             dmean, dlow, dhigh, _ = _stats(mat[j] - mat[0])  # paired by replicate seed
-            rows.append((label, outcome, mean, low, high, dmean, dlow, dhigh, n))
+            rows.append((label, outcome, mean, low, high, dmean, dlow, dhigh, n, binds[label]))
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def binding_shares(comp: Comparison) -> dict[str, float]:
+    """Per scenario, the mean over replicates of the share of the quota (persons) in destination-years where it bound."""
+    out = {}
+    for label, res in zip(comp.labels, comp.results):
+        x = np.array([_number(s.get("quota_binding_share")) for s in res.summaries], float)
+        out[label] = float(np.nanmean(x)) if np.isfinite(x).any() else math.nan
+    return out
+
+
+def quotas_bind(comp: Comparison) -> dict[str, bool]:
+    """Per scenario: do its quotas bind (see BINDING)?"""
+    return {lab: bool(v >= BINDING) for lab, v in binding_shares(comp).items()}
 
 
 def compare_scenarios(names_or_paths: Sequence[str | Path | Scenario], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
@@ -250,6 +269,12 @@ def scenario_differences(comp: Comparison) -> dict[str, dict[str, dict]]:
     return out
 
 
+def binding_note(binds: bool) -> str:
+    return ("quotas bind: approvals reached the quota in most destination-years, so a lever acting on demand "
+            "(subsidies, information, housing) cannot move relocations here; it moves applications and the wait-list"
+            if binds else "quotas slack: relocations follow demand")
+
+
 # --------------------------------------------------------------------------- writing
 
 def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd.DataFrame | None = None,
@@ -289,6 +314,8 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
             "band": f"{BAND[0]:g}th-{BAND[1]:g}th percentile over replicates",
             "scale": comp.scale,
             "outcomes": list(table["outcome"].unique()),
+            "quota_binding_share": binding_shares(comp),
+            "quotas_bind": {lab: {"binds": b, "note": binding_note(b)} for lab, b in quotas_bind(comp).items()},
             "files": ["compare.csv", "compare_replicates.csv", "annual.csv", "compare.json", *plots],
             "versions": versions(),
         }

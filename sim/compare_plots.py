@@ -213,7 +213,7 @@ def return_reasons(comp: Comparison, table: pd.DataFrame, style: dict[str, Style
         ax2.errorbar(months, 100 * prof["mean"], yerr=100 * yerr(prof["mean"], prof["low"], prof["high"]), marker=style[lab].marker,
                      linestyle=style[lab].ls, capsize=3, color=style[lab].color, label=scenario_label(lab))
     ax1.set_xticks(np.arange(len(reasons)), [RETURN_REASON_LABELS[r] for r in reasons], rotation=20, ha="right", fontsize=8)
-    ax1.set(ylabel=axis_label("returned_persons_by_reason"), title="Returned persons by reason")
+    ax1.set(xlabel="Reason for returning", ylabel=axis_label("returned_persons_by_reason"), title="Returned persons by reason")
     ax2.set(xlabel="months since arrival", ylabel="% of relocated persons",
             title="Returned within t months of arrival (cohorts observed t months)")
     for ax in (ax1, ax2):

@@ -70,6 +70,8 @@ OUTCOMES: dict[str, Label] = {
     "share_approved_within_1_month": Label("Approved within a month", SHARE),
     "arrived_by_july_share": Label("Share of the last year's arrivals by 1 July", SHARE),
     "quota_fill_share": Label("Quota filled", SHARE, "persons arrived / quota"),
+    "quota_binding_share": Label("Quotas binding", SHARE,
+                                 "share of the quota (persons) in destination-years whose approvals reached 95% of it"),
     "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE,
                                                              "persons returned within t months of arrival, cohorts observed t months"),
     # monthly.csv columns

@@ -23,6 +23,7 @@ class MonthlyRecord:
     def __init__(self, months: int, n_origins: int, n_dest: int, n_years: int):
         z = lambda: np.zeros(months, np.int64)  # noqa: E731
         self.applications_hh, self.applications_persons = z(), z()
+        self.applications_first_hh = z()  # households applying for the first time
         self.approvals_hh, self.rejections_hh, self.gave_up_hh = z(), z(), z()
         self.arrivals_hh, self.arrivals_persons = z(), z()
         self.returns_hh, self.moved_on_hh = z(), z()
@@ -158,6 +159,7 @@ def summary(m) -> dict:
         "asked_back_tenge": float(r.asked_back.sum() * k),
         "cost_per_retained_person_24m_tenge": _cost_per_retained(m),
         "in_destination_persons_end": float(size[m.state == State.ARRIVED].sum() * k),
+        **demand_summary(m),
         "breakdowns": {},
     }
     for name, fn in GROUPS.items():
@@ -177,6 +179,34 @@ def return_profile(m, months: tuple[int, ...] = RETURN_PROFILE_MONTHS) -> dict[s
         back = cohort & (m.return_month >= 0) & (m.return_month - m.arrival_month < t)
         out[str(t)] = _ratio(size[back].sum(), size[cohort].sum())
     return out
+
+
+def demand_summary(m) -> dict:
+    """Applications, the wait-list, experienced waits and how full the quotas were (issue 8)."""
+    k, r = 1.0 / m.scale, m.record
+    approved = m.approval_month >= 0
+    wait = (m.approval_month - m.application_month)[approved]
+    t = min(m.month, len(r.approvals_hh))
+    years = np.asarray(m.years)[: (t + 11) // 12]
+    arrivals_year = r.arrivals_persons_dest[: len(years) * 12].reshape(len(years), 12, -1)
+    quota = r.quota_persons_year[: len(years)]
+    fill = {}
+    for j, d in enumerate(DESTINATIONS):
+        fill[d] = {str(y): _ratio(arrivals_year[i, :, j].sum(), quota[i, j]) for i, y in enumerate(years) if quota[i, j] > 0}
+    last = arrivals_year[-1].sum() if len(years) else 0
+    binding = quota > 0
+    return {
+        "applications_first_households": float(r.applications_first_hh.sum() * k),
+        "gave_up_households": float(r.gave_up_hh.sum() * k),
+        "waitlisted_households_end": float(np.count_nonzero(m.state == State.WAITLISTED) * k),
+        "median_application_to_approval_months": float(np.median(wait)) if len(wait) else None,
+        "share_approved_within_1_month": _ratio(np.count_nonzero(wait < 1), len(wait)),
+        "quota_fill_share": fill,
+        # weighted by the quota's persons, so that a small region's one-family quota counts for little
+        "quota_binding_share": _ratio(quota[binding & (r.approved_persons_year[: len(years)] >= 0.95 * quota)].sum(),
+                                      quota[binding].sum()),
+        "arrived_by_july_share": _ratio(arrivals_year[-1, :6].sum(), last) if len(years) else None,
+    }
 
 
 def _cost_per_retained(m) -> float | None:

@@ -15,6 +15,16 @@ from sim.schema import BIN_MONTHS
 SUBSIDY_TYPES = ("relocation", "rent", "employer")
 
 
+def quota_by_year(sc: Scenario) -> np.ndarray:
+    """(year x destination) quota in persons: a published plan as it is; before `quota_rule.plan_from`,
+    the assumed arrivals of the year times (1 + slack), an upper bound that need not bind (issue 8)."""
+    d = sc.data
+    base = np.stack([sc.by_year(d["quotas"][r]) for r in DESTINATIONS], axis=1)
+    rule = d["quota_rule"]
+    assumed = np.asarray(sc.years) < int(rule["plan_from"])
+    return np.round(base * np.where(assumed, 1.0 + float(rule["slack"]), 1.0)[:, None])
+
+
 class Programme:
     """Schedules of the scenario as (year x region) arrays, and the draw of delays."""
 
@@ -25,7 +35,8 @@ class Programme:
         self.employer_mci = sc.by_year(d["employer_subsidy"]["mci_per_hire"])
         self.employer_take_up = float(d["employer_subsidy"]["take_up"])
         self.employer_min_months = sc.by_year(d["employer_subsidy"]["min_months"]).astype(int)
-        self.quota = np.stack([sc.by_year(d["quotas"][r]) for r in DESTINATIONS], axis=1)  # year x dest, persons
+        self.quota = quota_by_year(sc)  # year x dest, persons
+        self.even_release = d["quota_rule"]["monthly_release"] == "even"
         self.vacancy_index = sc.by_year(d["vacancies"]["index"])
         self.turnover = float(d["vacancies"]["monthly_turnover"])
         self.land_for_farming = float(d["vacancies"]["land_for_farming"])

@@ -66,6 +66,8 @@ class ModelView(Protocol):
     dest: np.ndarray
     queued_since: np.ndarray
     application_month: np.ndarray
+    collect_month: np.ndarray
+    approval_month: np.ndarray
     arrival_month: np.ndarray
     return_month: np.ndarray
     first_dest: np.ndarray
@@ -76,8 +78,6 @@ class ModelView(Protocol):
     mover_contacts: np.ndarray
     aware_channel: np.ndarray
     decision_mode: np.ndarray
-    doc_bin: np.ndarray
-    proc_bin: np.ndarray
     rural_dest: np.ndarray
     has_contacts: np.ndarray
     supported: np.ndarray

@@ -131,18 +131,18 @@ def _assumed(default: float, lo: float, hi: float, doc: str, why: str, integer: 
 BEHAVIOUR = Section(
     {
         # awareness (IOM Tables 14-16)
-        "awareness_media_rate": _assumed(0.0015, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates; they are scored as outcome cells through aware_channel"),
-        "awareness_centre_rate": _assumed(0.004, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
+        "awareness_media_rate": _assumed(0.0075, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)", "set by hand in the issue 8 retune (five times the earlier 0.0015, to flatten the growth of demand once quotas need not bind), not in any calibration search; Tables 15-16 give shares of information sources, not rates; they are scored as outcome cells through aware_channel"),
+        "awareness_centre_rate": _assumed(0.02, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)", "set by hand in the issue 8 retune (five times the earlier 0.004), not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
         "awareness_network_weight": _assumed(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
         "awareness_mover_weight": _assumed(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)", "set by hand, not in any calibration search; Table 15 gives a share of information sources, not a rate"),
         # decision (IOM Tables 17-18)
-        "decide_base": _calibrated(-8.9, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
+        "decide_base": _calibrated(-10.15, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
         "decide_w_unemployed": _assumed(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)", "set by hand, not in any calibration search; Table 17 gives shares of motives, not effect sizes"),
         "decide_w_no_own_housing": _calibrated(0.8, 0.0, 4.0, "push of not owning a home (Table 17: own housing 35.2%; Table 18: 71.8% not owning)"),
         "decide_w_debt": _assumed(0.4, 0.0, 4.0, "push of active bank loans (text after Table 18: 38-40%)", "set by hand, not in any calibration search; the text after Table 18 gives the share with loans (38-40%), not its effect"),
         "decide_w_young": _assumed(0.3, -2.0, 2.0, "shift for heads under 30 (Figure 2: 38% under 30)", "set by hand, not in any calibration search; Figure 2 gives the share under 30, not its effect"),
-        "decide_w_subsidy": _assumed(1.2, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)", "set by hand, not in any calibration search; Table 17 gives the share naming state support, not its effect"),
-        "decide_w_movers": _calibrated(10.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
+        "decide_w_subsidy": _calibrated(0.45, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
+        "decide_w_movers": _calibrated(18.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
         "consult_share": _calibrated(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
         "decide_drop_rate": _assumed(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base", "not identified apart from decide_base (ODD, Notes for maintainers 1), so fixed"),
         # destination choice (IOM Tables 19-20)
@@ -151,6 +151,10 @@ BEHAVIOUR = Section(
         "choice_w_network": _assumed(1.5, 0.0, 10.0, "weight of contacts already living in the region (Table 19: recommendations 22.3%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
         "choice_w_housing": _assumed(2.0, 0.0, 10.0, "weight of the share of housing provided by the authorities", "set by hand, not in any calibration search; no source"),
         "choice_w_climate": _assumed(-0.3, -3.0, 0.0, "weight of winter severity (Table 19: climate 18.4%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
+        # what the utility above misses about each surveyed destination (its towns, employers' outreach, the
+        # commissions' reach); with quotas that need not bind, identified by IOM Table 10's arrivals by region
+        **{f"choice_asc_{r}": _calibrated(asc, -4.0, 4.0, f"destination constant of {r.replace('_', ' ').title()} in the destination logit (IOM Table 10 arrivals by region)")
+           for r, asc in (("north_kazakhstan", 0.78), ("pavlodar", 0.70), ("kostanay", -0.97), ("east_kazakhstan", -1.5))},
         # application and selection (IOM Tables 21-23)
         "doc_defect_rate": _assumed(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)", "set by hand, not in any calibration search; the IOM 2.2.1 matrix names refusals for documents but gives no rate"),
         "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up",
@@ -303,7 +307,21 @@ SCHEMA = Section(
                 "certificate_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals given an economic mobility certificate to buy a home", "source 001 (2024 measure; no count given)"),
             }
         ),
-        "quotas": RegionYears(Num(0, 1e6, "persons per year", ""), "annual regional quota in persons", "IOM Table 10; source 000"),
+        "quotas": RegionYears(Num(0, 1e6, "persons per year", ""),
+                              "annual regional quota in persons: a published plan, or (years before `quota_rule.plan_from`) the arrivals assumed for the year",
+                              "IOM Table 10; source 000"),
+        "quota_rule": Section(
+            {
+                "slack": Num(0, 5, "years without a published plan: quota = assumed arrivals x (1 + slack), so that arrivals come out of demand",
+                             "assumption (uncertain; swept in scenarios/sweeps/quota_slack.toml)", 0.5),
+                "plan_from": Num(1990, 2100, "first year whose `quotas` entries are published plans, used as they are (2024: source 000)",
+                                 "source 000", integer=True, default=2024),
+                "monthly_release": Choice(("even", "all_in_january"),
+                                          "regional commissions include applicants in the quota through the year: by the end of month k at most k/12 of the year's quota (even), or all of it from January",
+                                          "IOM 3.3.4 (commissions decide inclusion in the regional quota); assumption: even monthly tranches", "even"),
+            },
+            "How quotas bound relocations (issue 8).",
+        ),
         "vacancies": Section(
             {
                 "index": YearSchedule(Num(0, 100, "multiplier of the Table 9 vacancy stock", ""), "vacancy level by year", "IOM Table 9"),

@@ -50,11 +50,12 @@ def rent_comparison(tmp_path_factory):
 
 def test_table_has_the_expected_columns_and_rows(rent_comparison):
     comp, table = rent_comparison
-    assert list(table.columns) == ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "diff_low", "diff_high", "n"]
+    assert list(table.columns) == ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "diff_low", "diff_high", "n", "quotas_bind"]
     outcomes = list(table["outcome"].unique())
     assert OUTCOMES <= set(outcomes), sorted(OUTCOMES - set(outcomes))
     assert len(table) == len(outcomes) * 2
     assert not table.duplicated(["outcome", "scenario"]).any()
+    assert table.groupby("scenario")["quotas_bind"].nunique().eq(1).all()  # one verdict per scenario
     assert list(table["scenario"][:2]) == ["baseline", "rent_subsidy_24_months"]  # per outcome, in the given order
     assert outcomes[0] == "relocated_persons"
     assert (table["n"] <= REPS).all()

@@ -2,8 +2,8 @@
 
 Eligibility: at least one household member holds a qualification (IOM 3.3.1); applications may
 also be refused for incomplete or unreliable documents (IOM matrix 2.2.1). Eligible applicants are
-approved first come, first served while the destination's quota for the year lasts, and wait-listed
-otherwise; a wait-listed household gives up after `waitlist_max_months`.
+approved first come, first served while the destination's quota for the year lasts (released to the
+regional commissions in monthly tranches), and wait-listed otherwise; a wait-listed household gives up after `waitlist_max_months`.
 """
 
 from __future__ import annotations
@@ -24,9 +24,11 @@ def documents(m: ModelView) -> None:
     if len(done) == 0:
         return
     m.state[done] = State.REVIEW
+    first = done[m.application_month[done] < 0]  # never applied before (a household that gave up may apply again)
+    m.record.applications_first_hh[m.month] += len(first)
     m.application_month[done] = m.month
-    m.timer[done], m.proc_bin[done] = m.prog.draw_delay("processing", m.streams.uniform("processing", m.month, done),
-                                                        m.streams.uniform("processing", m.month, done, k=1))
+    m.timer[done] = m.prog.draw_delay("processing", m.streams.uniform("processing", m.month, done),
+                                      m.streams.uniform("processing", m.month, done, k=1))[0]
     m.record.applications_hh[m.month] += len(done)
     m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
 
@@ -47,6 +49,17 @@ def review(m: ModelView) -> None:
     m.queued_since[passed] = m.month
 
 
+def commission_room(m: ModelView) -> np.ndarray:
+    """Persons the regional commissions may still include this month (IOM 3.3.4: commissions include
+    applicants in the regional quota as they review them, through the year). With even release, by
+    the end of month k of the year at most k/12 of the year's quota is taken; what a month leaves
+    unused carries over to the next months of the same year."""
+    if not m.prog.even_release:
+        return m.quota_left
+    released = m.quota_year * (m.month % 12 + 1) // 12
+    return np.maximum(released - (m.quota_year - m.quota_left), 0)
+
+
 def selection(m: ModelView) -> None:
     """Approve wait-listed households in order of application while the year's quota lasts."""
     idx = m.active_idx(State.WAITLISTED)
@@ -54,9 +67,10 @@ def selection(m: ModelView) -> None:
         return
     tie = m.streams.uniform("selection", m.month, idx, k=1)
     key = m.queued_since[idx] + tie
-    ok = fill_in_order(m.dest[idx].astype(np.int64), key, m.hh.size[idx], m.quota_left, skip_ahead=True)
+    ok = fill_in_order(m.dest[idx].astype(np.int64), key, m.hh.size[idx], commission_room(m), skip_ahead=True)
     approved = idx[ok]
     if len(approved):
+        m.approval_month[approved] = m.month
         persons = np.bincount(m.dest[approved], weights=m.hh.size[approved], minlength=len(m.quota_left)).astype(np.int64)
         m.quota_left -= persons
         m.record.approved_persons_year[m.year_index] += persons

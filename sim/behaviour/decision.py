@@ -26,6 +26,14 @@ def contacts_by_destination(m: ModelView, who: np.ndarray) -> np.ndarray:
     return flat.reshape(len(who), k)
 
 
+SURVEYED = ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan")  # regions with a destination constant
+
+
+def destination_constants(b) -> np.ndarray:
+    """Destination constants of the logit (0 for regions without one): IOM Table 10 identifies them."""
+    return np.array([getattr(b, f"choice_asc_{r}") if r in SURVEYED else 0.0 for r in DESTINATIONS])
+
+
 def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
     b, w, hh = m.b, m.world, m.hh
     vac = (w.vacancy_stock * m.prog.vacancy_multiplier)[:, hh.sector[who]].T * m.prog.vacancy_index[m.year_index]
@@ -33,7 +41,8 @@ def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> 
          + b.choice_w_distance * w.origin_dest_km[hh.origin[who]] / 1000.0
          + b.choice_w_network * np.log1p(contacts)
          + b.choice_w_housing * m.prog.provided_share[None, :]
-         + b.choice_w_climate * w.winter_severity[None, :])
+         + b.choice_w_climate * w.winter_severity[None, :]
+         + destination_constants(b)[None, :])
     return np.where(m.prog.active[m.year_index][None, :], u, -np.inf)
 
 
@@ -70,7 +79,8 @@ def decide(m: ModelView, who: np.ndarray) -> None:
     prob = np.exp(util - util.max(axis=1, keepdims=True))
     m.dest[go] = choose(prob, m.streams.uniform("destination", m.month, go)).astype(np.int8)
     m.state[go] = State.COLLECTING
-    m.timer[go], m.doc_bin[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
-                                                   m.streams.uniform("documents", m.month, go, k=1))
+    m.collect_month[go] = m.month
+    m.timer[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
+                                    m.streams.uniform("documents", m.month, go, k=1))[0]
     _decision_mode(m, go)
     m.add_active(go)
