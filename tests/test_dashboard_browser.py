@@ -22,7 +22,7 @@ import pytest
 
 from sim.cli import main
 from sim.dashboard.cli import server_command, server_env
-from sim.labels import format_value
+from sim.labels import RETURN_REASON_LABELS, format_value
 from sim.scenario import load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -35,6 +35,8 @@ ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--no-first-run", "--disa
         "--disable-component-update", "--disable-sync"]
 CARDS = ("relocated_persons", "returned_persons", "return_share", "employed_share_12m",
          "cost_per_retained_person_24m_tenge")
+DEMAND_CARDS = ("applications_first_households", "waitlisted_households_end",
+                "median_application_to_approval_months", "share_approved_within_1_month")
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found (looked for /usr/bin/chromium and "
                                 "chromium on PATH); install Debian's: apt-get install -y chromium chromium-driver")
@@ -75,7 +77,14 @@ def server(tmp_path):
 def _select(page, label: str, option: str) -> None:
     """Pick an option of a Vuetify select by its label."""
     page.locator(".v-select", has=page.locator(f"label:text-is('{label}')")).first.locator(".v-field").click()
-    page.locator(".v-overlay--active .v-list-item", has=page.get_by_text(option, exact=True)).first.click()
+    item = page.locator(".v-overlay--active .v-list-item", has=page.get_by_text(option, exact=True)).first
+    page.locator(".v-overlay--active .v-list-item").first.wait_for(timeout=10_000)
+    for _ in range(40):  # the list renders only the items in view: scroll until the option is there
+        if item.count():
+            break
+        page.locator(".v-overlay--active .v-list").first.evaluate("el => { el.scrollTop += 150; }")
+        page.wait_for_timeout(100)
+    item.click()
 
 
 def test_dashboard_in_a_real_browser(server, tmp_path):
@@ -103,7 +112,7 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
         page.goto(server)
         page.get_by_text("Levers").first.wait_for(timeout=60_000)
 
-        _select(page, "Scenario", "skills_assessment")
+        _select(page, "Scenario", "Skills assessment (skills_assessment)")  # human name, then the file name
         page.get_by_text("Rent and utilities subsidy").click()
         months = page.get_by_label("Months paid (months)")
         months.fill("99")
@@ -117,7 +126,11 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
         page.locator(".run-button").click()
         page.locator(".card-relocated_persons .card-value").wait_for(timeout=120_000)
 
-        shown = {k: page.locator(f".card-{k} .card-value").inner_text().strip() for k in CARDS}
+        shown = {k: page.locator(f".card-{k} .card-value").inner_text().strip() for k in CARDS + DEMAND_CARDS}
+        # returns by reason: a row per reason and the total, which is the returned persons of the card
+        reasons = page.locator(".reasons-table tbody tr")
+        reason_rows = [[c.strip() for c in reasons.nth(i).locator("td").all_inner_texts()] for i in range(reasons.count())]
+        reason_figures = page.locator(".returns-section img").count()
         command = page.locator(".command-line").inner_text().strip()
         with page.expect_download() as download:
             page.get_by_text("Download scenario (TOML)").click()
@@ -142,8 +155,13 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
     out = tmp_path / "cli"
     assert main(shlex.split(command)[1:] + ["--out", str(out), "--quiet"]) == 0
     summary = json.loads(next(out.glob("*/summary.json")).read_text())
-    for key in CARDS:
+    for key in CARDS + DEMAND_CARDS:
         assert shown[key] == format_value(key, summary[key]), key
+    assert [r[0] for r in reason_rows] == [*RETURN_REASON_LABELS.values(), "All reasons"]
+    by_reason = summary["returned_persons_by_reason"]
+    assert [r[1] for r in reason_rows] == [format_value("returned_persons", by_reason[k]) for k in RETURN_REASON_LABELS] + [
+        shown["returned_persons"]]
+    assert reason_figures == 2, "the reasons section draws returns per year by reason and by months since arrival"
     # the downloaded file is a valid scenario that runs the same: same resolved levers, same summary
     sc = load(toml_path)
     assert sc.get("rent_subsidy.months") == 18 and sc.data == load("skills_assessment", [

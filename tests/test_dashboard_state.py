@@ -4,16 +4,17 @@ the numbers the page shows equal those of `relocsim run` with the same settings.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shlex
 
 import pytest
 
 from sim.cli import main
-from sim.dashboard import export, geo, state, views
+from sim.dashboard import demand, export, geo, returns, state, views
 from sim.dashboard.runs import RunService, ensemble_for
 from sim.dashboard.state import RunSettings
-from sim.labels import format_value
+from sim.labels import RETURN_REASON_LABELS, format_difference, format_value
 from sim.regions import DESTINATIONS, ORIGINS
 from sim.runner import run_scenario
 from sim.scenario import load
@@ -225,3 +226,134 @@ def test_dashboard_command_is_registered():
     assert "--no-open" in cmd and "--no-check-version" in cmd  # nothing is fetched from the internet
     assert server_env()["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "false"
     assert server_env()["SOLARA_ASSETS_CDN"].startswith("http://127.0.0.1:")
+
+
+# --------------------------------------------------------------------------- returns by reason, demand, picker
+
+@pytest.fixture(scope="module")
+def two_replicates(service):
+    job = service.run(RunSettings("rent_subsidy_24_months", (), 0, SCALE, 2))
+    assert job.status == "done", job.error
+    return job.outcome
+
+
+def _persons(text: str) -> int:
+    assert text.endswith(" persons"), text
+    return int(text.removesuffix(" persons").replace(",", "").replace("+", ""))
+
+
+def test_reasons_shown_sum_to_the_returned_persons_shown(finished, two_replicates):
+    for out in (finished.outcome, two_replicates):
+        rows = returns.reason_rows(out)
+        *reasons, total = rows
+        assert [r.reason for r in reasons] == list(RETURN_REASON_LABELS) and total.title == "All reasons"
+        card = next(c for c in views.cards(out) if c.key == "returned_persons")
+        assert total.value == card.value and total.difference == card.difference
+        assert sum(r.persons for r in reasons) == pytest.approx(total.persons)
+        assert total.persons > 0 and any(r.persons > 0 for r in reasons)
+        # the monthly series by reason add up to the returns by destination, year by year
+        by_reason = sum(returns.yearly_by_reason(out).values())
+        by_destination = views.yearly(out.result, [c for c in out.result.monthly[0] if c.startswith("returns_persons_")])
+        assert (by_reason == by_destination).all().all()
+    # one replicate: whole persons, so the shown numbers add up exactly
+    *reasons, total = returns.reason_rows(finished.outcome)
+    assert sum(_persons(r.value) for r in reasons) == _persons(total.value)
+    assert sum(_persons(r.difference) for r in reasons) == _persons(total.difference)
+    table = returns.reason_table(finished.outcome)
+    assert list(table["Reason"]) == [*RETURN_REASON_LABELS.values(), "All reasons"]
+    assert "paired 90% band" in returns.reason_table(two_replicates).columns
+
+
+def test_return_figures_have_a_line_per_reason_and_both_runs(two_replicates):
+    fig = returns.reasons_figure(two_replicates)
+    ax = fig.axes[0]
+    assert [t.get_text() for t in ax.get_legend().get_texts()] == [*RETURN_REASON_LABELS.values(),
+                                                                     "shaded: 90% band over 2 replicates"]
+    assert len(ax.collections) == len(RETURN_REASON_LABELS)  # one band per reason
+    prof = returns.profile(two_replicates, "scenario")
+    assert list(prof.index) == [6, 12, 24, 36, 60] and ((prof["low"] <= prof["mean"]) & (prof["mean"] <= prof["high"])).all()
+    legend = returns.profile_figure(two_replicates).axes[0].get_legend()
+    assert [t.get_text() for t in legend.get_texts()] == ["Baseline", "Rent subsidy for 24 months"]
+
+
+def _with_binding(out, base: float, this: float):
+    """The outcome with the runs' quota_binding_share replaced, as if their quotas had bound (or not)."""
+    from sim.compare import compare_table
+    from sim.dashboard.runs import Outcome
+
+    results = [dataclasses.replace(res, summaries=[{**s, "quota_binding_share": v} for s in res.summaries])
+               for res, v in zip(out.comparison.results, (base, this))]
+    comp = dataclasses.replace(out.comparison, results=results)
+    return Outcome(out.settings, comp, compare_table(comp))
+
+
+def test_quota_notice_appears_exactly_when_quotas_bind(finished):
+    from sim.compare import BINDING, quotas_bind
+
+    real = finished.outcome
+    assert (demand.quota_notice(real) is None) == (not any(quotas_bind(real.comparison).values()))
+    cases = [(0.1, 0.2), (BINDING, 0.2), (0.2, 0.9), (0.8, 0.95), (BINDING - 0.01, BINDING - 0.001)]
+    for base, this in cases:
+        out = _with_binding(real, base, this)
+        binds = quotas_bind(out.comparison)
+        notice = demand.quota_notice(out)
+        assert (notice is not None) == (binds["baseline"] or binds["scenario"]), (base, this)
+        status = demand.quota_status(out)
+        assert ("slack" in status) == (notice is None)
+        if notice:
+            assert ("the baseline" in notice) == binds["baseline"]
+            assert ("Skills assessment" in notice) == binds["scenario"]
+            assert "wait-list" in notice and "not relocations" in notice
+    # the baseline compared with itself is one run: named once
+    own = dataclasses.replace(real, settings=RunSettings("baseline", (), 0, SCALE, 1))
+    assert demand.quota_notice(_with_binding(own, 0.9, 0.9)).count("the baseline") == 1
+
+
+def test_demand_cards_show_the_demand_side_with_paired_differences(finished, two_replicates):
+    for out in (finished.outcome, two_replicates):
+        shown = {c.key: c for c in demand.demand_cards(out)}
+        assert list(shown) == list(demand.DEMAND_CARDS)
+        for key, c in shown.items():
+            this = [s[key] for s in out.result.summaries]
+            base = [s[key] for s in out.baseline.summaries]
+            assert c.value == format_value(key, sum(this) / len(this)), key
+            assert c.difference == format_difference(key, sum(t - b for t, b in zip(this, base)) / len(this)), key
+    assert shown["median_application_to_approval_months"].value.endswith(" months")
+    assert shown["share_approved_within_1_month"].difference.endswith(" pp")
+
+
+def test_scenario_picker_shows_human_names_with_the_file_name():
+    choices = state.scenario_choices()
+    assert list(choices.values()) == state.scenario_names()   # every shipped scenario, once
+    assert choices["Rent subsidy for 24 months (rent_subsidy_24_months)"] == "rent_subsidy_24_months"
+    assert choices["Baseline (baseline)"] == "baseline"
+    for title, name in choices.items():
+        assert title == state.scenario_title(name) and title.endswith(f"({name})") and not title.startswith(name)
+
+
+def _widgets_with_class(widget, name: str) -> list:
+    import ipywidgets
+
+    classes = (getattr(widget, "class_", None) or "") + " " + (getattr(widget, "attributes", None) or {}).get("class", "")
+    found = [widget] if name in classes.split() else []
+    for child in getattr(widget, "children", None) or []:
+        if isinstance(child, ipywidgets.Widget):
+            found += _widgets_with_class(child, name)
+    return found
+
+
+def test_page_shows_the_quota_notice_exactly_when_quotas_bind(finished):
+    """The page component itself (rendered without a browser): the warning is there exactly when
+    sim.compare.quotas_bind says the baseline's or the scenario's quotas bind."""
+    import solara
+
+    from sim.compare import quotas_bind
+    from sim.dashboard import app
+
+    for base, this in ((0.1, 0.2), (0.7, 0.2), (0.2, 0.6)):
+        out = _with_binding(finished.outcome, base, this)
+        box, _ = solara.render(app.Results(out), handle_error=False)
+        notices = _widgets_with_class(box, "note-warning")
+        shown = [w for w in notices if "Quotas bind" in str(w.children)]
+        assert len(shown) == int(any(quotas_bind(out.comparison).values())), (base, this)
+        assert len(_widgets_with_class(box, "reasons-table")) == 1 and len(_widgets_with_class(box, "quota-status")) == 1

@@ -13,7 +13,7 @@ import time
 import solara
 import solara.lab
 
-from sim.dashboard import export, geo, state, views
+from sim.dashboard import demand, export, geo, returns, state, views
 from sim.dashboard.runs import RunService
 
 SERVICE = RunService()  # one cache for every browser tab of this server
@@ -109,8 +109,8 @@ def LeverGroup(title: str, levers: list[state.Lever], found: dict):
 
 
 @solara.component
-def Card(card: views.Card):
-    with solara.Card(classes=[f"card-{card.key.replace('.', '-')}", "headline"], style="min-width: 220px; flex: 1;"):
+def Card(card: views.Card, min_width: int = 220):
+    with solara.Card(classes=[f"card-{card.key.replace('.', '-')}", "headline"], style=f"min-width: {min_width}px; flex: 1;"):
         solara.Text(card.title, style="font-weight: 600;")
         solara.Text(card.value, classes=["card-value"], style="font-size: 1.5em; display: block;")
         solara.Text(card.band, classes=["card-band"], style=SMALL + "display: block;")
@@ -121,11 +121,17 @@ def Card(card: views.Card):
 
 @solara.component
 def Results(out):
+    notice = demand.quota_notice(out)
+    if notice:
+        with solara.Column(classes=["quota-notice"]):
+            Note(notice, "warning")
     with solara.Row(style="flex-wrap: wrap; gap: 8px;"):
         for c in views.cards(out):
             Card(c)
     Para(f"Means over {len(out.result.seeds)} replicate(s); differences are paired replicate by "
                     "replicate with the baseline (same seeds and parameter draws).")
+    Demand(out)
+    Returns(out)
     # sections one below the other: solara.lab.Tabs needs an ipyvuetify that solara 1.58 does not pin
     Heading("Where people move: origin to destination")
     solara.FigureMatplotlib(geo.flow_map(geo.mean_flows(out.result.flows_long(), len(out.result.seeds))), format="png")
@@ -137,6 +143,25 @@ def Results(out):
     Heading("Outcomes by gender, marital status, age group and education")
     solara.HTML(tag="div", unsafe_innerHTML=views.html_table(views.group_table(out)), classes=["group-table"])
     Downloads(out)
+
+
+@solara.component
+def Demand(out):
+    Heading("Demand: applications and the wait-list")
+    with solara.Row(style="flex-wrap: wrap; gap: 8px;", classes=["demand-cards"]):
+        for c in demand.demand_cards(out):
+            Card(c, min_width=180)  # four in a row
+    solara.Text(demand.quota_status(out), classes=["quota-status"], style=SMALL + "display: block;")
+
+
+@solara.component
+def Returns(out):
+    Heading("Why and when people return")
+    with solara.Column(classes=["returns-section"]):
+        solara.HTML(tag="div", unsafe_innerHTML=views.html_table(returns.reason_table(out)), classes=["reasons-table"])
+        with solara.Row(style="flex-wrap: wrap;"):
+            solara.FigureMatplotlib(returns.reasons_figure(out), format="png")
+            solara.FigureMatplotlib(returns.profile_figure(out), format="png")
 
 
 @solara.component
@@ -184,13 +209,15 @@ def Page():
 def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
     running = run_task.pending
 
-    def choose(name):
-        scenario.set(name)
+    choices = state.scenario_choices()
+
+    def choose(title):
+        scenario.set(choices[title])
         values.set({})
 
     with solara.Column(classes=["controls"]):
         Heading("Scenario")
-        solara.Select(label="Scenario", values=state.scenario_names(), value=scenario.value, on_value=choose)
+        solara.Select(label="Scenario", values=list(choices), value=state.scenario_title(scenario.value), on_value=choose)
         solara.Select(label="Scale (fraction of households simulated)", values=list(state.SCALES),
                       value=scale.value, on_value=scale.set)
         solara.InputInt(label="Replicates", value=replicates, continuous_update=False)
@@ -229,7 +256,7 @@ def Main():
             Note("Choose a scenario and levers on the left, then press Run. A run at scale 0.1 with one "
                   "replicate takes a few seconds.")
         else:
-            Para(f"{out.settings.scenario}" + (f" with {', '.join(out.settings.overrides)}" if out.settings.overrides else "")
+            Para(state.scenario_title(out.settings.scenario) + (f" with {', '.join(out.settings.overrides)}" if out.settings.overrides else "")
                  + f", scale {out.settings.scale:g}, {out.settings.replicates} replicate(s), seed {out.settings.seed}",
                  bold=True)
             Results(out)

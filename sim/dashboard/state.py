@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sim.labels import lever_group, lever_label, lever_unit
+from sim.labels import lever_group, lever_label, lever_unit, scenario_label
 from sim.scenario import ScenarioError, load, parse_override, shipped_scenarios
 from sim.schema import SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Section, YearSchedule
 
@@ -219,3 +219,14 @@ def estimate_seconds(months: int, scale: float, replicates: int, runs: int = 2,
 
 def scenario_names() -> list[str]:
     return list(shipped_scenarios())
+
+
+def scenario_title(name: str) -> str:
+    """A scenario as the picker shows it: its human name, then its file name, which `relocsim run`
+    takes ("Rent subsidy for 24 months (rent_subsidy_24_months)")."""
+    return f"{scenario_label(name)} ({name})"
+
+
+def scenario_choices() -> dict[str, str]:
+    """The picker's entries, title -> file name, in the library's order."""
+    return {scenario_title(n): n for n in scenario_names()}

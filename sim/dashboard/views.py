@@ -34,30 +34,30 @@ class Card:
     help: str
 
 
-def _row(table: pd.DataFrame, scenario: str, outcome: str) -> pd.Series | None:
+def table_row(table: pd.DataFrame, scenario: str, outcome: str) -> pd.Series | None:
     rows = table[(table["scenario"] == scenario) & (table["outcome"] == outcome)]
     return None if rows.empty else rows.iloc[0]
 
 
-def _num(v) -> float | None:
+def number(v) -> float | None:
     return None if v is None or (isinstance(v, float) and math.isnan(v)) else float(v)
 
 
-def cards(out: Outcome) -> list[Card]:
+def cards(out: Outcome, keys: tuple[str, ...] = CARDS) -> list[Card]:
     """Headline outcomes with their 90% band over replicates and the paired difference from the baseline."""
     n = len(out.result.seeds)
     res = []
-    for key in CARDS:
-        r = _row(out.table, "scenario", key)
+    for key in keys:
+        r = table_row(out.table, "scenario", key)
         if r is None:
             continue
         one = n < 2
         band = ("one replicate: no band" if one else
-                f"90% band {format_value(key, _num(r['low']))} to {format_value(key, _num(r['high']))}")
-        diff_band = ("" if one else f"paired 90% band {format_difference(key, _num(r['diff_low']))} to "
-                     f"{format_difference(key, _num(r['diff_high']))}")
-        res.append(Card(key, label(key).text, format_value(key, _num(r["mean"])), band,
-                        format_difference(key, _num(r["diff_from_first"])), diff_band, label(key).help))
+                f"90% band {format_value(key, number(r['low']))} to {format_value(key, number(r['high']))}")
+        diff_band = ("" if one else f"paired 90% band {format_difference(key, number(r['diff_low']))} to "
+                     f"{format_difference(key, number(r['diff_high']))}")
+        res.append(Card(key, label(key).text, format_value(key, number(r["mean"])), band,
+                        format_difference(key, number(r["diff_from_first"])), diff_band, label(key).help))
     return res
 
 
@@ -70,9 +70,9 @@ def group_table(out: Outcome) -> pd.DataFrame:
         for g in groups:
             row = {"Characteristic": group_name(dim), "Group": group_name(g)}
             for o in GROUP_OUTCOMES:
-                r = _row(out.table, "scenario", f"{prefix}{g}.{o}")
-                row[label(o).text] = format_value(o, _num(r["mean"]) if r is not None else None)
-                row[f"{label(o).text}: vs baseline"] = format_difference(o, _num(r["diff_from_first"]) if r is not None else None)
+                r = table_row(out.table, "scenario", f"{prefix}{g}.{o}")
+                row[label(o).text] = format_value(o, number(r["mean"]) if r is not None else None)
+                row[f"{label(o).text}: vs baseline"] = format_difference(o, number(r["diff_from_first"]) if r is not None else None)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -87,12 +87,12 @@ def html_table(df: pd.DataFrame) -> str:
 
 # --------------------------------------------------------------------------- yearly series
 
-def _yearly(res, columns: list[str]) -> pd.DataFrame:
+def yearly(res, columns: list[str]) -> pd.DataFrame:
     """(year x replicate) sums over the months of each year of the given monthly columns."""
     return pd.DataFrame({i: df.groupby("year")[columns].sum().sum(axis=1) for i, df in enumerate(res.monthly)})
 
 
-def _finish(fig: Figure, ax, key: str, title: str, replicates: int) -> Figure:
+def finish_figure(fig: Figure, ax, key: str, title: str, replicates: int) -> Figure:
     axes(ax, title, ylabel_text=f"{axis_label(key)} per year", fontsize=10)
     if label(key).kind != SHARE:
         thousands(ax.yaxis)
@@ -105,12 +105,12 @@ def relocations_figure(out: Outcome) -> Figure:
     """Arrivals per year by destination (persons), mean over replicates with 90% bands."""
     fig = Figure(figsize=(7, 3.6), dpi=100)
     ax = fig.add_subplot()
-    tables = {region_name(d).replace(" region", ""): _yearly(out.result, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
+    tables = {region_name(d).replace(" region", ""): yearly(out.result, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
     tables = {name: t for name, t in tables.items() if float(t.to_numpy().sum()) > 0}
     style = styles(list(tables), reference=False)
     for name, t in tables.items():
         band(ax, t.index.to_numpy(), t, name, style[name], key="arrivals_persons")
-    return _finish(fig, ax, "relocated_persons", "Relocated persons per year by destination", len(out.result.seeds))
+    return finish_figure(fig, ax, "relocated_persons", "Relocated persons per year by destination", len(out.result.seeds))
 
 
 def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
@@ -121,13 +121,13 @@ def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
         names[1] = f"{names[1]} with the levers set here"
     style = styles(names)  # the baseline thick and dark underneath, as in the compare plots
     for res, text in zip((out.baseline, out.result), names):
-        t = _yearly(res, columns_of(res.monthly[0]))
+        t = yearly(res, columns_of(res.monthly[0]))
         band(ax, t.index.to_numpy(), t, text, style[text], key=key)
-    return _finish(fig, ax, key, title, len(out.result.seeds))
+    return finish_figure(fig, ax, key, title, len(out.result.seeds))
 
 
 def returns_figure(out: Outcome) -> Figure:
-    """Returned persons per year, this scenario and the baseline (the model records returns by destination)."""
+    """Returned persons per year (summed over destinations), this scenario and the baseline; by reason: sim.dashboard.returns."""
     return _versus_baseline(out, lambda df: [c for c in df.columns if c.startswith("returns_persons_")],
                             "returned_persons", "Returned persons per year")
 
