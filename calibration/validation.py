@@ -236,13 +236,14 @@ def _plain(x):
 # --------------------------------------------------------------------------- one ensemble, end to end
 
 def official_figures(officials: list[dict]) -> dict:
-    """Table 10 arrivals (inputs: the quotas are set from them) and the pooled returns, realized
+    """Table 10 arrivals (outcomes since issue 8: quotas are an upper bound, so arrivals come from
+    demand) and the pooled returns, realized
     (the reported figure) and expected, each against its observation and the 10% goal."""
     from calibration.fit import observed_official
 
     obs = observed_official().set_index(["target", "cell"])["observed"]
     out: dict = {}
-    for key, kind in ([(("t10_relocated_persons", r), "input") for r in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan")]
+    for key, kind in ([(("t10_relocated_persons", r), "outcome") for r in ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan")]
                       + [(("returns_pooled", "north_kazakhstan+kostanay"), "outcome"),
                          (("t10_returns_by_region", "kostanay"), "outcome"), (("t10_returns_by_region", "north_kazakhstan"), "outcome")]):
         vals = np.array([o.get(key, np.nan) for o in officials], float)
