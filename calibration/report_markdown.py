@@ -87,10 +87,11 @@ def markdown(cells: pd.DataFrame, skills: pd.DataFrame, goals: dict, run: dict, 
     lines += ["", "## Hold-outs", "",
               "Tables 28, 41 and 42 (survey), Table 11's 2020 destinations by origin and Kostanay's origins (destination "
               "choice), the regional return rates (realized), and the 2024 employed and business shares. Table 28 was "
-              "moved from calibration to hold-out by issue 10: the shipped ensemble was still fitted with it, so it "
-              "becomes a true hold-out only at the next calibration. Table 38 (Table 37's input re-cut by marital status) "
-              "and Table 42's ALL row (Table 40's) are not hold-outs. The arrived-by-July share of 2024 is not scored: "
-              "the model has no output for it yet (the demand issue adds one).", ""]
+              "moved from calibration to hold-out by issue 10; the ensemble shipped since issues 8 and 9 was searched "
+              "without it (the distance scores calibration outcome cells only). Table 38 (Table 37's input re-cut by marital status) "
+              "and Table 42's ALL row (Table 40's) are not hold-outs. The arrived-by-July share of 2024 (source 000: 51%) is "
+              "not a survey cell: every run reports it (`arrived_by_july_share` in summary.json), and docs/ODD.md 8.4 "
+              "compares it.", ""]
     hold = cells[(cells["split"] == "holdout") & (cells["kind"] == "outcome")]
     lines += md_table(_cell_view(hold))
     lines += ["", f"## Counted cells beyond 1.96 standard errors ({int((counted['z'].abs() > Z95).sum())} of {len(counted)})", ""]
