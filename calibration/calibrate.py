@@ -13,7 +13,8 @@ uncertainty as well as stochastic noise.
 
 Trials run in parallel worker processes sharing an Optuna journal file; running the same command
 again after an interruption continues the same study and counts only finished trials, so finished work
-is never redone.
+is never redone. Workers die with the run that started them, however it was stopped (SIGKILL included),
+and a run that finds no live process on its study marks trials left running by dead ones as failed.
 """
 
 from __future__ import annotations
@@ -22,7 +23,9 @@ import gc
 import json
 import logging
 import multiprocessing as mp
+import os
 import signal
+import sys
 import threading
 import time
 import warnings
@@ -117,11 +120,16 @@ def _storage(path: Path):
 
 
 def _worker(study_name: str, journal: str, budget: Budget, free: dict, seed: int, scenario_name: str,
-            fixed: tuple[str, ...], observed: pd.DataFrame | None = None, on_trial=None) -> None:
+            fixed: tuple[str, ...], observed: pd.DataFrame | None = None, on_trial=None, parent: int | None = None) -> None:
+    """Run trials until the study has `budget.trials` finished ones. `parent`: the pid of the run that
+    started this worker process; the worker exits as soon as that process is gone."""
     import optuna
     from optuna.study import MaxTrialsCallback
     from optuna.trial import TrialState
 
+    if parent is not None:
+        _die_with_parent(parent)
+        held, _ = _study_lock(Path(journal).parent)   # kept until this process ends: the study is in use  # noqa: F841
     study = optuna.load_study(study_name=study_name, storage=_storage(Path(journal)))
     if _completed(study) >= budget.trials:
         return
@@ -169,6 +177,20 @@ def calibrate(budget: Budget, workers: int = 1, work_dir: Path | None = None, ou
     work_dir.mkdir(parents=True, exist_ok=True)
     study = optuna.create_study(study_name=study_name, storage=_storage(journal), direction="minimize", load_if_exists=True)
     (work_dir / "settings.json").write_text(json.dumps(settings, indent=2))
+    lock, alone = _study_lock(work_dir, wait=_ORPHAN_WAIT if _running(study) else 0.0)
+    try:
+        if alone:
+            _fail_orphaned_trials(study)
+        return _run_study(study, budget, workers, journal, free, seed, scenario_name, fixed, study_name, progress,
+                          observed, warm_start, out)
+    finally:
+        if lock is not None:
+            lock.close()
+
+
+def _run_study(study, budget, workers, journal, free, seed, scenario_name, fixed, study_name, progress, observed,
+               warm_start, out) -> pd.DataFrame:
+    """Warm-start a new study, run trials until the budget is met, write the ensemble."""
     if warm_start is not None and not study.get_trials(deepcopy=False):
         sets = warm_start_sets(Path(warm_start), free)
         for params in sets:
@@ -215,12 +237,86 @@ def _check_same_study(work_dir: Path, journal: Path, settings: dict) -> None:
                              "its trials are not comparable. Use a new --work-dir, or --warm-start from its ensemble."])
 
 
+# How long a run waits for the workers of a run that was just killed to notice it and exit (they poll
+# their parent twice a second), before it judges whether trials left running belong to live processes.
+_ORPHAN_WAIT = 3.0
+_USE_PDEATHSIG = True   # False leaves a worker to the portable poll alone (tests check that it suffices)
+
+
+def _running(study) -> list:
+    from optuna.trial import TrialState
+
+    return study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+
+
+def _study_lock(work_dir: Path, wait: float = 0.0):
+    """Hold a shared lock on the study for as long as this process works on it (the kernel drops it when the
+    process dies, however it dies). Returns (lock file, alone): alone is True when no other live process held
+    the lock, tried for up to `wait` seconds; then every trial still marked running was left by a dead one.
+    Without fcntl (not POSIX) there is no lock, and a run is taken to be alone."""
+    try:
+        import fcntl
+    except ImportError:
+        return None, True
+    fh = open(work_dir / "study.lock", "a")
+    deadline, alone = time.monotonic() + wait, False
+    while True:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            alone = True
+            break
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                break
+            time.sleep(0.1)
+    fcntl.flock(fh, fcntl.LOCK_SH)   # share the study with this run's own workers (and with other live runs)
+    return fh, alone
+
+
+def _fail_orphaned_trials(study) -> int:
+    """Mark trials left running by processes that no longer exist as failed, so they are not taken for
+    work in progress; a warm-start set among them is queued again, so it is still evaluated. Finished
+    trials are untouched. Call only when no other live process works on the study (`_study_lock`)."""
+    from optuna.trial import TrialState
+
+    stale = _running(study)
+    for t in stale:
+        study.tell(t.number, state=TrialState.FAIL, skip_if_finished=True)
+        if "fixed_params" in t.system_attrs:
+            study.enqueue_trial(t.system_attrs["fixed_params"])
+    if stale:
+        log.info("calibration: %d trial(s) left running by a stopped run marked failed", len(stale))
+    return len(stale)
+
+
+def _die_with_parent(parent: int, poll: float = 0.5) -> None:
+    """End this worker process when the process that started it is gone, whatever stopped it (SIGKILL
+    cannot be caught, so the parent cannot stop its workers itself): on Linux the kernel kills it
+    (PR_SET_PDEATHSIG); everywhere, a daemon thread sees the parent pid change and exits."""
+    if _USE_PDEATHSIG and sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)   # 1: PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass   # the poll below still stops the worker
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        os._exit(1)
+
+    if os.getppid() != parent:   # the parent died before this process got here
+        os._exit(1)
+    threading.Thread(target=watch, name="relocsim-parent-watch", daemon=True).start()
+
+
 def _run_workers(worker_args: list[tuple], tick) -> None:
     """Run `_worker` in spawned processes until all finish. If this process is stopped (Ctrl-C, or
     SIGTERM from a scheduler), the workers are stopped too rather than left running without a parent;
     their finished trials are in the journal, so the next run resumes from them."""
     ctx = mp.get_context("spawn")
-    procs = [ctx.Process(target=_worker, args=a) for a in worker_args]
+    procs = [ctx.Process(target=_worker, args=a, kwargs={"parent": os.getpid()}) for a in worker_args]
     main_thread = threading.current_thread() is threading.main_thread()  # signal handlers live there only
     previous = signal.signal(signal.SIGTERM, _raise_interrupt) if main_thread else None
     try:
