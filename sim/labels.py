@@ -201,36 +201,31 @@ def label(key: str) -> Label:
     return Label(_humanise(key), _kind_from_key(key))
 
 
-def format_value(key: str, value: float | None) -> str:
-    """A value as a reader wants it: "43,080 persons", "12.7%", "5,735 million tenge"."""
+def _format(key: str, value: float | None, sign: str) -> str:
+    """Write a value (`sign` "") or a difference (`sign` "+") in its outcome's unit."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "n/a"
-    lab = label(key)
-    if lab.kind == SHARE:
-        return f"{100 * value:.1f}%"
-    if lab.kind == TENGE:
-        return f"{value / 1e6:,.0f} million tenge" if abs(value) >= 1e7 else f"{value / 1e6:,.2f} million tenge"
-    if lab.kind == MONTHS:
-        return f"{value:.1f} months"
-    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS):
-        return f"{value:,.0f} {lab.kind}"
-    return f"{value:,.3g}"
+    kind = label(key).kind
+    if kind == SHARE:
+        return f"{100 * value:{sign}.1f}" + ("%" if not sign else " pp")
+    if kind == TENGE:
+        digits = "0" if abs(value) >= 1e7 else "2"
+        return f"{value / 1e6:{sign},.{digits}f} million tenge"
+    if kind == MONTHS:
+        return f"{value:{sign}.1f} months"
+    if kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS):
+        return f"{value:{sign},.0f} {kind}"
+    return f"{value:{sign},.3g}"
+
+
+def format_value(key: str, value: float | None) -> str:
+    """A value as a reader wants it: "43,080 persons", "12.7%", "5,735 million tenge"."""
+    return _format(key, value, "")
 
 
 def format_difference(key: str, diff: float | None) -> str:
     """A difference between scenarios: shares in percentage points, money in million tenge."""
-    if diff is None or (isinstance(diff, float) and not math.isfinite(diff)):
-        return "n/a"
-    lab = label(key)
-    if lab.kind == SHARE:
-        return f"{100 * diff:+.1f} pp"
-    if lab.kind == TENGE:
-        return f"{diff / 1e6:+,.0f} million tenge" if abs(diff) >= 1e7 else f"{diff / 1e6:+,.2f} million tenge"
-    if lab.kind == MONTHS:
-        return f"{diff:+.1f} months"
-    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS):
-        return f"{diff:+,.0f} {lab.kind}"
-    return f"{diff:+,.3g}"
+    return _format(key, diff, "+")
 
 
 def axis_label(key: str) -> str:
