@@ -75,8 +75,9 @@ def _search(m: ModelView, idx: np.ndarray) -> None:
     cand = seek[u < p]
     # the market's flats go to those who found one, in the order of the draw, while they last
     cell = m.dest[cand].astype(np.int64) * 2 + m.rural_dest[cand]
-    found = cand[fill_in_order(cell, u[u < p], np.ones(len(cand)), m.rentals_left.ravel().copy())]
-    np.subtract.at(m.rentals_left.reshape(-1), m.dest[found].astype(np.int64) * 2 + m.rural_dest[found], 1.0)
+    let = fill_in_order(cell, u[u < p], np.ones(len(cand)), m.rentals_left.ravel().copy())
+    found = cand[let]
+    np.subtract.at(m.rentals_left.reshape(-1), cell[let], 1.0)
     m.housing_status[found] = Housing.RENTED
     m.poor_housing[found] = False
     m.housed_month[found[m.housed_month[found] < 0]] = m.month

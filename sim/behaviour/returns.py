@@ -33,6 +33,11 @@ from sim.states import Housing, Job, Marital, ReturnReason, State
 MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
 
 
+def jobless_after_search(m: ModelView, idx: np.ndarray) -> np.ndarray:
+    """A head who seeks work and is still jobless three months or more after arrival."""
+    return (m.job[idx] == Job.NONE) & ~m.hh.inactive[idx] & (m.month - m.arrival_month[idx] >= 3)
+
+
 def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Monthly hazard of each return reason (columns in ReturnReason order) for arrived households `idx`."""
     b, hh, w = m.b, m.hh, m.world
@@ -51,7 +56,7 @@ def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
         [(hs == Housing.NONE) & ((since >= 1) | ~m.has_contacts[idx]), (hs == Housing.TEMPORARY) & (since >= 1),
          (hs == Housing.PROVIDED) & m.poor_housing[idx] & (since >= 1)],
         [b.return_h_unhoused, b.return_h_temporary, b.return_h_poor_housing], 0.0)
-    h[:, ReturnReason.JOB] = b.return_h_jobless * ((m.job[idx] == Job.NONE) & ~hh.inactive[idx] & (since >= 3))
+    h[:, ReturnReason.JOB] = b.return_h_jobless * jobless_after_search(m, idx)
     h[:, ReturnReason.MONEY] = b.return_h_money * m.deficit[idx]
     alone = (hh.marital[idx] != Marital.MARRIED) & ~m.has_contacts[idx]
     h[:, ReturnReason.FAMILY] = b.return_h_family_home + b.return_h_alone * alone
@@ -67,7 +72,7 @@ def returns(m: ModelView) -> None:
     if len(idx) == 0:
         m.return_risk = (idx, np.zeros(0))
         return
-    b, hh, s, mo = m.b, m.hh, m.streams, m.month
+    b, s, mo = m.b, m.streams, m.month
     h = reason_hazards(m, idx)
     p = 1.0 - np.exp(-h.sum(axis=1))
     m.return_risk = (idx, p)  # for observers: the expected returns (calibration/observe.py)
@@ -77,8 +82,7 @@ def returns(m: ModelView) -> None:
         reason = choose(h[go_mask] + 1e-300, s.uniform("returns", mo, go, k=3))
         _return_home(m, go, reason)
     stay = idx[m.state[idx] == State.ARRIVED]
-    st_jobless = (m.job[stay] == Job.NONE) & ~hh.inactive[stay] & (mo - m.arrival_month[stay] >= 3)
-    p_on = b.move_on_rate * np.where(st_jobless, MOVE_ON_JOBLESS_FACTOR, 1.0)
+    p_on = b.move_on_rate * np.where(jobless_after_search(m, stay), MOVE_ON_JOBLESS_FACTOR, 1.0)
     mover = stay[s.uniform("returns", mo, stay, k=1) < p_on]
     if len(mover):
         _move_on(m, mover)
