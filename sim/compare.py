@@ -48,7 +48,8 @@ BAND = (5.0, 95.0)  # percentiles of the 90% band, as in sim.results.combine
 COLUMNS = ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "diff_low", "diff_high", "n", "quotas_bind"]
 # A scenario's quotas "bind" when, on average over replicates, at least this share of its quota (persons)
 # lay in destination-years whose approvals reached 95% of the quota: there a lever acting on demand
-# cannot move relocations (issue 8).
+# cannot move relocations (issue 8). They also bind when at least this share of the households' attempts
+# to choose a region were deferred for want of quota room (the monthly release rations demand).
 BINDING = 0.5
 SUBSIDY_TOTAL = "subsidies_paid_tenge.total"
 NET_SUBSIDIES = "net_subsidies_tenge"
@@ -221,9 +222,20 @@ def binding_shares(comp: Comparison) -> dict[str, float]:
     return out
 
 
+def rationed_shares(comp: Comparison) -> dict[str, float]:
+    """Per scenario, the mean over replicates of the share of attempts to choose a region that the
+    career centre deferred because no region had quota room (the monthly release rations demand)."""
+    out = {}
+    for label, res in zip(comp.labels, comp.results):
+        x = np.array([_number(s.get("quota_rationed_share")) for s in res.summaries], float)
+        out[label] = float(np.nanmean(x)) if np.isfinite(x).any() else math.nan
+    return out
+
+
 def quotas_bind(comp: Comparison) -> dict[str, bool]:
-    """Per scenario: do its quotas bind (see BINDING)?"""
-    return {lab: bool(v >= BINDING) for lab, v in binding_shares(comp).items()}
+    """Per scenario: do its quotas bind (see BINDING), by the year's quota or by the monthly release?"""
+    rationed = rationed_shares(comp)
+    return {lab: bool(v >= BINDING or rationed[lab] >= BINDING) for lab, v in binding_shares(comp).items()}
 
 
 def compare_scenarios(names_or_paths: Sequence[str | Path | Scenario], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
@@ -315,6 +327,7 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
             "scale": comp.scale,
             "outcomes": list(table["outcome"].unique()),
             "quota_binding_share": binding_shares(comp),
+            "quota_rationed_share": rationed_shares(comp),
             "quotas_bind": {lab: {"binds": b, "note": binding_note(b)} for lab, b in quotas_bind(comp).items()},
             "files": ["compare.csv", "compare_replicates.csv", "annual.csv", "compare.json", *plots],
             "versions": versions(),

@@ -72,6 +72,10 @@ OUTCOMES: dict[str, Label] = {
     "quota_fill_share": Label("Quota filled", SHARE, "persons arrived / quota"),
     "quota_binding_share": Label("Quotas binding", SHARE,
                                  "share of the quota (persons) in destination-years whose approvals reached 95% of it"),
+    "quota_rationed_share": Label("Choices deferred for want of quota room", SHARE,
+                                  "share of attempts to choose a region told that no region had room (source 001)"),
+    "deferred_decisions_households": Label("Choices deferred for want of quota room", COUNT_HOUSEHOLDS,
+                                           "household-months told that no region had quota room"),
     "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE,
                                                              "persons returned within t months of arrival, cohorts observed t months"),
     # monthly.csv columns

@@ -24,7 +24,7 @@ class MonthlyRecord:
         z = lambda: np.zeros(months, np.int64)  # noqa: E731
         self.applications_hh, self.applications_persons = z(), z()
         self.applications_first_hh = z()  # households applying for the first time
-        self.approvals_hh, self.rejections_hh, self.gave_up_hh = z(), z(), z()
+        self.approvals_hh, self.rejections_hh, self.gave_up_hh, self.deferred_hh, self.chose_hh = z(), z(), z(), z(), z()
         self.arrivals_hh, self.arrivals_persons = z(), z()
         self.returns_hh, self.moved_on_hh = z(), z()
         self.temp_placed, self.temp_queue = z(), z()
@@ -198,6 +198,9 @@ def demand_summary(m) -> dict:
     return {
         "applications_first_households": float(r.applications_first_hh.sum() * k),
         "gave_up_households": float(r.gave_up_hh.sum() * k),
+        "deferred_decisions_households": float(r.deferred_hh.sum() * k),
+        # of the households' attempts to choose a region, the share told that none had quota room
+        "quota_rationed_share": _ratio(r.deferred_hh.sum(), r.deferred_hh.sum() + r.chose_hh.sum()),
         "waitlisted_households_end": float(np.count_nonzero(m.state == State.WAITLISTED) * k),
         "median_application_to_approval_months": float(np.median(wait)) if len(wait) else None,
         "share_approved_within_1_month": _ratio(np.count_nonzero(wait < 1), len(wait)),

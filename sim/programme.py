@@ -37,6 +37,8 @@ class Programme:
         self.employer_min_months = sc.by_year(d["employer_subsidy"]["min_months"]).astype(int)
         self.quota = quota_by_year(sc)  # year x dest, persons
         self.even_release = d["quota_rule"]["monthly_release"] == "even"
+        self.applicants_informed = d["quota_rule"]["applicants_informed"] == "yes"
+        self.informed_months = int(d["quota_rule"]["informed_months"])
         self.vacancy_index = sc.by_year(d["vacancies"]["index"])
         self.turnover = float(d["vacancies"]["monthly_turnover"])
         self.land_for_farming = float(d["vacancies"]["land_for_farming"])

@@ -37,7 +37,9 @@ def test_quota_and_the_commissions_monthly_release_are_never_exceeded():
     def check(mm):
         yi, k = mm.year_index, mm.month % 12 + 1
         taken = mm.quota_year - mm.quota_left
-        assert np.all(taken <= mm.quota_year * k // 12), "commissions included more than the quota released so far"
+        assert np.all(taken <= mm.quota_year), "quota exceeded"
+        # families are included whole: the last one of a month may overrun the tranche released so far
+        assert np.all(taken < mm.quota_year * k // 12 + mm.hh.size.max()), "commissions overran the released quota by more than a family"
         assert np.all(mm.record.approved_persons_year[yi] == taken)
         seen.append(taken.sum())
 
@@ -52,10 +54,12 @@ def test_with_a_binding_quota_relocations_equal_the_quota():
     full = slice(3, len(m.years) - 1)  # 2017-2018: queues long before the year starts; the last year's movers still travel
     approved, quota = r.approved_persons_year[full], r.quota_persons_year[full]
     assert np.all(approved <= quota)
-    assert approved.sum() >= 0.98 * quota.sum()
+    # equal up to indivisible families: what is left of a year's quota is less than the largest family
+    assert np.all(quota - approved < m.hh.size.max())
+    assert approved.sum() >= 0.9 * quota.sum()
     # arrivals of the year's approvals: every approved household arrives within the moving delay (1-2 months)
     arrived = r.arrivals_persons_dest[m.month_of(2017, 2):m.month_of(2019, 2)].sum()
-    assert arrived >= 0.97 * quota.sum()
+    assert arrived >= 0.97 * approved.sum()
 
 
 def test_slack_quotas_do_not_bind_and_the_subsidy_moves_relocations():
@@ -94,7 +98,9 @@ def test_experienced_wait_equals_approval_month_minus_application_month():
 
 
 def test_first_applications_never_exceed_households_or_applications():
-    m, s = run_baseline(SHORT + ["behaviour.decide_base=-6", "quota_rule.slack=0", "behaviour.waitlist_max_months=3"], seed=1)
+    # applicants who choose blind queue for quota, give up and apply again
+    m, s = run_baseline(SHORT + ["behaviour.decide_base=-6", "quota_rule.slack=0", "behaviour.waitlist_max_months=3",
+                                 "quota_rule.applicants_informed=no"], seed=1)
     first = m.record.applications_first_hh.sum()
     assert first <= m.n
     assert first <= m.record.applications_hh.sum()

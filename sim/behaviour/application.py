@@ -3,7 +3,9 @@
 Eligibility: at least one household member holds a qualification (IOM 3.3.1); applications may
 also be refused for incomplete or unreliable documents (IOM matrix 2.2.1). Eligible applicants are
 approved first come, first served while the destination's quota for the year lasts (released to the
-regional commissions in monthly tranches), and wait-listed otherwise; a wait-listed household gives up after `waitlist_max_months`.
+regional commissions in monthly tranches; families are included whole), and wait-listed otherwise; a
+wait-listed household gives up after `waitlist_max_months`. Applicants are told before choosing a region
+whether its quota has room (`informed_room`, source 001).
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import fill_in_order
+from sim.behaviour.common import fill_in_order, group_order
 from sim.protocol import ModelView
 from sim.states import State
 
@@ -60,6 +62,42 @@ def commission_room(m: ModelView) -> np.ndarray:
     return np.maximum(released - (m.quota_year - m.quota_left), 0)
 
 
+PIPELINE = (State.REVIEW, State.WAITLISTED)
+
+
+def informed_room(m: ModelView) -> tuple[np.ndarray, np.ndarray]:
+    """(tranche room, year room) in persons of each destination, as the career centre tells an
+    applicant choosing a region (source 001: applicants are told about inclusion in the regional quota
+    before choosing). Tranche room: the quota the commissions will have released `informed_months`
+    ahead (all of the year's without even release) less what was approved this year and what submitted
+    applications (under review or wait-listed) claim; year room: the year's quota left less those claims.
+    A family may take the last of the tranche room whole, but must fit in the year's."""
+    under_way = np.concatenate([m.active_idx(s) for s in PIPELINE])
+    claimed = np.bincount(m.dest[under_way].astype(np.int64), weights=m.hh.size[under_way], minlength=len(m.quota_year))
+    year_room = m.quota_left - claimed
+    if not m.prog.even_release:
+        return year_room, year_room
+    months = min(m.month % 12 + 1 + m.prog.informed_months, 12)
+    return m.quota_year * months // 12 - (m.quota_year - m.quota_left) - claimed, year_room
+
+
+def within_tranche(dest: np.ndarray, key: np.ndarray, size: np.ndarray, year_left: np.ndarray, tranche: np.ndarray) -> np.ndarray:
+    """Households the commissions include this month: in order of application, those that fit the
+    year's remaining quota (a smaller family may go ahead of a larger one that does not), while the
+    month's released tranche is not used up. Families are included whole, so the last one may overrun
+    the tranche (never the year's quota): otherwise a tranche smaller than a family, as in a small
+    region or a scaled-down run, would keep every family waiting for months."""
+    fits_year = fill_in_order(dest, key, size, year_left, skip_ahead=True)
+    cand = np.flatnonzero(fits_year)
+    order, seg = group_order(dest[cand], key[cand])
+    s = size[cand][order].astype(np.float64)
+    cs = np.cumsum(s)
+    before = cs - s - (cs[seg] - s[seg])
+    ok = np.zeros(len(dest), bool)
+    ok[cand[order]] = before < tranche[dest[cand][order]]
+    return ok
+
+
 def selection(m: ModelView) -> None:
     """Approve wait-listed households in order of application while the year's quota lasts."""
     idx = m.active_idx(State.WAITLISTED)
@@ -67,7 +105,7 @@ def selection(m: ModelView) -> None:
         return
     tie = m.streams.uniform("selection", m.month, idx, k=1)
     key = m.queued_since[idx] + tie
-    ok = fill_in_order(m.dest[idx].astype(np.int64), key, m.hh.size[idx], commission_room(m), skip_ahead=True)
+    ok = within_tranche(m.dest[idx].astype(np.int64), key, m.hh.size[idx], m.quota_left, commission_room(m))
     approved = idx[ok]
     if len(approved):
         m.approval_month[approved] = m.month

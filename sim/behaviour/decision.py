@@ -2,7 +2,9 @@
 
 A considering household either gives up (back to aware) or picks a destination region with a
 multinomial logit over the regions open this year: jobs in its sector, distance from home,
-contacts already living there, housing provided by the authorities, and winter severity. Then it
+contacts already living there, housing provided by the authorities, and winter severity, among the
+regions the career centre says have quota room (source 001); told that none has, it decides again
+next month (and may give up meanwhile, `decide_drop_rate`). Then it
 starts collecting documents (IOM Table 22).
 """
 
@@ -10,8 +12,9 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.application import informed_room
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import choose
+from sim.behaviour.common import choose, group_order
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
 from sim.states import Channel, DecisionMode, State
@@ -56,6 +59,42 @@ def _decision_mode(m: ModelView, who: np.ndarray) -> None:
                                     np.where(consult & network, DecisionMode.WITH_RELATIVES, DecisionMode.INDEPENDENT))
 
 
+ROOM_ROUNDS = 3  # a household whose first choice filled up this month may choose again, twice
+
+
+def _choose_with_room(m: ModelView, who: np.ndarray, util: np.ndarray) -> np.ndarray:
+    """Destinations chosen among the regions the career centre says have room (-1: none has).
+
+    This month's choosers take a region's room in a random order, whole families (the last may
+    overrun the tranche, never the year's quota); one who finds its choice taken chooses again among
+    the regions still open."""
+    tranche, year = (r.astype(np.float64) for r in informed_room(m))
+    dest = np.full(len(who), -1, np.int64)
+    pending = np.arange(len(who))
+    size_all = m.hh.size[who].astype(np.float64)
+    for k in range(ROOM_ROUNDS):
+        u = util[pending].copy()
+        u[:, (tranche <= 0) | (year < 1)] = -np.inf
+        open_ = np.isfinite(u.max(axis=1))
+        pending = pending[open_]
+        if len(pending) == 0:
+            break
+        u = u[open_]
+        pick = choose(np.exp(u - u.max(axis=1, keepdims=True)), m.streams.uniform("destination", m.month, who[pending], k=2 * k))
+        key = m.streams.uniform("destination", m.month, who[pending], k=2 * k + 1)
+        size = size_all[pending]
+        order, seg = group_order(pick, key)
+        cs = np.cumsum(size[order])
+        before = cs - size[order] - (cs[seg] - size[order][seg])
+        taken = np.zeros(len(pending), bool)
+        taken[order] = (before < tranche[pick[order]]) & (before + size[order] <= year[pick[order]])
+        dest[pending[taken]] = pick[taken]
+        used = np.bincount(pick[taken], weights=size[taken], minlength=len(tranche))
+        tranche, year = tranche - used, year - used
+        pending = pending[~taken]
+    return dest
+
+
 def deciding(m: ModelView) -> None:
     """Households that considered relocating last month give up for now or choose a destination."""
     idx = m.deciding_idx()
@@ -76,8 +115,20 @@ def decide(m: ModelView, who: np.ndarray) -> None:
     if len(go) == 0:
         return
     util = destination_utility(m, go, contacts_by_destination(m, go))
-    prob = np.exp(util - util.max(axis=1, keepdims=True))
-    m.dest[go] = choose(prob, m.streams.uniform("destination", m.month, go)).astype(np.int8)
+    if m.prog.applicants_informed:
+        dest = _choose_with_room(m, go, util)
+        later = go[dest < 0]
+        if len(later):  # told that no region has room now: keep in touch, decide again next month
+            m.state[later] = State.DECIDING
+            m.p_move[later] = 0.0
+            m.record.deferred_hh[m.month] += len(later)
+        go, dest = go[dest >= 0], dest[dest >= 0]
+        if len(go) == 0:
+            return
+    else:
+        dest = choose(np.exp(util - util.max(axis=1, keepdims=True)), m.streams.uniform("destination", m.month, go))
+    m.dest[go] = dest.astype(np.int8)
+    m.record.chose_hh[m.month] += len(go)
     m.state[go] = State.COLLECTING
     m.collect_month[go] = m.month
     m.timer[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),

@@ -52,12 +52,13 @@ def print_summary(comp, table) -> None:
                 f"  {format_difference(outcome, r['diff_from_first'])} "
                 f"[{format_difference(outcome, r['diff_low'])}, {format_difference(outcome, r['diff_high'])}]")
             print(f"    {lab:32s} {format_value(outcome, r['mean']):>24s}{diff}")
-    from sim.compare import binding_note, binding_shares
+    from sim.compare import binding_note, binding_shares, rationed_shares
 
-    shares = binding_shares(comp)
+    shares, rationed = binding_shares(comp), rationed_shares(comp)
     for lab in comp.labels:
         binds = bool(table.loc[table["scenario"] == lab, "quotas_bind"].iloc[0])
-        print(f"  {lab}: {binding_note(binds)} ({shares[lab]:.0%} of the quota in destination-years where it bound)")
+        print(f"  {lab}: {binding_note(binds)} ({shares[lab]:.0%} of the quota in destination-years where it bound; "
+              f"{rationed[lab]:.0%} of attempts to choose a region deferred for want of quota room)")
 
 
 def cmd_compare(args) -> int:
