@@ -67,6 +67,7 @@ class Programme:
         self.repayment_rule = d["repayment"]["rule"]
         self.contract_months = int(d["repayment"]["contract_months"])
         self.delays = {k: self._delay_table(v) for k, v in d["delays"].items()}
+        self.payment_by_region = d["payment_timing"]["by_region"] == "yes"
         self.active = np.array([self.quota[:, j] > 0 for j in range(len(DESTINATIONS))]).T  # year x dest
 
     @staticmethod
@@ -85,6 +86,23 @@ class Programme:
         cdf, lo, hi = self.delays[kind]
         b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
         return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16), b.astype(np.int8)
+
+    def draw_payment_delay(self, world, dest: np.ndarray, u_bin: np.ndarray, u_within: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(months, category) from arrival to the first payment: from the destination's row of IOM
+        Table 37 where the survey covered it and `payment_timing.by_region` is on, else `delays.payment`."""
+        months, cat = self.draw_delay("payment", u_bin, u_within)
+        if not self.payment_by_region:
+            return months, cat
+        _cdf, lo, hi = self.delays["payment"]
+        for j, counts in enumerate(world.payment_counts):
+            here = dest == j
+            if counts is None or not here.any():
+                continue
+            cdf = np.cumsum(counts) / np.sum(counts)
+            b = np.minimum(np.searchsorted(cdf, u_bin[here], side="right"), len(cdf) - 1)
+            months[here] = (lo[b] + np.floor(u_within[here] * (hi[b] - lo[b] + 1))).astype(np.int16)
+            cat[here] = b
+        return months, cat
 
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""

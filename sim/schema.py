@@ -342,8 +342,16 @@ SCHEMA = Section(
                 "documents": Probs(tuple(DOCUMENT_BINS), "time to collect documents", "IOM Table 22"),
                 "processing": Probs(tuple(PROCESSING_BINS), "time to process an application", "IOM Table 23"),
                 "moving": Probs(tuple(MOVING_BINS), "time to move after approval", "IOM 3.4.1"),
-                "payment": Probs(tuple(PAYMENT_BINS), "time from arrival to the first subsidy payment", "IOM Table 37"),
+                "payment": Probs(tuple(PAYMENT_BINS), "time from arrival to the first subsidy payment (every region with `payment_timing.by_region = \"no\"`; otherwise the regions the survey did not cover)", "IOM Table 37 (ALL REGIONS)"),
             }
+        ),
+        "payment_timing": Section(
+            {
+                "by_region": Choice(("yes", "no"),
+                                    "first subsidy payment at each surveyed region's own pace, from its row of IOM Table 37 (yes), or at the pace of `delays.payment` everywhere (no)",
+                                    "IOM Table 37 by region (e.g. on arrival: North Kazakhstan 44.7%, Kostanay 13.4%)", "yes"),
+            },
+            "How fast the regional employment centres pay (issue 9).",
         ),
         "services": Section(
             {

@@ -63,6 +63,8 @@ class World:
         self.housing_prearranged = np.array([d["housing_prearranged_share"] for d in dest])
         self.housing_found_within_month = np.array([d["housing_found_within_month"] for d in dest])
         self.rent_price_index = np.array([d["rent_price_index"] for d in dest])
+        # IOM Table 37 by region: the regional employment centres' own pace of paying (None: not surveyed)
+        self.payment_counts = [d.get("payment_table37") for d in dest]
         self.vacancy_stock = self._vacancies_by_sector(dest, cat["sectors"])
         self.origin_population = np.array([o["population_2020"] for o in orig], float)
         self.origin_survey_share = np.array([o["survey_origin_share"] for o in orig])

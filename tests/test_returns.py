@@ -119,3 +119,24 @@ def test_business_route_and_grants():
     grants = run_baseline(["time.end_year=2020", "business_support.grant_coverage={2014=1.0}"], seed=1)[0]
     w2 = (grants.state == State.ARRIVED) & (grants.job != Job.NONE)
     assert np.count_nonzero(grants.job[w2] == Job.BUSINESS) / w2.sum() > np.count_nonzero(m.job[working] == Job.BUSINESS) / working.sum()
+
+
+def test_payment_delays_follow_each_surveyed_regions_row_of_table_37():
+    from sim.programme import Programme
+
+    sc = scenario.load("baseline")
+    world = RelocationModel(sc, seed=0, scale=0.001).world
+    u = np.random.default_rng(5).random((2, 40000))
+    for region, on_arrival in (("north_kazakhstan", 38 / 85), ("kostanay", 9 / 67)):
+        dest = np.full(40000, DESTINATIONS.index(region))
+        _months, cat = Programme(sc).draw_payment_delay(world, dest, u[0], u[1])
+        assert abs(np.mean(cat == 1) - on_arrival) < 0.01  # category 1: immediately upon arrival
+        assert np.all(cat < 7)
+    # pooled everywhere when switched off, and for a region the survey did not cover
+    pooled = scenario.load("baseline", ["payment_timing.by_region=no"])
+    dest = np.full(40000, DESTINATIONS.index("kostanay"))
+    _m, cat = Programme(pooled).draw_payment_delay(world, dest, u[0], u[1])
+    assert abs(np.mean(cat == 1) - 0.2966) < 0.01
+    akmola = np.full(40000, DESTINATIONS.index("akmola"))
+    _m, cat = Programme(sc).draw_payment_delay(world, akmola, u[0], u[1])
+    assert abs(np.mean(cat == 1) - 0.2966) < 0.01

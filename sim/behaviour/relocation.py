@@ -33,7 +33,7 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     m.arrival_month[who] = mo
     m.first_dest[who] = d
     m.rural_dest[who] = s.uniform("arrival", mo, who) < b.rural_destination_share
-    delay, m.pay_bin[who] = prog.draw_delay("payment", s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
+    delay, m.pay_bin[who] = prog.draw_payment_delay(w, d, s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
     m.pay_month[who] = mo + delay
     # One draw for both claims, used in opposite directions: a family that misses the relocation
     # subsidy is the likeliest to claim the rent subsidy (IOM Table 35: 78.6% and 58.5% received them,
