@@ -137,3 +137,56 @@ def test_compare_says_when_quotas_bind():
     comp = run_comparison(["baseline", "subsidy_35_counterfactual"], replicates=1, scale=0.01,
                           overrides=["time.end_year=2017", "quota_rule.slack=5"])
     assert not compare_table(comp)["quotas_bind"].any()
+
+
+def test_commissions_include_families_whole_overrunning_the_tranche_never_the_year():
+    from sim.behaviour.application import within_tranche
+
+    dest = np.array([0, 0, 0])
+    key = np.array([0.1, 0.2, 0.3])
+    size = np.array([4, 3, 1])
+    # the first family overruns a tranche of 2; the tranche is then used up
+    ok = within_tranche(dest, key, size, np.array([10]), np.array([2]))
+    assert ok.tolist() == [True, False, False]
+    # a family larger than what is left of the year waits; smaller ones behind it go ahead
+    ok = within_tranche(dest, key, size, np.array([3]), np.array([5]))
+    assert ok.tolist() == [False, True, False]
+    # nothing at all without tranche room
+    assert not within_tranche(dest, key, size, np.array([10]), np.array([0])).any()
+
+
+def test_informed_applicants_rarely_wait_for_quota_and_blind_ones_queue():
+    heavy = SHORT + ["behaviour.decide_base=-6", "quota_rule.slack=0"]  # demand far above the quotas
+    _, informed = run_baseline(heavy, seed=4)
+    _, blind = run_baseline(heavy + ["quota_rule.applicants_informed=no"], seed=4)
+    assert informed["deferred_decisions_households"] > 0 and informed["quota_rationed_share"] > 0.5
+    assert blind["deferred_decisions_households"] == 0
+    assert informed["share_approved_within_1_month"] > blind["share_approved_within_1_month"] + 0.2
+    assert informed["waitlisted_households_end"] < blind["waitlisted_households_end"]
+
+
+def test_hardly_a_choice_is_deferred_when_quotas_are_far_above_demand():
+    _, s = run_baseline(SHORT + SLACK, seed=4)
+    assert s["quota_rationed_share"] < 0.02  # only where a month's tranche of a tiny scaled quota is out
+
+
+def test_a_household_told_there_is_no_room_decides_again_next_month():
+    from sim.behaviour.decision import decide
+
+    sc = scenario.load("baseline", SHORT)
+    m = RelocationModel(sc, seed=5, scale=0.01)
+    m.step()
+    m.begin_month_index()
+    who = np.flatnonzero(m.state == State.UNAWARE)[:50]
+    m.state[who] = State.DECIDING
+    m.quota_left[:] = 0  # every region's quota taken
+    deferred_before = m.record.deferred_hh.sum()
+    decide(m, who)
+    still = who[m.state[who] == State.DECIDING]
+    assert len(still) > 0 and np.all(m.dest[still] < 0) and np.all(m.p_move[still] == 0)
+    assert m.record.deferred_hh.sum() - deferred_before == len(still)
+    assert np.all(np.isin(m.state[who], (State.DECIDING, State.AWARE)))  # deferred, or gave up
+    m.quota_left[:] = m.quota_year = np.full_like(m.quota_year, 10_000)  # room again
+    decide(m, still)
+    chose = still[m.state[still] == State.COLLECTING]
+    assert len(chose) > 0 and np.all(m.dest[chose] >= 0)

@@ -45,13 +45,13 @@ def _lever(name: str) -> str:
 
 def _chunk(args: tuple) -> list:
     from calibration.ensemble import posterior
-    from sim.compare import binding_shares, compare_table, run_comparison, scenario_differences
+    from sim.compare import binding_shares, compare_table, rationed_shares, run_comparison, scenario_differences
 
     names, replicates, scale, seed = args
     comp = run_comparison(["baseline", *names], replicates=replicates, seed=seed, scale=scale, ensemble=posterior())
     t = compare_table(comp)
     diffs = scenario_differences(comp)
-    shares = binding_shares(comp)
+    shares = {k: (v, rationed_shares(comp)[k]) for k, v in binding_shares(comp).items()}
     return [(t, diffs, shares)]
 
 
@@ -62,7 +62,8 @@ def _why(name: str, keys: list[str], moved: bool, binds: bool, fewer: bool = Fal
                     "shifting households between regions changes where quotas bind")
         return ""
     if binds:
-        return "quotas bind: a demand lever moves applications and the wait-list, not relocations"
+        return ("quotas bind (the year's quota, or the monthly release rationing choices): a demand lever moves "
+                "applications, deferred choices and the wait-list, not relocations")
     if "rent_subsidy.by_region_price" in keys and not any(k.startswith(("relocation_subsidy.", "rent_subsidy.months")) for k in keys):
         return ("the decision weighs the national rent rate (sim/behaviour/awareness.py subsidy_pull), so scaling it "
                 "by regional prices changes what is paid, not the pull")
@@ -107,7 +108,9 @@ def write(results: list, replicates: int, scale: float, seed: int, preliminary: 
         "24 months (tenge). Demand lever: it acts on the decision to relocate or the choice of destination.",
         "",
         f"Quotas bind for a scenario when at least {BINDING:.0%} of its quota (persons) lay in destination-years "
-        f"whose approvals reached 95% of the quota (baseline: {shares.get('baseline', float('nan')):.0%}).",
+        f"whose approvals reached 95% of the quota (baseline: {shares.get('baseline', (float('nan'),) * 2)[0]:.0%}), "
+        f"or when at least {BINDING:.0%} of its households' attempts to choose a region were deferred because the "
+        f"career centre had no region with quota room (baseline: {shares.get('baseline', (float('nan'),) * 2)[1]:.0%}).",
         "",
         "| Scenario | Lever change | Demand lever | Relocated persons | Returned persons | Employed at 12 months | Cost per retained person | Relocations: why no change (or why down) |",
         "|---|---|---|---|---|---|---|---|",
