@@ -30,8 +30,8 @@ def _one(args: tuple[str, int, float, list[str]]) -> dict[str, float]:
     from sim.regions import DESTINATIONS
     from sim.runner import run_scenario
 
-    scenario, seed, scale, overrides, post = args
-    res = run_scenario(scenario, seed=seed, replicates=1, scale=scale, ensemble=posterior(post) if post else posterior(), keep_models=True,
+    scenario, seed, scale, overrides = args
+    res = run_scenario(scenario, seed=seed, replicates=1, scale=scale, ensemble=posterior(), keep_models=True,
                        overrides=overrides or None)
     m = res.models[0]
     start, end = m.month_of(FIRST_YEAR), m.month_of(SURVEY_YEAR)
@@ -52,11 +52,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--set", action="append", default=[], dest="overrides")
-    ap.add_argument("--posterior", default=None, help="ensemble CSV (default: calibration/posterior.csv)")
     a = ap.parse_args(argv)
     from sim.runner import replicate_seeds
 
-    jobs = [(a.scenario, s, a.scale, a.overrides, a.posterior) for s in replicate_seeds(a.seed, a.replicates)]
+    jobs = [(a.scenario, s, a.scale, a.overrides) for s in replicate_seeds(a.seed, a.replicates)]
     with ProcessPoolExecutor(a.workers) as pool:
         rows = list(pool.map(_one, jobs))
     for region, (back, came) in REGIONS.items():
