@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import math
 
-from sim.compare import BINDING, binding_shares, quotas_bind
+from sim.compare import BINDING, binding_shares, quotas_bind, rationed_shares
 from sim.labels import scenario_label
 from sim.dashboard.runs import Outcome
 from sim.dashboard.views import Card, cards
 
 DEMAND_CARDS = ("applications_first_households", "waitlisted_households_end",
-                "median_application_to_approval_months", "share_approved_within_1_month")
+                "median_application_to_approval_months", "share_approved_within_1_month", "quota_rationed_share")
 RUNS = ("baseline", "scenario")  # the comparison's labels (sim.dashboard.runs.LABELS)
 
 
@@ -54,12 +54,15 @@ def quota_status(out: Outcome) -> str:
     shares, names = binding_shares(out.comparison), run_names(out)
     runs = ("baseline",) if same_run(out) else RUNS
     text = ", ".join(f"{names[r]} {_percent(shares[r])}" for r in runs)
+    rationed = rationed_shares(out.comparison)
+    deferred = ", ".join(f"{names[r]} {_percent(rationed[r])}" for r in runs)
     state = "bind" if any(quotas_bind(out.comparison)[r] for r in runs) else "are slack: relocations follow demand"
-    return (f"Share of the quota (persons) in destination-years whose approvals reached it: {text}. Quotas bind "
-            f"from {_percent(BINDING)}; here they {state}.")
+    return (f"Share of the quota (persons) in destination-years whose approvals reached it: {text}; attempts to "
+            f"choose a region deferred for want of quota room: {deferred}. Quotas bind from {_percent(BINDING)} "
+            f"of either; here they {state}.")
 
 
 def demand_cards(out: Outcome) -> list[Card]:
-    """First applications, wait-list at the end, median wait and share approved within a month, each
-    with its band and paired difference from the baseline."""
+    """First applications, wait-list at the end, median wait, share approved within a month and share of
+    choices deferred for want of quota room, each with its band and paired difference from the baseline."""
     return cards(out, DEMAND_CARDS)
