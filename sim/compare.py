@@ -51,6 +51,8 @@ COLUMNS = ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "dif
 # cannot move relocations (issue 8). They also bind when at least this share of the households' attempts
 # to choose a region were deferred for want of quota room (the monthly release rations demand).
 BINDING = 0.5
+# Below BINDING, the notes still say that quotas ration demand in part from this share of deferred choices.
+RATIONING = 0.1
 SUBSIDY_TOTAL = "subsidies_paid_tenge.total"
 NET_SUBSIDIES = "net_subsidies_tenge"
 
@@ -281,10 +283,18 @@ def scenario_differences(comp: Comparison) -> dict[str, dict[str, dict]]:
     return out
 
 
-def binding_note(binds: bool) -> str:
-    return ("quotas bind: approvals reached the quota in most destination-years, so a lever acting on demand "
-            "(subsidies, information, housing) cannot move relocations here; it moves applications and the wait-list"
-            if binds else "quotas slack: relocations follow demand")
+def binding_note(binds: bool, rationed: float = 0.0) -> str:
+    """What the quotas mean for a lever acting on demand: they bind, they ration part of the choices
+    (at least RATIONING of the attempts to choose a region deferred), or they are slack."""
+    if binds:
+        return ("quotas bind: approvals reached the quota in most destination-years, or most choices waited for "
+                "quota room, so a lever acting on demand (subsidies, information, housing) cannot move relocations "
+                "here; it moves applications, deferred choices and the wait-list")
+    if rationed >= RATIONING:
+        return (f"quotas ration part of demand: {rationed:.0%} of the attempts to choose a region were deferred for "
+                "want of quota room (the monthly release), so a lever acting on demand moves deferred choices more "
+                "than relocations")
+    return "quotas slack: relocations follow demand"
 
 
 # --------------------------------------------------------------------------- writing
@@ -328,7 +338,8 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
             "outcomes": list(table["outcome"].unique()),
             "quota_binding_share": binding_shares(comp),
             "quota_rationed_share": rationed_shares(comp),
-            "quotas_bind": {lab: {"binds": b, "note": binding_note(b)} for lab, b in quotas_bind(comp).items()},
+            "quotas_bind": {lab: {"binds": b, "note": binding_note(b, rationed_shares(comp)[lab])}
+                            for lab, b in quotas_bind(comp).items()},
             "files": ["compare.csv", "compare_replicates.csv", "annual.csv", "compare.json", *plots],
             "versions": versions(),
         }

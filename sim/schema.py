@@ -313,7 +313,7 @@ SCHEMA = Section(
         "quota_rule": Section(
             {
                 "slack": Num(0, 5, "years without a published plan: quota = assumed arrivals x (1 + slack), so that arrivals come out of demand",
-                             "assumption (uncertain; swept in scenarios/sweeps/quota_slack.toml)", 0.5),
+                             "assumption (uncertain; swept in scenarios/sweeps/quota_slack.toml): the smallest slack, in steps of 0.25, at which no year of Table 10 (2017-2020) has more than 5% of the choices deferred for want of quota room, so that Table 10 tests demand (docs/ODD.md 8.4)", 0.75),
                 "plan_from": Num(1990, 2100, "first year whose `quotas` entries are published plans, used as they are (2024: source 000)",
                                  "source 000", integer=True, default=2024),
                 "monthly_release": Choice(("even", "all_in_january"),

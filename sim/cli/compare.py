@@ -57,8 +57,8 @@ def print_summary(comp, table) -> None:
     shares, rationed = binding_shares(comp), rationed_shares(comp)
     for lab in comp.labels:
         binds = bool(table.loc[table["scenario"] == lab, "quotas_bind"].iloc[0])
-        print(f"  {lab}: {binding_note(binds)} ({shares[lab]:.0%} of the quota in destination-years where it bound; "
-              f"{rationed[lab]:.0%} of attempts to choose a region deferred for want of quota room)")
+        print(f"  {lab}: {binding_note(binds, rationed[lab])} ({shares[lab]:.0%} of the quota in destination-years "
+              f"where it bound; {rationed[lab]:.0%} of attempts to choose a region deferred for want of quota room)")
 
 
 def cmd_compare(args) -> int:
