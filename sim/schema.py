@@ -115,7 +115,7 @@ class Section:
 # Provenance of a behavioural parameter: its `source` starts with one of these words (tests/test_provenance.py).
 PROVENANCE = ("calibrated", "assumed", "sourced")
 CALIBRATED = ("calibrated: free in `relocsim calibrate` (calibration/calibrate.py FREE); the shipped ensemble "
-              "calibration/posterior.csv, refine study 5 of docs/ODD.md 8.2, overrides the default")
+              "calibration/posterior.csv (the last refine study of docs/ODD.md 8.5) overrides the default")
 
 
 def _calibrated(default: float, lo: float, hi: float, doc: str) -> Num:
