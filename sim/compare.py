@@ -291,9 +291,8 @@ def binding_note(binds: bool, rationed: float = 0.0) -> str:
                 "quota room, so a lever acting on demand (subsidies, information, housing) cannot move relocations "
                 "here; it moves applications, deferred choices and the wait-list")
     if rationed >= RATIONING:
-        return (f"quotas ration part of demand: {rationed:.0%} of the attempts to choose a region were deferred for "
-                "want of quota room (the monthly release), so a lever acting on demand moves deferred choices more "
-                "than relocations")
+        return ("quotas ration part of demand: attempts to choose a region were deferred for want of quota room "
+                "(the monthly release), so a lever acting on demand moves deferred choices more than relocations")
     return "quotas slack: relocations follow demand"
 
 

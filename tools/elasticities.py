@@ -55,7 +55,7 @@ def _chunk(args: tuple) -> list:
     return [(t, diffs, shares)]
 
 
-def _why(name: str, keys: list[str], moved: bool, binds: bool, fewer: bool = False) -> str:
+def _why(name: str, keys: list[str], moved: bool, binds: bool, fewer: bool = False, rationed: float = 0.0) -> str:
     if moved:
         if fewer and any(k.startswith("housing.provided_share") for k in keys):
             return ("moved, downwards: housing enters only the choice of destination, not the decision to relocate; "
@@ -71,6 +71,12 @@ def _why(name: str, keys: list[str], moved: bool, binds: bool, fewer: bool = Fal
         return ("orientation reaches participants who already applied and acts on adaptation after arrival; the model "
                 "has no lever on awareness or the decision through information (awareness rates are behaviour)")
     if any(k.startswith(DECISION_KEYS) for k in keys):
+        from sim.compare import RATIONING
+
+        if rationed >= RATIONING:
+            return (f"enters the decision, but quotas ration part of demand ({rationed:.0%} of the attempts to choose a "
+                    "region deferred for want of quota room, most of them in 2021-2024), and the change "
+                    "in relocations is within the noise at this budget")
         return "enters the decision, but the change is within the noise at this budget"
     if any(k.startswith(CHOICE_KEYS) for k in keys):
         return "enters only the choice of destination, not the decision to relocate: it shifts arrivals between regions"
@@ -130,7 +136,8 @@ def write(results: list, replicates: int, scale: float, seed: int, preliminary: 
         demand = "yes" if any(k.startswith(DEMAND_LEVERS) for k in keys) else "no"
         binds = bool(row["quotas_bind"].iloc[0])
         fewer = bool(rel["diff_from_first"] < 0)
-        lines.append(f"| {name} | {_lever(name)} | {demand} | " + " | ".join(cells) + f" | {_why(name, keys, moved, binds, fewer)} |")
+        why = _why(name, keys, moved, binds, fewer, shares.get(name, (0.0, 0.0))[1])
+        lines.append(f"| {name} | {_lever(name)} | {demand} | " + " | ".join(cells) + f" | {why} |")
     lines.append("")
     return "\n".join(lines)
 
