@@ -118,6 +118,7 @@ SCENARIOS: dict[str, str] = {
     "skills_development_courses": "Skills courses", "subsidy_35_counterfactual": "Relocation subsidy kept at 35 MCI",
     "support_2024": "2024 support package", "women_package": "Package for women",
     "repayment_relocation_only": "Only the relocation subsidy asked back",
+    "no_temporary_accommodation": "No temporary accommodation centres",
 }
 
 

@@ -20,7 +20,9 @@ from sim.states import HOUSEHOLD_STATE, REGION_STATE, SETUP, SETUP_CONSTANTS, ST
 OVERRIDES = ["population.scale=0.01", "services.skills_assessment_coverage={2014=0.5}", "housing.purchase_help_share=0.3",
              "housing.certificate_coverage={2014=0.3}", "housing.provided_poor_share.north_kazakhstan=1.0",
              "housing.provided_poor_share.pavlodar=1.0", "business_support.grant_coverage={2014=0.5}",
-             "behaviour.business_side_rate=1.0", "behaviour.return_h_poor_housing=0.2", "behaviour.return_h_other=0.02"]
+             "behaviour.business_side_rate=1.0", "behaviour.return_h_poor_housing=0.2", "behaviour.return_h_other=0.02",
+             # blind applicants queue and give up waiting, so that selection's give-up path writes too
+             "quota_rule.applicants_informed=no", "behaviour.waitlist_max_months=1", "quota_rule.slack=0"]
 
 
 def _arrays(m) -> dict[str, np.ndarray]:
