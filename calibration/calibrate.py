@@ -203,9 +203,15 @@ def _run_study(study, budget, workers, journal, free, seed, scenario_name, fixed
 
         args = (study_name, str(journal), budget, free, seed, scenario_name, tuple(fixed), observed)
         with tqdm(total=budget.trials, initial=already, unit="trial", desc="calibrate", disable=not progress or None) as bar:
+            step = max(1, budget.trials // 10)
+            logged = [already // step]
+
             def show(st, _trial=None):
                 bar.n = min(_completed(st), budget.trials)
                 bar.refresh()
+                if bar.disable and progress and bar.n // step > logged[0]:  # no terminal (a log, nohup): a line every tenth
+                    logged[0] = bar.n // step
+                    log.info("calibration %s: %d of %d trials finished", study_name, bar.n, budget.trials)
 
             if workers <= 1:
                 _worker(*args, on_trial=show)
