@@ -288,7 +288,7 @@ def _with_binding(out, base: float, this: float):
 
 
 def test_quota_notice_appears_exactly_when_quotas_bind(finished):
-    from sim.compare import BINDING, quotas_bind
+    from sim.compare import BINDING, RATIONING, quotas_bind, rationed_shares
 
     real = finished.outcome
     assert (demand.quota_notice(real) is None) == (not any(quotas_bind(real.comparison).values()))
@@ -299,7 +299,9 @@ def test_quota_notice_appears_exactly_when_quotas_bind(finished):
         notice = demand.quota_notice(out)
         assert (notice is not None) == (binds["baseline"] or binds["scenario"]), (base, this)
         status = demand.quota_status(out)
-        assert ("slack" in status) == (notice is None)
+        rationed = max(rationed_shares(out.comparison).values()) >= RATIONING
+        assert ("slack" in status) == (notice is None and not rationed)
+        assert ("ration part of demand" in status) == (notice is None and rationed)
         if notice:
             assert ("the baseline" in notice) == binds["baseline"]
             assert ("Skills assessment" in notice) == binds["scenario"]

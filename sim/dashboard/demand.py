@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from sim.compare import BINDING, binding_shares, quotas_bind, rationed_shares
+from sim.compare import BINDING, RATIONING, binding_shares, quotas_bind, rationed_shares
 from sim.labels import scenario_label
 from sim.dashboard.runs import Outcome
 from sim.dashboard.views import Card, cards
@@ -56,7 +56,13 @@ def quota_status(out: Outcome) -> str:
     text = ", ".join(f"{names[r]} {_percent(shares[r])}" for r in runs)
     rationed = rationed_shares(out.comparison)
     deferred = ", ".join(f"{names[r]} {_percent(rationed[r])}" for r in runs)
-    state = "bind" if any(quotas_bind(out.comparison)[r] for r in runs) else "are slack: relocations follow demand"
+    if any(quotas_bind(out.comparison)[r] for r in runs):
+        state = "bind"
+    elif any(rationed[r] >= RATIONING for r in runs):
+        state = (f"ration part of demand (from {_percent(RATIONING)} of choices deferred): a lever acting on demand "
+                 "moves deferred choices more than relocations")
+    else:
+        state = "are slack: relocations follow demand"
     return (f"Share of the quota (persons) in destination-years whose approvals reached it: {text}; attempts to "
             f"choose a region deferred for want of quota room: {deferred}. Quotas bind from {_percent(BINDING)} "
             f"of either; here they {state}.")
