@@ -215,23 +215,24 @@ def compare_table(comp: Comparison) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def binding_shares(comp: Comparison) -> dict[str, float]:
-    """Per scenario, the mean over replicates of the share of the quota (persons) in destination-years where it bound."""
+def _summary_means(comp: Comparison, key: str) -> dict[str, float]:
+    """Per scenario, the mean over replicates of a summary share (NaN where no replicate has it)."""
     out = {}
     for label, res in zip(comp.labels, comp.results):
-        x = np.array([_number(s.get("quota_binding_share")) for s in res.summaries], float)
+        x = np.array([_number(s.get(key)) for s in res.summaries], float)
         out[label] = float(np.nanmean(x)) if np.isfinite(x).any() else math.nan
     return out
+
+
+def binding_shares(comp: Comparison) -> dict[str, float]:
+    """Per scenario, the mean over replicates of the share of the quota (persons) in destination-years where it bound."""
+    return _summary_means(comp, "quota_binding_share")
 
 
 def rationed_shares(comp: Comparison) -> dict[str, float]:
     """Per scenario, the mean over replicates of the share of attempts to choose a region that the
     career centre deferred because no region had quota room (the monthly release rations demand)."""
-    out = {}
-    for label, res in zip(comp.labels, comp.results):
-        x = np.array([_number(s.get("quota_rationed_share")) for s in res.summaries], float)
-        out[label] = float(np.nanmean(x)) if np.isfinite(x).any() else math.nan
-    return out
+    return _summary_means(comp, "quota_rationed_share")
 
 
 def quotas_bind(comp: Comparison) -> dict[str, bool]:
