@@ -83,9 +83,7 @@ class Programme:
 
         The category is kept so that the virtual survey can answer in the survey's own terms.
         """
-        cdf, lo, hi = self.delays[kind]
-        b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
-        return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16), b.astype(np.int8)
+        return _draw(*self.delays[kind], u_bin, u_within)
 
     def draw_payment_delay(self, world, dest: np.ndarray, u_bin: np.ndarray, u_within: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(months, category) from arrival to the first payment: from the destination's row of IOM
@@ -98,10 +96,7 @@ class Programme:
             here = dest == j
             if counts is None or not here.any():
                 continue
-            cdf = np.cumsum(counts) / np.sum(counts)
-            b = np.minimum(np.searchsorted(cdf, u_bin[here], side="right"), len(cdf) - 1)
-            months[here] = (lo[b] + np.floor(u_within[here] * (hi[b] - lo[b] + 1))).astype(np.int16)
-            cat[here] = b
+            months[here], cat[here] = _draw(np.cumsum(counts) / np.sum(counts), lo, hi, u_bin[here], u_within[here])
         return months, cat
 
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
@@ -117,3 +112,9 @@ class Programme:
             return np.zeros_like(reloc)
         due = reloc if self.repayment_rule == "relocation" else reloc + other
         return np.where(inside, due, 0.0)
+
+
+def _draw(cdf: np.ndarray, lo: np.ndarray, hi: np.ndarray, u_bin: np.ndarray, u_within: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(months, category): the category from its cumulative shares, the months uniform within its range."""
+    b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
+    return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16), b.astype(np.int8)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import fill_in_order, group_order
+from sim.behaviour.common import fill_in_order, size_ahead
 from sim.protocol import ModelView
 from sim.states import State
 
@@ -87,14 +87,9 @@ def within_tranche(dest: np.ndarray, key: np.ndarray, size: np.ndarray, year_lef
     month's released tranche is not used up. Families are included whole, so the last one may overrun
     the tranche (never the year's quota): otherwise a tranche smaller than a family, as in a small
     region or a scaled-down run, would keep every family waiting for months."""
-    fits_year = fill_in_order(dest, key, size, year_left, skip_ahead=True)
-    cand = np.flatnonzero(fits_year)
-    order, seg = group_order(dest[cand], key[cand])
-    s = size[cand][order].astype(np.float64)
-    cs = np.cumsum(s)
-    before = cs - s - (cs[seg] - s[seg])
+    cand = np.flatnonzero(fill_in_order(dest, key, size, year_left, skip_ahead=True))
     ok = np.zeros(len(dest), bool)
-    ok[cand[order]] = before < tranche[dest[cand][order]]
+    ok[cand] = size_ahead(dest[cand], key[cand], size[cand]) < tranche[dest[cand]]
     return ok
 
 

@@ -18,6 +18,17 @@ def group_order(groups: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.nd
     return order, seg
 
 
+def size_ahead(groups: np.ndarray, keys: np.ndarray, sizes: np.ndarray) -> np.ndarray:
+    """For each element, the total size of the elements of its group with a smaller key (ahead of it
+    in line), aligned with the inputs."""
+    order, seg = group_order(groups, keys)
+    s = sizes[order].astype(np.float64)
+    cs = np.cumsum(s)
+    out = np.empty(len(groups))
+    out[order] = cs - s - (cs[seg] - s[seg])
+    return out
+
+
 def fill_in_order(groups: np.ndarray, keys: np.ndarray, sizes: np.ndarray, capacity: np.ndarray,
                   skip_ahead: bool = False) -> np.ndarray:
     """First come, first served: accept, per group in key order, while the running total fits.

@@ -14,7 +14,7 @@ import numpy as np
 
 from sim.behaviour.application import informed_room
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import choose, group_order
+from sim.behaviour.common import choose, size_ahead
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
 from sim.states import Channel, DecisionMode, State
@@ -83,11 +83,8 @@ def _choose_with_room(m: ModelView, who: np.ndarray, util: np.ndarray) -> np.nda
         pick = choose(np.exp(u - u.max(axis=1, keepdims=True)), m.streams.uniform("destination", m.month, who[pending], k=2 * k))
         key = m.streams.uniform("destination", m.month, who[pending], k=2 * k + 1)
         size = size_all[pending]
-        order, seg = group_order(pick, key)
-        cs = np.cumsum(size[order])
-        before = cs - size[order] - (cs[seg] - size[order][seg])
-        taken = np.zeros(len(pending), bool)
-        taken[order] = (before < tranche[pick[order]]) & (before + size[order] <= year[pick[order]])
+        before = size_ahead(pick, key, size)
+        taken = (before < tranche[pick]) & (before + size <= year[pick])
         dest[pending[taken]] = pick[taken]
         used = np.bincount(pick[taken], weights=size[taken], minlength=len(tranche))
         tranche, year = tranche - used, year - used
