@@ -284,14 +284,19 @@ def scenario_differences(comp: Comparison) -> dict[str, dict[str, dict]]:
     return out
 
 
+def quota_state(binds: bool, rationed: float) -> str:
+    """"bind", "ration" (at least RATIONING of the attempts to choose a region deferred) or "slack"."""
+    return "bind" if binds else "ration" if rationed >= RATIONING else "slack"
+
+
 def binding_note(binds: bool, rationed: float = 0.0) -> str:
-    """What the quotas mean for a lever acting on demand: they bind, they ration part of the choices
-    (at least RATIONING of the attempts to choose a region deferred), or they are slack."""
-    if binds:
+    """What the quotas mean for a lever acting on demand (see quota_state)."""
+    state = quota_state(binds, rationed)
+    if state == "bind":
         return ("quotas bind: approvals reached the quota in most destination-years, or most choices waited for "
                 "quota room, so a lever acting on demand (subsidies, information, housing) cannot move relocations "
                 "here; it moves applications, deferred choices and the wait-list")
-    if rationed >= RATIONING:
+    if state == "ration":
         return ("quotas ration part of demand: attempts to choose a region were deferred for want of quota room "
                 "(the monthly release), so a lever acting on demand moves deferred choices more than relocations")
     return "quotas slack: relocations follow demand"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 
-from sim.compare import BINDING, RATIONING, binding_shares, quotas_bind, rationed_shares
+from sim.compare import BINDING, RATIONING, binding_shares, quota_state, quotas_bind, rationed_shares
 from sim.labels import scenario_label
 from sim.dashboard.runs import Outcome
 from sim.dashboard.views import Card, cards
@@ -56,9 +56,11 @@ def quota_status(out: Outcome) -> str:
     text = ", ".join(f"{names[r]} {_percent(shares[r])}" for r in runs)
     rationed = rationed_shares(out.comparison)
     deferred = ", ".join(f"{names[r]} {_percent(rationed[r])}" for r in runs)
-    if any(quotas_bind(out.comparison)[r] for r in runs):
+    binds = quotas_bind(out.comparison)
+    states = {quota_state(binds[r], rationed[r]) for r in runs}
+    if "bind" in states:
         state = "bind"
-    elif any(rationed[r] >= RATIONING for r in runs):
+    elif "ration" in states:
         state = (f"ration part of demand (from {_percent(RATIONING)} of choices deferred): a lever acting on demand "
                  "moves deferred choices more than relocations")
     else:
