@@ -66,7 +66,7 @@ FREE = {
     "return_late_factor": (0.05, 0.8, False),
     "return_settle_months": (3.0, 36.0, False),
     "return_w_repayment": (0.0, 1.5, False),
-    "business_rate": (0.0, 0.3, False),
+    "business_rate": (0.0, 0.5, False),   # stop 9: wide enough for a stepped ensemble to warm-start unclipped
     "business_intent_first": (0.0, 1.0, False),
     "job_rate_matched": (0.05, 1.0, False),
     "job_rate_other": (0.0, 0.5, False),

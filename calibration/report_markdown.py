@@ -67,7 +67,7 @@ def markdown(cells: pd.DataFrame, skills: pd.DataFrame, goals: dict, run: dict, 
     for key, o in goals["official"].items():
         if key.startswith("t10_returns_by_region"):
             continue
-        what = "realized returns" if key.startswith("returns") else "arrivals (an input: quotas are set from Table 10)"
+        what = "realized returns" if key.startswith("returns") else "arrivals (an outcome: quotas are an upper bound)"
         lines.append(f"| {key.replace('/', ' ')}: {what} within 10% of {o['observed']:,.0f} | {o['realized_mean']:,.0f} "
                      f"({o['relative_error']:+.1%}; sd {o['realized_sd']:,.0f}, range {o['realized_range'][0]:,.0f}-{o['realized_range'][1]:,.0f}"
                      + (f"; expected {o['expected_mean']:,.0f}" if "expected_mean" in o else "") + f") | {_yes(o['met'])} |")

@@ -239,7 +239,7 @@ def official_figures(officials: list[dict]) -> dict:
     """Table 10 arrivals (outcomes since issue 8: quotas are an upper bound, so arrivals come from
     demand) and the pooled returns, realized
     (the reported figure) and expected, each against its observation and the 10% goal."""
-    from calibration.fit import observed_official
+    from calibration.fit import EXPECTED, observed_official
 
     obs = observed_official().set_index(["target", "cell"])["observed"]
     out: dict = {}
@@ -255,8 +255,8 @@ def official_figures(officials: list[dict]) -> dict:
                  "realized_sd": float(vals.std(ddof=1)) if len(vals) > 1 else np.nan,
                  "realized_range": [float(vals.min()), float(vals.max())] if len(vals) else [np.nan, np.nan],
                  "relative_error": rel, "met": bool(abs(rel) <= GOALS["official_relative"])}
-        if key[0] == "returns_pooled":
-            exp = np.array([o.get(("returns_pooled_expected", key[1]), np.nan) for o in officials], float)
+        if key in EXPECTED:
+            exp = np.array([o.get(EXPECTED[key], np.nan) for o in officials], float)
             entry["expected_mean"] = float(np.nanmean(exp)) if np.isfinite(exp).any() else np.nan
         out["/".join(key)] = entry
     return out

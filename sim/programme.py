@@ -64,6 +64,7 @@ class Programme:
         self.courses = sc.by_year(sv["courses_coverage"])
         self.skills_assessment = sc.by_year(sv["skills_assessment_coverage"])
         self.women_package = sc.by_year(sv["women_package_coverage"])
+        self.orientation_by_region = sv["orientation_by_region"] == "yes"
         self.repayment_rule = d["repayment"]["rule"]
         self.contract_months = int(d["repayment"]["contract_months"])
         self.delays = {k: self._delay_table(v) for k, v in d["delays"].items()}
@@ -99,6 +100,19 @@ class Programme:
             months[here], cat[here] = _draw(np.cumsum(counts) / np.sum(counts), lo, hi, u_bin[here], u_within[here])
         return months, cat
 
+    def orientation_chances(self, world, y: int, dest: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Per arrival, the chance of orientation before moving and, if oriented, of being told about the
+        destination locality, its winters included (IOM Table 25 and footnote 6).
+
+        By region, a region's reach sits around the year's national coverage as its survey share sits
+        around the pooled one (a shift in log-odds), so full national coverage still reaches everyone."""
+        cov = float(self.orientation[y])
+        if not self.orientation_by_region or cov <= 0.0 or cov >= 1.0:
+            told = world.told_destination_share[dest] if self.orientation_by_region else np.full(len(dest), world.told_destination_pooled)
+            return np.full(len(dest), cov), told
+        shift = _logit(world.oriented_share[dest]) - _logit(world.oriented_pooled)
+        return 1.0 / (1.0 + np.exp(-(_logit(cov) + shift))), world.told_destination_share[dest]
+
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""
         amount = self.rent_mci[rural.astype(int), (size >= self.large_family_from).astype(int)]
@@ -118,3 +132,7 @@ def _draw(cdf: np.ndarray, lo: np.ndarray, hi: np.ndarray, u_bin: np.ndarray, u_
     """(months, category): the category from its cumulative shares, the months uniform within its range."""
     b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
     return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16), b.astype(np.int8)
+
+
+def _logit(p):
+    return np.log(p) - np.log1p(-np.asarray(p))

@@ -81,6 +81,7 @@ class ModelView(Protocol):
     rural_dest: np.ndarray
     has_contacts: np.ndarray
     supported: np.ndarray
+    briefed: np.ndarray
     took_courses: np.ndarray
     skills_assessed: np.ndarray
     adapt_needed: np.ndarray

@@ -202,7 +202,7 @@ BEHAVIOUR = Section(
         "return_level": _calibrated(1.0, 0.05, 20.0, "multiplier of every reason's return hazard (the overall level; pooled returns NK + Kostanay 770 of 9,206, IOM executive summary)"),
         "return_h_climate": _calibrated(0.019, 0.0, 0.2, "monthly hazard in a winter month per unit winter-severity gap between destination and origin (IOM 3.4.6: arrivals from the south could not operate heating stoves)"),
         "return_w_stove": _assumed(1.0, 0.0, 5.0, "relative extra climate hazard in a village, where homes are heated by stoves rather than district heating (IOM 3.4.6, rec. 4.3)", "set by reasoning and a targeted check (issue 9); no source gives it"),
-        "return_climate_services": _assumed(0.5, 0.0, 1.0, "share of the climate hazard removed by orientation or adaptation services, or once adapted (IOM rec. 4.3: teach heating)", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "return_climate_services": _assumed(0.5, 0.0, 1.0, "share of the climate hazard removed once told of the destination's winters before moving (IOM Table 25, footnote 6), given adaptation services (rec. 4.3: teach heating), or adapted", "set by reasoning and a targeted check (issue 9); no source gives it"),
         "return_h_unhoused": _calibrated(0.0125, 0.0, 0.2, "monthly hazard while without housing, staying with acquaintances or in a hostel"),
         "return_h_temporary": _assumed(0.004, 0.0, 0.2, "monthly hazard while in a temporary accommodation centre", "set by reasoning and a targeted check (issue 9); no source gives it"),
         "return_h_poor_housing": _assumed(0.0075, 0.0, 0.2, "monthly hazard while in provided housing unsuitable for living (IOM matrix 2.2.2)", "set by reasoning and a targeted check (issue 9); no source gives it"),
@@ -361,6 +361,9 @@ SCHEMA = Section(
                 "courses_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals who take courses", "IOM Table 39: 53.9%"),
                 "skills_assessment_coverage": YearSchedule(Num(0, 1, "share", ""), "share assessed for skills at selection", "IOM rec. 1.4"),
                 "women_package_coverage": YearSchedule(Num(0, 1, "share", ""), "share of single/divorced women given a special package", "IOM rec. 2.4"),
+                "orientation_by_region": Choice(("yes", "no"),
+                                                "orientation at each surveyed region's own reach and content, from its row of IOM Table 25, around the year's national coverage (yes), or at the national coverage and pooled content everywhere (no)",
+                                                "IOM 3.3.5 and Table 25 (oriented: Kostanay 38.8%, North Kazakhstan 49.4%)", "yes"),
             }
         ),
         "repayment": Section(

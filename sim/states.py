@@ -188,6 +188,7 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("rural_dest", B, False, "placed in a village", "moving"),
     _v("has_contacts", B, False, "had contacts living in the destination on arrival", "moving"),
     _v("supported", B, False, "received orientation, a needs assessment, adaptation services or a women's package", "moving"),
+    _v("briefed", B, False, "told of the destination's winters before moving (IOM Table 25) or given adaptation services", "moving"),
     _v("took_courses", B, False, "took courses", "moving"),
     _v("skills_assessed", B, False, "had a skills assessment", "moving"),
     _v("adapt_needed", F32, 0.0, "months needed to adapt; 0 means easy adjustment, no issues", "moving"),

@@ -65,9 +65,20 @@ class World:
         self.rent_price_index = np.array([d["rent_price_index"] for d in dest])
         # IOM Table 37 by region: the regional employment centres' own pace of paying (None: not surveyed)
         self.payment_counts = [d.get("payment_table37") for d in dest]
+        (self.oriented_share, self.told_destination_share,
+         self.oriented_pooled, self.told_destination_pooled) = self._orientation(dest)
         self.vacancy_stock = self._vacancies_by_sector(dest, cat["sectors"])
         self.origin_population = np.array([o["population_2020"] for o in orig], float)
         self.origin_survey_share = np.array([o["survey_origin_share"] for o in orig])
+
+    @staticmethod
+    def _orientation(dest: list[dict]) -> tuple[np.ndarray, np.ndarray, float, float]:
+        """Per destination, the share of arrivals oriented before moving and, of those, the share told
+        about the destination locality (IOM 3.3.5 and Table 25), then the same for the surveyed regions
+        pooled, which regions not surveyed take."""
+        pooled = np.array([d["orientation_table25"] for d in dest if "orientation_table25" in d], float).sum(axis=0)
+        t = np.array([d.get("orientation_table25", pooled) for d in dest], float)
+        return t[:, 0] / t[:, 2], t[:, 1] / t[:, 0], float(pooled[0] / pooled[2]), float(pooled[1] / pooled[0])
 
     @staticmethod
     def _vacancies_by_sector(dest: list[dict], sectors: dict) -> np.ndarray:

@@ -140,3 +140,41 @@ def test_payment_delays_follow_each_surveyed_regions_row_of_table_37():
     akmola = np.full(40000, DESTINATIONS.index("akmola"))
     _m, cat = Programme(sc).draw_payment_delay(world, akmola, u[0], u[1])
     assert abs(np.mean(cat == 1) - 0.2966) < 0.01
+
+
+def test_orientation_reaches_each_surveyed_region_as_table_25_says():
+    from sim.programme import Programme
+
+    sc = scenario.load("baseline")
+    world = RelocationModel(sc, seed=0, scale=0.001).world
+    y = list(sc.years).index(2019)
+    for region, oriented, told in (("kostanay", 26 / 67, 14 / 26), ("north_kazakhstan", 42 / 85, 30 / 42)):
+        p, t = Programme(sc).orientation_chances(world, y, np.array([DESTINATIONS.index(region)]))
+        assert p[0] == pytest.approx(oriented, abs=1e-3) and t[0] == pytest.approx(told)
+    # a region the survey did not cover takes the pooled reach; switched off, every region does
+    p, t = Programme(sc).orientation_chances(world, y, np.array([DESTINATIONS.index("akmola")]))
+    assert p[0] == pytest.approx(180 / 354, abs=1e-3) and t[0] == pytest.approx(112 / 180)
+    off = scenario.load("baseline", ["services.orientation_by_region=no"])
+    p, t = Programme(off).orientation_chances(world, y, np.array([DESTINATIONS.index("kostanay")]))
+    assert p[0] == pytest.approx(0.508) and t[0] == pytest.approx(112 / 180)
+    # full national coverage reaches everyone in every region
+    full = scenario.load("baseline", ["services.orientation_coverage={2014=1.0}"])
+    p, _t = Programme(full).orientation_chances(world, y, np.arange(len(DESTINATIONS)))
+    assert np.all(p == 1.0)
+
+
+def test_being_told_of_the_winters_eases_the_climate_hazard():
+    m = _model_at(2020, 0)
+    idx = np.flatnonzero(m.state == State.ARRIVED)
+    gap = m.world.winter_severity[m.dest[idx]] > m.world.origin_winter_severity[m.hh.origin[idx]]
+    idx = idx[gap]
+    saved = m.briefed[idx].copy()
+    m.briefed[idx] = False
+    blind = reason_hazards(m, idx)[:, ReturnReason.CLIMATE]
+    m.briefed[idx] = True
+    told = reason_hazards(m, idx)[:, ReturnReason.CLIMATE]
+    m.briefed[idx] = saved
+    assert np.all(told <= blind) and np.any(told < blind)
+    # briefed arrivals are at most those oriented (or given adaptation services), and some are
+    arrived = m.arrival_month >= 0
+    assert m.briefed[arrived].any() and not np.any(m.briefed[arrived] & ~m.supported[arrived])

@@ -54,10 +54,15 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     m.certificate[who] = s.uniform("housing", mo, who, k=4) < prog.certificate[y]  # economic mobility certificate (source 001)
     m.business_grant[who] = hh.business_intent[who] & (s.uniform("services", mo, who, k=6) < prog.business_grant[y])
     # services received
-    sup = s.uniform("services", mo, who)
+    p_oriented, p_told = prog.orientation_chances(w, y, d)
+    oriented = s.uniform("services", mo, who) < p_oriented
+    adaptation_services = s.uniform("services", mo, who, k=2) < prog.adaptation_services[y]
     women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
-    m.supported[who] = ((sup < prog.orientation[y]) | (s.uniform("services", mo, who, k=1) < prog.needs_assessment[y])
-                        | (s.uniform("services", mo, who, k=2) < prog.adaptation_services[y]) | women_pkg)
+    m.supported[who] = (oriented | (s.uniform("services", mo, who, k=1) < prog.needs_assessment[y])
+                        | adaptation_services | women_pkg)
+    # told what winters to expect before moving (IOM Table 25, footnote 6), or taught to heat a home by
+    # adaptation services on arrival (rec. 4.3): what eases the climate hazard
+    m.briefed[who] = (oriented & (s.uniform("services", mo, who, k=7) < p_told)) | adaptation_services
     m.took_courses[who] = s.uniform("services", mo, who, k=4) < prog.courses[y]
     m.skills_assessed[who] = s.uniform("services", mo, who, k=5) < prog.skills_assessment[y]
     # adaptation difficulty (months needed; 0 = easy, no issues)

@@ -5,7 +5,8 @@ Each month an arrived household faces one hazard per reason (`sim.states.ReturnR
 where its reason cannot apply (`reason_hazards`):
 
 * climate: in the heating season, per unit of the winter-severity gap to the origin, larger in a
-  village heated by stoves (IOM 3.4.6), eased by orientation or adaptation services or once adapted;
+  village heated by stoves (IOM 3.4.6), eased once told of the winters before moving (orientation on the
+  destination locality, IOM Table 25 and its footnote 6), given adaptation services, or adapted;
 * housing: without housing, in a temporary centre, or in provided housing unsuitable for living;
 * job: the head jobless three months or more after arrival;
 * money: the budget in deficit after debt service, savings gone;
@@ -48,7 +49,7 @@ def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
     gap = np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[idx]], 0.0)
     if m.month % 12 in WINTER_MONTHS:
         h[:, ReturnReason.CLIMATE] = (b.return_h_climate * gap * (1.0 + b.return_w_stove * m.rural_dest[idx])
-                                      * (1.0 - b.return_climate_services * (m.supported[idx] | is_adapted)))
+                                      * (1.0 - b.return_climate_services * (m.briefed[idx] | is_adapted)))
     hs = m.housing_status[idx]
     # from the month after arrival, the arrival month being spent moving in or queuing; without a bed
     # and without contacts in the region a household has nowhere to stay from the start
