@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.behaviour.common import sigmoid
 from sim.regions import DESTINATIONS, SECTORS
 from sim.scenario import Scenario
 from sim.schema import BIN_MONTHS
@@ -107,11 +108,12 @@ class Programme:
         By region, a region's reach sits around the year's national coverage as its survey share sits
         around the pooled one (a shift in log-odds), so full national coverage still reaches everyone."""
         cov = float(self.orientation[y])
-        if not self.orientation_by_region or cov <= 0.0 or cov >= 1.0:
-            told = world.told_destination_share[dest] if self.orientation_by_region else np.full(len(dest), world.told_destination_pooled)
+        if not self.orientation_by_region:
+            return np.full(len(dest), cov), np.full(len(dest), world.told_destination_pooled)
+        told = world.told_destination_share[dest]
+        if not 0.0 < cov < 1.0:
             return np.full(len(dest), cov), told
-        shift = _logit(world.oriented_share[dest]) - _logit(world.oriented_pooled)
-        return 1.0 / (1.0 + np.exp(-(_logit(cov) + shift))), world.told_destination_share[dest]
+        return sigmoid(_logit(cov) + _logit(world.oriented_share[dest]) - _logit(world.oriented_pooled)), told
 
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""
