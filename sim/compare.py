@@ -320,7 +320,7 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
         annual = annual_table(comp)
         annual.to_csv(tmp / "annual.csv", index=False)
         plots = write_plots(comp, table, annual, tmp)
-        diffs = scenario_differences(comp)
+        diffs, rationed = scenario_differences(comp), rationed_shares(comp)
         meta = {
             "compare_id": target.name,
             "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -342,8 +342,8 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
             "scale": comp.scale,
             "outcomes": list(table["outcome"].unique()),
             "quota_binding_share": binding_shares(comp),
-            "quota_rationed_share": rationed_shares(comp),
-            "quotas_bind": {lab: {"binds": b, "note": binding_note(b, rationed_shares(comp)[lab])}
+            "quota_rationed_share": rationed,
+            "quotas_bind": {lab: {"binds": b, "note": binding_note(b, rationed[lab])}
                             for lab, b in quotas_bind(comp).items()},
             "files": ["compare.csv", "compare_replicates.csv", "annual.csv", "compare.json", *plots],
             "versions": versions(),
