@@ -19,10 +19,13 @@ from sim.population import Households, SocialNetwork, households_by_origin
 from sim.programme import Programme
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS, ORIGINS
-from sim.rng import Streams
+from sim.rng import Streams, declare
 from sim.scenario import Scenario
 from sim.states import HOUSEHOLD_STATE, N_STATES, REGION_STATE, Housing, Job, State, TempStatus
 from sim.world import World
+
+POPULATION = declare("population", "population", 0, "the synthetic households (set-up)", __name__, sequential=True)
+NETWORK = declare("network", "network", 0, "the households' contacts (set-up)", __name__, sequential=True)
 
 # Order of the month: read top to bottom.
 PHASES = (
@@ -92,8 +95,8 @@ class RelocationModel(ModelView):
         wage = np.array([b.wage_mci_higher, b.wage_mci_vocational, b.wage_mci_general, b.wage_mci_incomplete], np.float32)
         self.wage_mci = wage
         n_by_origin = households_by_origin(self.scale, scenario.data["population"]["mean_household_size"])
-        self.hh = Households(n_by_origin, self.streams.generator("population"), wage, b)
-        self.net = SocialNetwork(self.hh, self.streams.generator("network"), b)
+        self.hh = Households(n_by_origin, self.streams.sequence(POPULATION), wage, b)
+        self.net = SocialNetwork(self.hh, self.streams.sequence(NETWORK), b)
         self.n = self.hh.n
         for var in HOUSEHOLD_STATE + REGION_STATE:  # every array as declared in sim.states
             setattr(self, var.name, var.allocate(self.n))

@@ -13,36 +13,37 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import fill_in_order, size_ahead
+from sim.behaviour.common import fill_in_order, size_ahead, start_delay, timer_done
 from sim.protocol import ModelView
+from sim.rng import declare
 from sim.states import State
+
+PROCESSING_DELAY = declare("processing_delay", "processing", 0, "months the review of an application takes", __name__, rounds=2)
+DOCUMENT_DEFECT = declare("document_defect", "selection", 0, "application refused for incomplete or unreliable documents", __name__)
+WAITLIST_TIE = declare("waitlist_tie", "selection", 1, "order within a month among wait-listed applicants", __name__)
+MOVING_DELAY = declare("moving_delay", "moving", 0, "months from approval to arrival", __name__, rounds=2)
 
 
 def documents(m: ModelView) -> None:
     """Households collecting documents count down; those done submit their application."""
-    idx = m.active_idx(State.COLLECTING)
-    done = idx[m.timer[idx] <= 0]
-    m.timer[idx[m.timer[idx] > 0]] -= 1
+    done = timer_done(m, m.active_idx(State.COLLECTING))
     if len(done) == 0:
         return
     m.state[done] = State.REVIEW
     first = done[m.application_month[done] < 0]  # never applied before (a household that gave up may apply again)
     m.record.applications_first_hh[m.month] += len(first)
     m.application_month[done] = m.month
-    m.timer[done] = m.prog.draw_delay("processing", m.streams.uniform("processing", m.month, done),
-                                      m.streams.uniform("processing", m.month, done, k=1))[0]
+    start_delay(m, done, "processing", PROCESSING_DELAY)
     m.record.applications_hh[m.month] += len(done)
     m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
 
 
 def review(m: ModelView) -> None:
     """Applications whose review ends: refused, or passed on to selection."""
-    idx = m.active_idx(State.REVIEW)
-    done = idx[m.timer[idx] <= 0]
-    m.timer[idx[m.timer[idx] > 0]] -= 1
+    done = timer_done(m, m.active_idx(State.REVIEW))
     if len(done) == 0:
         return
-    defect = m.streams.uniform("selection", m.month, done) < m.b.doc_defect_rate
+    defect = m.streams.draw(DOCUMENT_DEFECT, m.month, done) < m.b.doc_defect_rate
     refused = done[~m.hh.eligible[done] | defect]
     m.state[refused] = State.REJECTED
     m.record.rejections_hh[m.month] += len(refused)
@@ -98,7 +99,7 @@ def selection(m: ModelView) -> None:
     idx = m.active_idx(State.WAITLISTED)
     if len(idx) == 0:
         return
-    tie = m.streams.uniform("selection", m.month, idx, k=1)
+    tie = m.streams.draw(WAITLIST_TIE, m.month, idx)
     key = m.queued_since[idx] + tie
     ok = within_tranche(m.dest[idx].astype(np.int64), key, m.hh.size[idx], m.quota_left, commission_room(m))
     approved = idx[ok]
@@ -109,8 +110,7 @@ def selection(m: ModelView) -> None:
         m.record.approved_persons_year[m.year_index] += persons
         m.record.approvals_hh[m.month] += len(approved)
         m.state[approved] = State.MOVING
-        m.timer[approved] = m.prog.draw_delay("moving", m.streams.uniform("moving", m.month, approved),
-                                              m.streams.uniform("moving", m.month, approved, k=1))[0]
+        start_delay(m, approved, "moving", MOVING_DELAY)
     waiting = idx[~ok]
     too_long = waiting[m.month - m.queued_since[waiting] >= m.b.waitlist_max_months]
     if len(too_long):

@@ -11,9 +11,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.common import sigmoid
+from sim.behaviour.common import choose, sigmoid
 from sim.protocol import ModelView
+from sim.rng import declare
 from sim.states import State
+
+HEAR_OR_CONSIDER = declare("hear_or_consider", "awareness", 0, "one number per household and month: hears of the programme, "
+                           "or starts to consider it", __name__, sequential=True)
+AWARE_CHANNEL = declare("aware_channel", "awareness", 1, "the channel that brought the news", __name__)
 
 
 def _logit_static(m: ModelView) -> np.ndarray:
@@ -90,7 +95,7 @@ def add_contacts(m: ModelView, who: np.ndarray, counter: np.ndarray, delta: int)
 
 def awareness_and_decision(m: ModelView) -> None:
     """One uniform per household: unaware ones may become aware, aware ones may start considering."""
-    u = m.streams.generator("awareness").random(m.n, dtype=np.float32)
+    u = m.streams.sequence(HEAR_OR_CONSIDER).random(m.n, dtype=np.float32)
     hits = np.flatnonzero(u < m.p_move)
     st = m.state[hits]
     newly_aware = hits[st == State.UNAWARE]
@@ -114,6 +119,4 @@ def _record_channel(m: ModelView, idx: np.ndarray) -> None:
         b.awareness_network_weight * m.aware_contacts[idx] / deg,
         b.awareness_mover_weight * m.mover_contacts[idx] / deg,
     ], axis=1)
-    from sim.behaviour.common import choose
-
-    m.aware_channel[idx] = choose(parts + 1e-12, m.streams.uniform("awareness", m.month, idx, k=1))
+    m.aware_channel[idx] = choose(parts + 1e-12, m.streams.draw(AWARE_CHANNEL, m.month, idx))

@@ -5,6 +5,20 @@ from __future__ import annotations
 import numpy as np
 
 
+def timer_done(m, idx: np.ndarray) -> np.ndarray:
+    """The households of `idx` whose waiting time is over this month; the others' timers count down."""
+    t = m.timer[idx]
+    m.timer[idx[t > 0]] -= 1
+    return idx[t <= 0]
+
+
+def start_delay(m, who: np.ndarray, kind: str, draw) -> None:
+    """Set the timers of `who` to a delay of `kind` drawn from the survey's categories with `draw`
+    (a declared draw of two rounds: the category and the place within it)."""
+    u_bin, u_within = m.streams.all_rounds(draw, m.month, who)
+    m.timer[who] = m.prog.draw_delay(kind, u_bin, u_within)[0]
+
+
 def sigmoid(x: np.ndarray) -> np.ndarray:
     return 1.0 / (1.0 + np.exp(-x))
 

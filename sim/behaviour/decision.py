@@ -14,10 +14,21 @@ import numpy as np
 
 from sim.behaviour.application import informed_room
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import choose, size_ahead
+from sim.behaviour.common import choose, size_ahead, start_delay
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
+from sim.rng import declare
 from sim.states import Channel, DecisionMode, State
+
+ROOM_ROUNDS = 3  # a household whose first choice filled up this month may choose again, twice
+
+GIVE_UP = declare("give_up", "decision", 0, "a considering household gives up for now", __name__)
+CONSULT = declare("consult", "decision", 1, "the decision was taken with others rather than independently", __name__)
+DESTINATION = declare("destination", "destination", 0, "the destination chosen (round r: after r choices filled up)", __name__,
+                      rounds=ROOM_ROUNDS, stride=2)
+ROOM_ORDER = declare("room_order", "destination", 1, "the order in which this month's choosers take a region's room", __name__,
+                     rounds=ROOM_ROUNDS, stride=2)
+DOCUMENTS_DELAY = declare("documents_delay", "documents", 0, "months collecting the documents takes", __name__, rounds=2)
 
 
 def contacts_by_destination(m: ModelView, who: np.ndarray) -> np.ndarray:
@@ -52,14 +63,16 @@ def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> 
 def _decision_mode(m: ModelView, who: np.ndarray) -> None:
     """How the decision was taken (IOM Table 14): with contacts who relocated, with relatives and
     friends who told of the programme, or independently in the family circle."""
-    consult = m.streams.uniform("decision", m.month, who, k=1) < m.b.consult_share
+    consult = m.streams.draw(CONSULT, m.month, who) < m.b.consult_share
     movers = m.mover_contacts[who] > 0
     network = m.aware_channel[who] >= Channel.NETWORK  # heard from relatives and friends, or from movers
     m.decision_mode[who] = np.where(consult & movers, DecisionMode.WITH_RELOCATED,
                                     np.where(consult & network, DecisionMode.WITH_RELATIVES, DecisionMode.INDEPENDENT))
 
 
-ROOM_ROUNDS = 3  # a household whose first choice filled up this month may choose again, twice
+def _pick(m: ModelView, who: np.ndarray, util: np.ndarray, rnd: int) -> np.ndarray:
+    """A destination per household from the logit's utilities (round `rnd` of the month's choices)."""
+    return choose(np.exp(util - util.max(axis=1, keepdims=True)), m.streams.draw(DESTINATION, m.month, who, rnd))
 
 
 def _choose_with_room(m: ModelView, who: np.ndarray, util: np.ndarray) -> np.ndarray:
@@ -80,8 +93,8 @@ def _choose_with_room(m: ModelView, who: np.ndarray, util: np.ndarray) -> np.nda
         if len(pending) == 0:
             break
         u = u[open_]
-        pick = choose(np.exp(u - u.max(axis=1, keepdims=True)), m.streams.uniform("destination", m.month, who[pending], k=2 * k))
-        key = m.streams.uniform("destination", m.month, who[pending], k=2 * k + 1)
+        pick = _pick(m, who[pending], u, k)
+        key = m.streams.draw(ROOM_ORDER, m.month, who[pending], k)
         size = size_all[pending]
         before = size_ahead(pick, key, size)
         taken = (before < tranche[pick]) & (before + size <= year[pick])
@@ -101,7 +114,7 @@ def deciding(m: ModelView) -> None:
 
 def decide(m: ModelView, who: np.ndarray) -> None:
     b = m.b
-    give_up = m.streams.uniform("decision", m.month, who) < b.decide_drop_rate
+    give_up = m.streams.draw(GIVE_UP, m.month, who) < b.decide_drop_rate
     if not m.prog.active[m.year_index].any():
         give_up[:] = True  # no destination takes anyone this year
     stop = who[give_up]
@@ -123,12 +136,11 @@ def decide(m: ModelView, who: np.ndarray) -> None:
         if len(go) == 0:
             return
     else:
-        dest = choose(np.exp(util - util.max(axis=1, keepdims=True)), m.streams.uniform("destination", m.month, go))
+        dest = _pick(m, go, util, 0)
     m.dest[go] = dest.astype(np.int8)
     m.record.chose_hh[m.month] += len(go)
     m.state[go] = State.COLLECTING
     m.collect_month[go] = m.month
-    m.timer[go] = m.prog.draw_delay("documents", m.streams.uniform("documents", m.month, go),
-                                    m.streams.uniform("documents", m.month, go, k=1))[0]
+    start_delay(m, go, "documents", DOCUMENTS_DELAY)
     _decision_mode(m, go)
     m.add_active(go)

@@ -11,10 +11,20 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.common import fill_in_order
+from sim.behaviour.common import choose, fill_in_order
 from sim.protocol import ModelView
 from sim.regions import SECTORS
+from sim.rng import declare
 from sim.states import Job, State
+
+JOB_OWN_SECTOR = declare("job_own_sector", "jobs", 0, "a jobless head finds a job in their own sector this month", __name__)
+JOB_OTHER = declare("job_other", "jobs", 1, "a jobless head takes a job outside their qualification", __name__)
+BUSINESS_START = declare("business_start", "jobs", 2, "a jobless head with business intent starts a business", __name__)
+EMPLOYER_CLAIM = declare("employer_claim", "jobs", 3, "the employer claims the employer subsidy", __name__)
+OTHER_SECTOR = declare("other_sector", "jobs", 4, "the sector of a job outside one's qualification", __name__)
+CAME_FOR_BUSINESS = declare("came_for_business", "jobs", 5, "came to start a business (fixed per household)", __name__, per_household=True)
+SIDE_BUSINESS = declare("side_business", "jobs", 6, "an employed head with business intent starts a side business", __name__)
+BUSINESS_EXIT = declare("business_exit", "jobs", 7, "a business closes this month", __name__)
 
 WAGE_OTHER = 0.85     # assumption: pay in a job outside one's qualification, relative
 WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
@@ -40,7 +50,7 @@ def employment(m: ModelView) -> None:
             * np.where(hh.qualified[seek], 1.0, b.job_rate_unqualified_factor)
             * (1.0 + b.courses_effect * m.took_courses[seek])
             * (1.0 + b.skills_assessment_effect * m.skills_assessed[seek]))
-    u = s.uniform("jobs", mo, seek)
+    u = s.draw(JOB_OWN_SECTOR, mo, seek)
     want = u < 1.0 - np.exp(-rate)
     cand = seek[want]
     hired = cand[fill_in_order(cell[want], u[want], np.ones(len(cand)), m.openings.ravel().copy())]
@@ -54,7 +64,7 @@ def employment(m: ModelView) -> None:
     left = m.openings.sum(axis=1)
     rest_per_region = np.bincount(dr, minlength=len(left))
     p_other = 1.0 - np.exp(-b.job_rate_other * np.minimum(1.0, left / np.maximum(rest_per_region, 1))[dr])
-    u2 = s.uniform("jobs", mo, rest, k=1)
+    u2 = s.draw(JOB_OTHER, mo, rest)
     other_cand = rest[u2 < p_other]
     other = other_cand[fill_in_order(m.dest[other_cand].astype(np.int64), u2[u2 < p_other], np.ones(len(other_cand)), np.floor(left))]
     _take_openings(m.openings, np.bincount(m.dest[other], minlength=len(left)))
@@ -63,19 +73,17 @@ def employment(m: ModelView) -> None:
     # the sector taken outside one's qualification: drawn in proportion to the region's openings
     if len(other):
         share = m.openings[m.dest[other].astype(np.int64)] + 1e-9
-        from sim.behaviour.common import choose
-
-        m.job_sector[other] = choose(share, s.uniform("jobs", mo, other, k=4)).astype(np.int8)
+        m.job_sector[other] = choose(share, s.draw(OTHER_SECTOR, mo, other)).astype(np.int8)
     # own business for those with business intent who found no job this month
     rest = rest[m.job[rest] == Job.NONE]
-    biz = rest[hh.business_intent[rest] & (s.uniform("jobs", mo, rest, k=2) < business_chance(m, rest))]
+    biz = rest[hh.business_intent[rest] & (s.draw(BUSINESS_START, mo, rest) < business_chance(m, rest))]
     m.job[biz] = Job.BUSINESS
     _employer_subsidy(m, idx)
 
 
 def came_for_business(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Heads who came to start a business (IOM Table 17): a fixed share of those with business intent."""
-    return m.hh.business_intent[idx] & (m.streams.uniform("jobs", -1, idx, k=5) < m.b.business_intent_first)
+    return m.hh.business_intent[idx] & (m.streams.draw(CAME_FOR_BUSINESS, m.month, idx) < m.b.business_intent_first)
 
 
 def business_chance(m: ModelView, idx: np.ndarray) -> np.ndarray:
@@ -87,13 +95,13 @@ def _business_turnover(m: ModelView, idx: np.ndarray) -> None:
     """Businesses close; heads who came for business start one before searching; employed heads with
     business intent start side businesses."""
     b, s, mo, job = m.b, m.streams, m.month, m.job[idx]
-    closing = idx[(job == Job.BUSINESS) & (s.uniform("jobs", mo, idx, k=7) < b.business_exit_rate)]
+    closing = idx[(job == Job.BUSINESS) & (s.draw(BUSINESS_EXIT, mo, idx) < b.business_exit_rate)]
     m.job[closing] = Job.NONE
     first = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
     first = first[came_for_business(m, first)]
-    m.job[first[s.uniform("jobs", mo, first, k=2) < business_chance(m, first)]] = Job.BUSINESS
+    m.job[first[s.draw(BUSINESS_START, mo, first) < business_chance(m, first)]] = Job.BUSINESS  # CLASH-TODO
     side = idx[((job == Job.MATCHED) | (job == Job.OTHER)) & m.hh.business_intent[idx] & ~m.side_business[idx]]
-    m.side_business[side[s.uniform("jobs", mo, side, k=6) < b.business_side_rate]] = True
+    m.side_business[side[s.draw(SIDE_BUSINESS, mo, side) < b.business_side_rate]] = True
 
 
 def _take_openings(openings: np.ndarray, take: np.ndarray) -> None:
@@ -111,7 +119,7 @@ def _employer_subsidy(m: ModelView, idx: np.ndarray) -> None:
     if len(due) == 0:
         return
     m.employer_claimed[due] = True
-    claim = due[m.streams.uniform("jobs", m.month, due, k=3) < prog.employer_take_up]
+    claim = due[m.streams.draw(EMPLOYER_CLAIM, m.month, due) < prog.employer_take_up]
     amount = prog.employer_mci[y] * m.mci
     m.subsidy_employer[claim] += amount
     m.record.paid[m.month, 2] += amount * len(claim)

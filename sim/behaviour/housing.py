@@ -18,7 +18,14 @@ import numpy as np
 from sim.behaviour.common import fill_in_order, stochastic_round
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
+from sim.rng import declare
 from sim.states import Housing, State, TempStatus
+
+RENTAL_ROUNDING = declare("rental_rounding", "housing", 7, "rounding of the flats each region offers (per region and settlement type)", __name__)
+CENTRE_ROUNDING = declare("centre_rounding", "arrival", 9, "rounding of each region's temporary accommodation places (per region)", __name__)
+CENTRE_QUEUE_TIE = declare("centre_queue_tie", "arrival", 2, "order within a month in the queue for a temporary accommodation centre", __name__)
+FLAT_FOUND = declare("flat_found", "housing", 1, "finds a flat on the rental market this month", __name__)
+PURCHASE_HELP = declare("purchase_help", "housing", 2, "a renter buys or builds a home with the programme's help", __name__)
 
 CERTIFICATE_MONTHS = 3  # assumption: months from arrival until a certificate holder has bought a home
 
@@ -39,7 +46,7 @@ def _offer_rentals(m: ModelView) -> None:
     offers = m.prog.rental_offers * m.scale
     rural = m.b.rural_destination_share
     expected = np.stack([offers * (1.0 - rural), offers * rural], axis=1)
-    u = m.streams.uniform("housing", m.month, np.arange(expected.size), k=7)
+    u = m.streams.draw(RENTAL_ROUNDING, m.month, np.arange(expected.size))
     inflow = stochastic_round(expected.ravel(), u).reshape(expected.shape)
     m.rentals_left = np.minimum(m.rentals_left + inflow, np.ceil(3.0 * expected))
 
@@ -51,8 +58,8 @@ def _temporary_accommodation(m: ModelView, idx: np.ndarray) -> None:
     left_centre = idx[(m.housing_status[idx] == Housing.TEMPORARY)]
     m.housing_status[left_centre] = Housing.NONE
     queue = idx[(m.temp_status[idx] == TempStatus.QUEUED) & (m.housing_status[idx] == Housing.NONE)]
-    cap = stochastic_round(m.prog.temp_places * m.scale, m.streams.uniform("arrival", m.month, np.arange(k), k=9))
-    placed = queue[fill_in_order(m.dest[queue].astype(np.int64), m.arrival_month[queue] + m.streams.uniform("arrival", m.month, queue, k=2),
+    cap = stochastic_round(m.prog.temp_places * m.scale, m.streams.draw(CENTRE_ROUNDING, m.month, np.arange(k)))
+    placed = queue[fill_in_order(m.dest[queue].astype(np.int64), m.arrival_month[queue] + m.streams.draw(CENTRE_QUEUE_TIE, m.month, queue),
                                  np.ones(len(queue)), cap.astype(float))]
     m.temp_status[placed] = TempStatus.IN_CENTRE
     m.housing_status[placed] = Housing.TEMPORARY
@@ -71,7 +78,7 @@ def _search(m: ModelView, idx: np.ndarray) -> None:
     in_centre = m.housing_status[seek] == Housing.TEMPORARY
     effort = b.housing_search_multiplier * (1.0 + b.temp_accommodation_search_bonus * in_centre)
     p = 1.0 - (1.0 - m.world.housing_found_within_month[d]) ** effort
-    u = m.streams.uniform("housing", m.month, seek, k=1)
+    u = m.streams.draw(FLAT_FOUND, m.month, seek)
     cand = seek[u < p]
     # the market's flats go to those who found one, in the order of the draw, while they last
     cell = m.dest[cand].astype(np.int64) * 2 + m.rural_dest[cand]
@@ -96,5 +103,5 @@ def _purchase_help(m: ModelView, idx: np.ndarray) -> None:
         return
     renters = idx[m.housing_status[idx] == Housing.RENTED]
     p = 1.0 - (1.0 - share) ** (1.0 / 12.0)
-    owners = renters[m.streams.uniform("housing", m.month, renters, k=2) < p]
+    owners = renters[m.streams.draw(PURCHASE_HELP, m.month, renters) < p]
     m.housing_status[owners] = Housing.OWN

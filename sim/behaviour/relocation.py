@@ -13,14 +13,30 @@ import numpy as np
 
 from sim.behaviour.awareness import add_contacts
 from sim.behaviour.decision import contacts_by_destination
+from sim.behaviour.common import timer_done
 from sim.protocol import ModelView
+from sim.rng import declare
 from sim.states import Housing, HousingRoute, Marital, State, TempStatus
+
+RURAL_PLACE = declare("rural_place", "arrival", 0, "placed in a village rather than a town", __name__)
+PAYMENT_DELAY = declare("payment_delay", "payment", 0, "months from arrival to the first subsidy payment", __name__, rounds=2)
+SUBSIDY_CLAIMS = declare("subsidy_claims", "payment", 2, "claims the relocation subsidy (and, the other way round, the rent subsidy)", __name__)
+HOUSING_ON_ARRIVAL = declare("housing_on_arrival", "housing", 0, "housing provided, arranged beforehand or none", __name__)
+PROVIDED_POOR = declare("provided_poor", "housing", 3, "provided housing unsuitable for living", __name__)
+CERTIFICATE = declare("certificate", "housing", 4, "holds an economic mobility certificate", __name__)
+ORIENTED = declare("oriented", "services", 0, "given orientation on the destination", __name__)
+NEEDS_ASSESSMENT = declare("needs_assessment", "services", 1, "had a needs assessment", __name__)
+ADAPTATION_SERVICES = declare("adaptation_services", "services", 2, "given adaptation services", __name__)
+WOMEN_PACKAGE = declare("women_package", "services", 3, "a woman heading a family given the women's package", __name__)
+COURSES = declare("courses", "services", 4, "took training courses", __name__)
+SKILLS_ASSESSED = declare("skills_assessed", "services", 5, "had a skills assessment", __name__)
+BUSINESS_GRANT = declare("business_grant", "services", 6, "given a start-up grant or microcredit", __name__)
+TOLD_OF_WINTERS = declare("told_of_winters", "services", 7, "an oriented household told what winters to expect", __name__)
+ADAPTATION_NEED = declare("adaptation_need", "adaptation", 0, "how hard adapting will be (the latent difficulty)", __name__)
 
 
 def moving(m: ModelView) -> None:
-    idx = m.active_idx(State.MOVING)
-    done = idx[m.timer[idx] <= 0]
-    m.timer[idx[m.timer[idx] > 0]] -= 1
+    done = timer_done(m, m.active_idx(State.MOVING))
     if len(done):
         arrive(m, done)
 
@@ -32,39 +48,39 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     m.state[who] = State.ARRIVED
     m.arrival_month[who] = mo
     m.first_dest[who] = d
-    m.rural_dest[who] = s.uniform("arrival", mo, who) < b.rural_destination_share
-    delay, m.pay_bin[who] = prog.draw_payment_delay(w, d, s.uniform("payment", mo, who), s.uniform("payment", mo, who, k=1))
+    m.rural_dest[who] = s.draw(RURAL_PLACE, mo, who) < b.rural_destination_share
+    delay, m.pay_bin[who] = prog.draw_payment_delay(w, d, *s.all_rounds(PAYMENT_DELAY, mo, who))
     m.pay_month[who] = mo + delay
     # One draw for both claims, used in opposite directions: a family that misses the relocation
     # subsidy is the likeliest to claim the rent subsidy (IOM Table 35: 78.6% and 58.5% received them,
     # only 5.1% neither), as when support reaches every family in one form or another.
-    u_claim = s.uniform("payment", mo, who, k=2)
+    u_claim = s.draw(SUBSIDY_CLAIMS, mo, who)
     claims = u_claim < b.relocation_subsidy_take_up
     m.reloc_due[who] = np.where(claims, prog.reloc_mci[y] * hh.size[who], 0.0)  # MCI; converted when paid
     m.claims_rent[who] = (1.0 - u_claim) < b.rent_subsidy_take_up
     # housing on arrival
-    u = s.uniform("housing", mo, who)
+    u = s.draw(HOUSING_ON_ARRIVAL, mo, who)
     provided = u < prog.provided_share[d]
     prearranged = ~provided & (u < prog.provided_share[d] + w.housing_prearranged[d])
     m.housing_status[who] = np.where(provided, Housing.PROVIDED, np.where(prearranged, Housing.RENTED, Housing.NONE))
     m.temp_status[who[m.housing_status[who] == Housing.NONE]] = TempStatus.QUEUED
     m.housing_route[who] = np.where(provided, HousingRoute.PROVIDED, np.where(prearranged, HousingRoute.PREARRANGED, HousingRoute.SEARCHED))
     m.housed_month[who[m.housing_status[who] != Housing.NONE]] = mo
-    m.poor_housing[who] = provided & (s.uniform("housing", mo, who, k=3) < prog.provided_poor[d])  # IOM matrix 2.2.2
-    m.certificate[who] = s.uniform("housing", mo, who, k=4) < prog.certificate[y]  # economic mobility certificate (source 001)
-    m.business_grant[who] = hh.business_intent[who] & (s.uniform("services", mo, who, k=6) < prog.business_grant[y])
+    m.poor_housing[who] = provided & (s.draw(PROVIDED_POOR, mo, who) < prog.provided_poor[d])  # IOM matrix 2.2.2
+    m.certificate[who] = s.draw(CERTIFICATE, mo, who) < prog.certificate[y]  # economic mobility certificate (source 001)
+    m.business_grant[who] = hh.business_intent[who] & (s.draw(BUSINESS_GRANT, mo, who) < prog.business_grant[y])
     # services received
     p_oriented, p_told = prog.orientation_chances(w, y, d)
-    oriented = s.uniform("services", mo, who) < p_oriented
-    adaptation_services = s.uniform("services", mo, who, k=2) < prog.adaptation_services[y]
-    women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.uniform("services", mo, who, k=3) < prog.women_package[y])
-    m.supported[who] = (oriented | (s.uniform("services", mo, who, k=1) < prog.needs_assessment[y])
+    oriented = s.draw(ORIENTED, mo, who) < p_oriented
+    adaptation_services = s.draw(ADAPTATION_SERVICES, mo, who) < prog.adaptation_services[y]
+    women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.draw(WOMEN_PACKAGE, mo, who) < prog.women_package[y])
+    m.supported[who] = (oriented | (s.draw(NEEDS_ASSESSMENT, mo, who) < prog.needs_assessment[y])
                         | adaptation_services | women_pkg)
     # told what winters to expect before moving (IOM Table 25, footnote 6), or taught to heat a home by
     # adaptation services on arrival (rec. 4.3): what eases the climate hazard
-    m.briefed[who] = (oriented & (s.uniform("services", mo, who, k=7) < p_told)) | adaptation_services
-    m.took_courses[who] = s.uniform("services", mo, who, k=4) < prog.courses[y]
-    m.skills_assessed[who] = s.uniform("services", mo, who, k=5) < prog.skills_assessment[y]
+    m.briefed[who] = (oriented & (s.draw(TOLD_OF_WINTERS, mo, who) < p_told)) | adaptation_services
+    m.took_courses[who] = s.draw(COURSES, mo, who) < prog.courses[y]
+    m.skills_assessed[who] = s.draw(SKILLS_ASSESSED, mo, who) < prog.skills_assessment[y]
     # adaptation difficulty (months needed; 0 = easy, no issues)
     contacts = contacts_by_destination(m, who)[np.arange(len(who)), d] > 0
     change = hh.rural_origin[who] != m.rural_dest[who]
@@ -74,7 +90,7 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
          + b.adapt_w_climate * np.maximum(w.winter_severity[d] - w.origin_winter_severity[hh.origin[who]], 0)
          + b.adapt_w_language * w.language_barrier[d] + b.adapt_w_network * contacts
          + b.adapt_w_services * m.supported[who])
-    ua = np.clip(s.uniform("adaptation", mo, who), 1e-9, 1 - 1e-9)
+    ua = np.clip(s.draw(ADAPTATION_NEED, mo, who), 1e-9, 1 - 1e-9)
     latent = z + np.log(ua / (1 - ua))
     m.adapt_needed[who] = np.where(latent < 0, 0.0, b.adapt_months * latent)
     m.has_contacts[who] = contacts

@@ -29,7 +29,13 @@ from sim.behaviour.awareness import add_contacts
 from sim.behaviour.common import choose
 from sim.behaviour.finances import WINTER_MONTHS
 from sim.protocol import ModelView
+from sim.rng import declare
 from sim.states import Housing, Job, Marital, ReturnReason, State
+
+RETURN = declare("return", "returns", 0, "an arrived household returns home this month", __name__)
+MOVE_ON = declare("move_on", "returns", 1, "an arrived household moves on to another destination", __name__)
+REPAYS = declare("repays", "returns", 2, "a returning household repays what the rules ask back", __name__)
+RETURN_REASON = declare("return_reason", "returns", 3, "the reason for a return, in proportion to its hazard", __name__)
 
 MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
 
@@ -77,14 +83,14 @@ def returns(m: ModelView) -> None:
     h = reason_hazards(m, idx)
     p = 1.0 - np.exp(-h.sum(axis=1))
     m.return_risk = (idx, p)  # for observers: the expected returns (calibration/observe.py)
-    go_mask = s.uniform("returns", mo, idx) < p
+    go_mask = s.draw(RETURN, mo, idx) < p
     go = idx[go_mask]
     if len(go):
-        reason = choose(h[go_mask] + 1e-300, s.uniform("returns", mo, go, k=3))
+        reason = choose(h[go_mask] + 1e-300, s.draw(RETURN_REASON, mo, go))
         _return_home(m, go, reason)
     stay = idx[m.state[idx] == State.ARRIVED]
     p_on = b.move_on_rate * np.where(jobless_after_search(m, stay), MOVE_ON_JOBLESS_FACTOR, 1.0)
-    mover = stay[s.uniform("returns", mo, stay, k=1) < p_on]
+    mover = stay[s.draw(MOVE_ON, mo, stay) < p_on]
     if len(mover):
         _move_on(m, mover)
 
@@ -93,7 +99,7 @@ def _return_home(m: ModelView, who: np.ndarray, reason: np.ndarray) -> None:
     mo, prog, rec = m.month, m.prog, m.record
     d = m.first_dest[who].astype(np.int64)  # counted against the region they relocated to
     due = prog.repayment_due(m.subsidy_reloc[who], m.subsidy_rent[who], mo - m.arrival_month[who])
-    pays = m.streams.uniform("returns", mo, who, k=2) < m.b.repayment_compliance
+    pays = m.streams.draw(REPAYS, mo, who) < m.b.repayment_compliance
     m.reimbursed[who] += np.where(pays, due, 0.0)
     rec.reimbursed[mo] += float(np.where(pays, due, 0.0).sum())
     rec.asked_back[mo] += float(due.sum())

@@ -8,7 +8,11 @@ from sim.behaviour.awareness import refresh
 from sim.behaviour.common import stochastic_round
 from sim.protocol import ModelView
 from sim.regions import SECTORS
+from sim.rng import declare
 from sim.states import State
+
+QUOTA_ROUNDING = declare("quota_rounding", "selection", 7, "rounding of each region's scaled quota (per region, not household)", __name__)
+VACANCY_ROUNDING = declare("vacancy_rounding", "jobs", 8, "rounding of each region and sector's new openings (per cell)", __name__)
 
 
 def new_year(m: ModelView) -> None:
@@ -16,7 +20,7 @@ def new_year(m: ModelView) -> None:
     if m.month % 12 == 0:
         if m.programmes is not None:  # a scenario with `starts` switches programmes in that year
             m.prog = m.programmes[int(m.year >= m.scenario.starts)]
-        u = m.streams.uniform("selection", m.month, np.arange(len(m.quota_left)), k=7)
+        u = m.streams.draw(QUOTA_ROUNDING, m.month, np.arange(len(m.quota_left)))
         m.quota_year = stochastic_round(m.prog.quota[y] * m.scale, u)
         m.quota_left = m.quota_year.copy()
         m.record.quota_persons_year[y] = m.quota_year
@@ -30,7 +34,7 @@ def new_year(m: ModelView) -> None:
     agri = SECTORS.index("agriculture")
     stock[:, agri] *= 1.0 + m.prog.land_for_farming  # land for farming adds openings in agriculture (rec. 5)
     expected = (stock * m.prog.turnover * m.scale).ravel()
-    u = m.streams.uniform("jobs", m.month, np.arange(expected.size), k=8)
+    u = m.streams.draw(VACANCY_ROUNDING, m.month, np.arange(expected.size))
     inflow = stochastic_round(expected, u).reshape(stock.shape)
     m.openings = np.minimum(m.openings + inflow, np.ceil(stock * m.scale))
     m.begin_month_index()
