@@ -25,6 +25,7 @@ OTHER_SECTOR = declare("other_sector", "jobs", 4, "the sector of a job outside o
 CAME_FOR_BUSINESS = declare("came_for_business", "jobs", 5, "came to start a business (fixed per household)", __name__, per_household=True)
 SIDE_BUSINESS = declare("side_business", "jobs", 6, "an employed head with business intent starts a side business", __name__)
 BUSINESS_EXIT = declare("business_exit", "jobs", 7, "a business closes this month", __name__)
+FIRST_BUSINESS = declare("first_business", "jobs", 9, "a head who came for business starts one before searching", __name__)
 
 WAGE_OTHER = 0.85     # assumption: pay in a job outside one's qualification, relative
 WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
@@ -99,7 +100,7 @@ def _business_turnover(m: ModelView, idx: np.ndarray) -> None:
     m.job[closing] = Job.NONE
     first = idx[(m.job[idx] == Job.NONE) & ~m.hh.inactive[idx]]
     first = first[came_for_business(m, first)]
-    m.job[first[s.draw(BUSINESS_START, mo, first) < business_chance(m, first)]] = Job.BUSINESS  # CLASH-TODO
+    m.job[first[s.draw(FIRST_BUSINESS, mo, first) < business_chance(m, first)]] = Job.BUSINESS
     side = idx[((job == Job.MATCHED) | (job == Job.OTHER)) & m.hh.business_intent[idx] & ~m.side_business[idx]]
     m.side_business[side[s.draw(SIDE_BUSINESS, mo, side) < b.business_side_rate]] = True
 
