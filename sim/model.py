@@ -4,15 +4,22 @@ Household state lives in numpy arrays (one per attribute, indexed by household),
 `sim.states`; each phase acts on all households at once and sees the model through the protocol
 `sim.protocol.ModelView`. `MonthlyRecord` records the monthly series. Random numbers come only from the
 named streams of `sim.rng`.
+
+The model is a `mesa.Model`: seeded from the run's seed, stepped a month at a time, stopped by
+`running`, with its monthly series in `datacollector` (Mesa's DataCollector reading the record), so
+Mesa's `batch_run` and anything built on `mesa.Model` work on it. The households are not
+`mesa.Agent` objects: millions of them act each month, which only arrays can do in time.
 """
 
 from __future__ import annotations
 
 from typing import Callable, Iterable
 
+import mesa
 import numpy as np
 
 from sim import behaviour
+from sim.collector import RecordCollector
 from sim.outcomes import MonthlyRecord
 from sim.params import Behaviour
 from sim.population import Households, SocialNetwork, households_by_origin
@@ -20,8 +27,8 @@ from sim.programme import Programme
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS, ORIGINS
 from sim.rng import Streams, declare
-from sim.scenario import Scenario
-from sim.states import HOUSEHOLD_STATE, N_STATES, REGION_STATE, Housing, Job, State, TempStatus
+from sim.scenario import Scenario, load
+from sim.states import HOUSEHOLD_STATE, N_STATES, REGION_STATE, Housing, Job, ReturnReason, State, TempStatus
 from sim.world import World
 
 POPULATION = declare("population", "population", 0, "the synthetic households (set-up)", __name__, sequential=True)
@@ -30,8 +37,8 @@ NETWORK = declare("network", "network", 0, "the households' contacts (set-up)", 
 # Order of the month: read top to bottom.
 PHASES = (
     behaviour.new_year,          # quotas, vacancies and subsidy levels of the year
-    behaviour.deciding,          # last month's considering households give up or choose a destination
-    behaviour.awareness_and_decision,
+    behaviour.decision,          # last month's considering households give up or choose a destination
+    behaviour.awareness,
     behaviour.documents,         # collecting documents, then review
     behaviour.review,            # eligibility
     behaviour.selection,         # quota or wait-list
@@ -45,30 +52,21 @@ PHASES = (
 )
 
 
-class Region:
-    """A destination region, for inspection; its quota and markets live in the model's region arrays."""
-
-    def __init__(self, model: "RelocationModel", index: int):
-        self.model = model
-        self.index = index
-        self.region_id = DESTINATIONS[index]
-
-    @property
-    def quota_left_persons(self) -> int:
-        return int(self.model.quota_left[self.index])
-
-
-class RelocationModel(ModelView):
+class RelocationModel(mesa.Model, ModelView):
     """The South–North relocation programme, month by month.
 
     It implements `ModelView`, the protocol through which the phases see it; its household and region
     arrays are allocated from their declaration in `sim.states`.
 
     Args:
-        scenario: a validated Scenario (see `sim.scenario.load`).
-        seed: the run's seed; every decision draws from its own stream derived from it.
+        scenario: a validated Scenario (see `sim.scenario.load`), or a shipped scenario's name or a
+            scenario file's path.
+        seed: the run's seed; every decision draws from its own stream derived from it, and Mesa's
+            own `random` and `rng` are seeded from it too (the phases never use them).
         scale: fraction of households simulated (overrides the scenario's population.scale).
         check_invariants: verify the model's invariants after every month (tests).
+        ensemble: behavioural parameters drawn for the seed from this `sim.ensemble.ParameterEnsemble`
+            (e.g. `calibration.ensemble.posterior()`, as `relocsim run` does); without one, the scenario's.
 
     Observers: `observe(callback, months)` registers `callback(model)`, called at the end of each
     listed month (every month if `months` is None), after the month's records, before the invariants
@@ -77,7 +75,18 @@ class RelocationModel(ModelView):
     calibration takes its virtual-survey frames and expected returns (calibration/observe.py).
     """
 
-    def __init__(self, scenario: Scenario, seed: int = 0, scale: float | None = None, check_invariants: bool = False):
+    def __init__(self, scenario: Scenario | str = "baseline", seed: int = 0, scale: float | None = None,
+                 check_invariants: bool = False, ensemble=None):
+        super().__init__(seed=int(seed))
+        # Mesa wraps `step` in an instance attribute that points back at the model; unwrapped, a
+        # finished model's arrays are freed at once rather than at the next cyclic collection.
+        # `step` counts Mesa's `steps` itself.
+        vars(self).pop("step", None)
+        vars(self).pop("_user_step", None)
+        if not isinstance(scenario, Scenario):
+            scenario = load(scenario)
+        if ensemble is not None:
+            scenario = scenario.with_behaviour(ensemble.behaviour_draw(int(seed))[1])
         self.scenario = scenario
         self.b = Behaviour.from_dict(scenario.behaviour)
         self.scale = float(scale if scale is not None else scenario.data["population"]["scale"])
@@ -103,8 +112,8 @@ class RelocationModel(ModelView):
         self._considering = self._active = np.zeros(0, np.int64)
         # this month's households at risk of return and their return probability (set by the returns phase, for observers)
         self.return_risk = (np.zeros(0, np.int64), np.zeros(0))
-        self.regions = [Region(self, j) for j in range(len(DESTINATIONS))]
         self.record = MonthlyRecord(self.n_months, len(ORIGINS), len(DESTINATIONS), len(self.years))
+        self.datacollector = RecordCollector(self)
         behaviour.init_probabilities(self)
 
     # ------------------------------------------------------------------ subsets
@@ -157,6 +166,8 @@ class RelocationModel(ModelView):
         if self.check:
             self.check_invariants()
         self.month += 1
+        self.steps = self.month
+        self.running = self.month < self.n_months
 
     def observe(self, callback: Callable[["RelocationModel"], None], months: Iterable[int] | None = None) -> None:
         """Call `callback(model)` at the end of each month in `months` (0 = January of the first
@@ -187,7 +198,7 @@ class RelocationModel(ModelView):
         assert np.all(self.rent_paid_months <= self.rent_accrued), "rent subsidy paid before it was due"
         assert np.all(self.reimbursed <= self.subsidy_reloc + self.subsidy_rent + self.subsidy_employer + 1e-6), "repaid more than received"
         arrived = self.state == State.ARRIVED
-        assert np.array_equal(self.return_reason >= 0, self.state == State.RETURNED), "return without a reason, or a reason without a return"
+        assert np.array_equal(self.return_reason != ReturnReason.NONE, self.state == State.RETURNED), "return without a reason, or a reason without a return"
         assert np.array_equal(r.returns_persons_reason.sum(axis=1), r.returns_persons_dest.sum(axis=1)), "returns by reason do not sum to returns"
         assert np.all(self.dest[arrived] >= 0), "arrived household without destination"
         assert np.all((self.housing_status[~arrived] == Housing.NONE) | (self.state[~arrived] == State.RETURNED)), "housing outside destination"

@@ -140,7 +140,7 @@ def test_compare_says_when_quotas_bind():
 
 
 def test_commissions_include_families_whole_overrunning_the_tranche_never_the_year():
-    from sim.behaviour.application import within_tranche
+    from sim.behaviour.selection import within_tranche
 
     dest = np.array([0, 0, 0])
     key = np.array([0.1, 0.2, 0.3])

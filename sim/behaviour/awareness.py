@@ -93,7 +93,7 @@ def add_contacts(m: ModelView, who: np.ndarray, counter: np.ndarray, delta: int)
     refresh(m, touched[m.state[touched] <= State.AWARE])
 
 
-def awareness_and_decision(m: ModelView) -> None:
+def awareness(m: ModelView) -> None:
     """One uniform per household: unaware ones may become aware, aware ones may start considering."""
     u = m.streams.sequence(HEAR_OR_CONSIDER).random(m.n, dtype=np.float32)
     hits = np.flatnonzero(u < m.p_move)

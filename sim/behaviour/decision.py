@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.application import informed_room
+from sim.behaviour.selection import informed_room
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import choose, size_ahead, start_delay
 from sim.protocol import ModelView
@@ -105,7 +105,7 @@ def _choose_with_room(m: ModelView, who: np.ndarray, util: np.ndarray) -> np.nda
     return dest
 
 
-def deciding(m: ModelView) -> None:
+def decision(m: ModelView) -> None:
     """Households that considered relocating last month give up for now or choose a destination."""
     idx = m.deciding_idx()
     if len(idx):

@@ -1,11 +1,9 @@
-"""Documents, review and selection within the annual quota (IOM Tables 21-23, section 3.3.4).
+"""Selection within the annual quota (IOM Table 23, section 3.3.4; source 001).
 
-Eligibility: at least one household member holds a qualification (IOM 3.3.1); applications may
-also be refused for incomplete or unreliable documents (IOM matrix 2.2.1). Eligible applicants are
-approved first come, first served while the destination's quota for the year lasts (released to the
-regional commissions in monthly tranches; families are included whole), and wait-listed otherwise; a
-wait-listed household gives up after `waitlist_max_months`. Applicants are told before choosing a region
-whether its quota has room (`informed_room`, source 001).
+Eligible applicants are approved first come, first served while the destination's quota for the year
+lasts (released to the regional commissions in monthly tranches; families are included whole), and
+wait-listed otherwise; a wait-listed household gives up after `waitlist_max_months`. Applicants are
+told before choosing a region whether its quota has room (`informed_room`, source 001).
 """
 
 from __future__ import annotations
@@ -13,43 +11,13 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.awareness import refresh
-from sim.behaviour.common import fill_in_order, size_ahead, start_delay, timer_done
+from sim.behaviour.common import fill_in_order, size_ahead, start_delay
 from sim.protocol import ModelView
 from sim.rng import declare
 from sim.states import State
 
-PROCESSING_DELAY = declare("processing_delay", "processing", 0, "months the review of an application takes", __name__, rounds=2)
-DOCUMENT_DEFECT = declare("document_defect", "selection", 0, "application refused for incomplete or unreliable documents", __name__)
 WAITLIST_TIE = declare("waitlist_tie", "selection", 1, "order within a month among wait-listed applicants", __name__)
 MOVING_DELAY = declare("moving_delay", "moving", 0, "months from approval to arrival", __name__, rounds=2)
-
-
-def documents(m: ModelView) -> None:
-    """Households collecting documents count down; those done submit their application."""
-    done = timer_done(m, m.active_idx(State.COLLECTING))
-    if len(done) == 0:
-        return
-    m.state[done] = State.REVIEW
-    first = done[m.application_month[done] < 0]  # never applied before (a household that gave up may apply again)
-    m.record.applications_first_hh[m.month] += len(first)
-    m.application_month[done] = m.month
-    start_delay(m, done, "processing", PROCESSING_DELAY)
-    m.record.applications_hh[m.month] += len(done)
-    m.record.applications_persons[m.month] += int(m.hh.size[done].sum())
-
-
-def review(m: ModelView) -> None:
-    """Applications whose review ends: refused, or passed on to selection."""
-    done = timer_done(m, m.active_idx(State.REVIEW))
-    if len(done) == 0:
-        return
-    defect = m.streams.draw(DOCUMENT_DEFECT, m.month, done) < m.b.doc_defect_rate
-    refused = done[~m.hh.eligible[done] | defect]
-    m.state[refused] = State.REJECTED
-    m.record.rejections_hh[m.month] += len(refused)
-    passed = done[m.hh.eligible[done] & ~defect]
-    m.state[passed] = State.WAITLISTED
-    m.queued_since[passed] = m.month
 
 
 def commission_room(m: ModelView) -> np.ndarray:

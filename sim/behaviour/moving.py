@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 
 from sim.behaviour.awareness import add_contacts
-from sim.behaviour.decision import contacts_by_destination
 from sim.behaviour.common import timer_done
+from sim.behaviour.decision import contacts_by_destination
 from sim.protocol import ModelView
 from sim.rng import declare
 from sim.states import Housing, HousingRoute, Marital, State, TempStatus
