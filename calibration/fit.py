@@ -15,7 +15,7 @@ import pandas as pd
 from calibration.survey import DERIVED_CELLS, EXCLUDED_CELLS, QUESTIONS, expected_tables
 from calibration.targets import load_official, load_targets
 from sim.regions import DESTINATIONS
-from sim.states import Job
+from sim.states import Job, Marital
 
 # Respondents the model's population cannot contain: arrivals from abroad (IOM Table 12) are kandas
 # or foreign nationals, not internal migrants; they are left out of the base.
@@ -116,7 +116,7 @@ def _outcomes_2024(s: dict, start_2024: int, second_earner_share: float) -> dict
     """
     arrived = s["arrival_month"] >= start_2024
     head = arrived & ~s["inactive"]
-    spouses = arrived & (s["marital"] == 1)
+    spouses = arrived & (s["marital"] == Marital.MARRIED)
     persons = head.sum() + spouses.sum()
     if not persons:
         return {("y2024_outcomes", "employed_share"): np.nan, ("y2024_outcomes", "business_share"): np.nan}

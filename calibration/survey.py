@@ -17,7 +17,7 @@ import pandas as pd
 from sim.population import HOUSING_BEFORE, MARITAL
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
 from sim.schema import BIN_MONTHS, DOCUMENT_BINS, PAYMENT_BINS, PROCESSING_BINS
-from sim.states import Channel, Housing, Job
+from sim.states import Channel, Housing, HousingRoute, Job
 
 SAMPLE_SIZES = {"north_kazakhstan": 85, "east_kazakhstan": 110, "kostanay": 67, "pavlodar": 92}  # IOM Table 2
 
@@ -97,9 +97,9 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     # application to the decision, including any wait for quota (IOM Tables 22-23)
     f["documents"] = experienced_cell(s["application_month"] - s["collect_month"], DOCUMENT_BINS)
     f["processing"] = experienced_cell(s["approval_month"] - s["application_month"], PROCESSING_BINS)
-    searched = s["housing_route"] == 0
+    searched = s["housing_route"] == HousingRoute.SEARCHED
     waited = (s["housed_month"] < 0) | (s["housed_month"] > s["arrival_month"])
-    f["housing_search"] = np.select([s["housing_route"] == 1, s["housing_route"] == 2, searched & ~waited],
+    f["housing_search"] = np.select([s["housing_route"] == HousingRoute.PROVIDED, s["housing_route"] == HousingRoute.PREARRANGED, searched & ~waited],
                                     ["prepared_by_authorities", "arranged_before_arrival", "within_month"], "more_than_month")
     f["problems_search_housing"] = searched & waited
     f["problems_finding_housing"] = f["problems_search_housing"]

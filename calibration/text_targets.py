@@ -18,7 +18,7 @@ import pandas as pd
 
 from calibration.survey import SAMPLE_SIZES, reachability, sampling_weights, survey_frame
 from sim.regions import DESTINATIONS
-from sim.states import Job
+from sim.states import Education, Job
 
 N = 354
 # target, cell, count, kind, split
@@ -48,6 +48,6 @@ def simulated_text_targets(snap: dict, recency: float = 0.0) -> dict[tuple, floa
         ("text_income_sources", "all", "wages_only"): share(np.isin(job, (Job.MATCHED, Job.OTHER))),
         ("text_income_sources", "all", "business"): share(job == Job.BUSINESS),
         ("fig2_age", "all", "under_30"): share(young.astype(bool)),
-        ("fig1_education", "all", "higher"): share(edu == 0),
-        ("fig1_education", "all", "incomplete_secondary"): share(edu == 3),
+        ("fig1_education", "all", "higher"): share(edu == Education.HIGHER),
+        ("fig1_education", "all", "incomplete_secondary"): share(edu == Education.INCOMPLETE_SECONDARY),
     }

@@ -11,36 +11,21 @@ import pandas as pd
 from sim.population import EDUCATION, MARITAL
 from sim.programme import SUBSIDY_TYPES
 from sim.regions import DESTINATIONS, ORIGINS
-from sim.states import N_REASONS, N_STATES, RETURN_REASONS, Housing, Job, Known, State
+from sim.states import N_REASONS, N_STATES, RECORD, RETURN_REASONS, Housing, Job, Known, State
 
 # months since arrival at which cohorts' cumulative return shares are reported (issue 9)
 RETURN_PROFILE_MONTHS = (6, 12, 24, 36, 60)
 
 
 class MonthlyRecord:
-    """Counters filled by the phases during each month."""
+    """Counters filled by the phases during each month, one array per counter of `sim.states.RECORD`."""
 
     def __init__(self, months: int, n_origins: int, n_dest: int, n_years: int):
-        z = lambda: np.zeros(months, np.int64)  # noqa: E731
-        self.applications_hh, self.applications_persons = z(), z()
-        self.applications_first_hh = z()  # households applying for the first time
-        self.approvals_hh, self.rejections_hh, self.gave_up_hh, self.deferred_hh, self.chose_hh = z(), z(), z(), z(), z()
-        self.arrivals_hh, self.arrivals_persons = z(), z()
-        self.returns_hh, self.moved_on_hh = z(), z()
-        self.temp_placed, self.temp_queue = z(), z()
-        self.arrivals_persons_dest = np.zeros((months, n_dest), np.int64)
-        self.returns_persons_dest = np.zeros((months, n_dest), np.int64)
-        self.returns_persons_reason = np.zeros((months, N_REASONS), np.int64)
-        self.flows_persons = np.zeros((n_years, n_origins, n_dest), np.int64)
-        self.approved_persons_year = np.zeros((n_years, n_dest), np.int64)
-        self.quota_persons_year = np.zeros((n_years, n_dest), np.int64)
-        self.paid = np.zeros((months, len(SUBSIDY_TYPES)))
-        self.reimbursed = np.zeros(months)
-        self.asked_back = np.zeros(months)
-        self.state_counts = np.zeros((months, N_STATES), np.int64)
-        self.in_destination_persons = z()
-        self.employed_share = np.zeros(months)
-        self.housed_share = np.zeros(months)
+        # the length of each axis the counters are declared with
+        self.axes = {"month": months, "year": n_years, "origin": n_origins, "destination": n_dest,
+                     "reason": N_REASONS, "subsidy": len(SUBSIDY_TYPES), "state": N_STATES}
+        for counter in RECORD:  # every counter as declared in sim.states
+            setattr(self, counter.name, counter.allocate(self.axes))
         self.month = 0
 
     def start_month(self, month: int) -> None:

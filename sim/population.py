@@ -14,10 +14,10 @@ import numpy as np
 
 from sim.params import Behaviour
 from sim.regions import ORIGINS, SECTORS, catalogue
-from sim.states import Education, Marital
+from sim.states import Education, HousingBefore, Marital, Settlement
 
 # Settlement type before departure (IOM Table 13 order).
-SETTLEMENTS = ("regional_capital", "other_large_city", "small_town", "large_village", "district_capital", "village")
+SETTLEMENTS = tuple(s.name.lower() for s in Settlement)  # regional_capital, other_large_city, ..., village
 # IOM Table 13 (ALL REGIONS: 41/92/24/28/55/114 of 354) split by origin type with Table 12: the 105
 # respondents from Almaty, Nur-Sultan and Shymkent all lived in large cities; the other 28 large-city
 # respondents came from the regional capitals of the mixed regions. Hence, for the mixed regions,
@@ -25,7 +25,7 @@ SETTLEMENTS = ("regional_capital", "other_large_city", "small_town", "large_vill
 # (of 249), and for the cities 13 regional capital and 92 other large city (of 105).
 SETTLEMENT_SHARE_MIXED = np.array([28, 0, 24, 28, 55, 114], float) / 249
 SETTLEMENT_SHARE_CITY = np.array([13, 92, 0, 0, 0, 0], float) / 105
-RURAL_SETTLEMENTS = (3, 5)  # large village and village: 40.1% of respondents (IOM 3.2.2 "countryside" 41.1%)
+RURAL_SETTLEMENTS = (Settlement.LARGE_VILLAGE, Settlement.VILLAGE)  # 40.1% of respondents (IOM 3.2.2 "countryside" 41.1%)
 
 EDUCATION = tuple(e.name.lower() for e in Education)  # higher, vocational, general_secondary, incomplete_secondary
 # 45% higher and 27.7% incomplete secondary (IOM 2.1 with Figure 1); the rest split 0.20 / 0.073
@@ -40,7 +40,7 @@ FEMALE_SHARE = 0.483          # 171 of 354 respondents (IOM 2.1)
 UNDER_30_SHARE = 0.38         # IOM 2.1, Figure 2
 CHILDREN_SHARE = 0.76         # 269 of 354 reported having children (IOM 2.1)
 
-HOUSING_BEFORE = ("own", "parents", "relatives", "dormitory", "rented", "rented_room", "temporary_quarters")
+HOUSING_BEFORE = tuple(h.name.lower() for h in HousingBefore)  # own, parents, relatives, ..., temporary_quarters
 # IOM Table 18 ALL REGIONS (hard to answer, 1.1%, folded into parents' home)
 HOUSING_BEFORE_SHARE = np.array([0.282, 0.327, 0.040, 0.025, 0.254, 0.042, 0.025])
 BANK_LOAN_SHARE = 0.39        # "between 38 and 40 per cent ... bank credits ... still active" (IOM 3.3.3)
@@ -56,7 +56,8 @@ TIE_KINDS = ("kin", "friend", "neighbour")
 
 
 class Households:
-    """Household attributes as arrays indexed by household id (0..n-1)."""
+    """Household attributes as arrays indexed by household id (0..n-1), declared in
+    `sim.states.HOUSEHOLD_ATTRIBUTES`: drawn here once, never changed by a phase."""
 
     def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray, b: Behaviour):
         n = int(n_by_origin.sum())
@@ -91,7 +92,7 @@ class Households:
         children = np.where(has_children, 1 + rng.poisson(b.extra_children_mean, n), 0)
         self.size = (1 + married + children).astype(np.int16)
         self.housing_before = rng.choice(len(HOUSING_BEFORE), size=n, p=HOUSING_BEFORE_SHARE / HOUSING_BEFORE_SHARE.sum()).astype(np.int8)
-        self.own_home = self.housing_before == 0
+        self.own_home = self.housing_before == HousingBefore.OWN
         self.bank_loan = rng.random(n) < BANK_LOAN_SHARE
         self.consumer_credit = rng.random(n) < CONSUMER_CREDIT_SHARE
         self.debt_mci = (b.debt_payment_mci_bank * self.bank_loan + b.debt_payment_mci_consumer * self.consumer_credit).astype(np.float32)

@@ -5,7 +5,10 @@ Every household array of `RelocationModel` is declared here once, in the spirit 
 (`sim.model.PHASES`) that write it. The model allocates its arrays from `HOUSEHOLD_STATE` and
 `REGION_STATE`; `tests/test_states.py` runs a model with a guard that records which phase changes which
 array and fails when that differs from `writers` below, or when the model holds an undeclared array.
-`tools/state_table.py` writes the state-variable table of docs/ODD.md from this declaration.
+The households' fixed attributes (`HOUSEHOLD_ATTRIBUTES`, drawn once by `sim.population.Households`) and
+the counters of the monthly record (`RECORD`, allocated by `sim.outcomes.MonthlyRecord`, with the phases
+that add to each) are declared here too, and the same guard checks them.
+`tools/state_table.py` writes the tables of docs/ODD.md from these declarations.
 
 To find which phase writes `housing_status`, read its line below.
 """
@@ -89,6 +92,29 @@ class Education(IntEnum):
     INCOMPLETE_SECONDARY = 3
 
 
+class Settlement(IntEnum):
+    """Settlement type before departure (IOM Table 13 order); a fixed attribute, `hh.settlement`."""
+
+    REGIONAL_CAPITAL = 0
+    OTHER_LARGE_CITY = 1
+    SMALL_TOWN = 2
+    LARGE_VILLAGE = 3
+    DISTRICT_CAPITAL = 4
+    VILLAGE = 5
+
+
+class HousingBefore(IntEnum):
+    """Housing before departure (IOM Table 18 order); a fixed attribute, `hh.housing_before`."""
+
+    OWN = 0
+    PARENTS = 1
+    RELATIVES = 2
+    DORMITORY = 3
+    RENTED = 4
+    RENTED_ROOM = 5
+    TEMPORARY_QUARTERS = 6
+
+
 class TempStatus(IntEnum):
     """Temporary accommodation (IOM Box 1)."""
 
@@ -165,12 +191,12 @@ I8, I16, I32, F32, F64, B = np.int8, np.int16, np.int32, np.float32, np.float64,
 
 HOUSEHOLD_STATE: tuple[Var, ...] = (
     # the programme
-    _v("state", I8, State.UNAWARE, "programme state", "awareness_and_decision deciding documents review selection moving returns", State),
-    _v("timer", I16, 0, "months left in the current delay", "deciding documents review selection moving"),
-    _v("dest", I8, -1, "destination, an index into DESTINATIONS; −1 for none", "deciding selection returns"),
+    _v("state", I8, State.UNAWARE, "programme state", "awareness decision documents review selection moving returns", State),
+    _v("timer", I16, 0, "months left in the current delay", "decision documents review selection moving"),
+    _v("dest", I8, -1, "destination, an index into DESTINATIONS; −1 for none", "decision selection returns"),
     _v("queued_since", I32, -1, "month the household entered the wait-list", "review selection"),
     _v("application_month", I32, -1, "month the latest application was submitted (−1 before the first: first applications are counted by it)", "documents"),
-    _v("collect_month", I32, -1, "month the household last started collecting documents", "deciding"),
+    _v("collect_month", I32, -1, "month the household last started collecting documents", "decision"),
     _v("approval_month", I32, -1, "month the commission included the household in the quota", "selection"),
     _v("arrival_month", I32, -1, "month of arrival in the destination", "moving"),
     _v("return_month", I32, -1, "month of return to the origin", "returns"),
@@ -178,12 +204,12 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("first_dest", I8, -1, "the destination it relocated to, kept when it moves on; returns are counted against it", "moving"),
     # awareness and decision
     _v("p_move", F32, 0.0, "this month's chance of the next pre-application step: becoming aware, or starting to consider",
-       "setup new_year deciding awareness_and_decision selection moving returns"),
+       "setup new_year decision awareness selection moving returns"),
     _v("logit_static", F32, 0.0, "the part of the decision logit that does not change during a run", "setup"),
-    _v("aware_contacts", I16, 0, "contacts who became aware", "awareness_and_decision"),
+    _v("aware_contacts", I16, 0, "contacts who became aware", "awareness"),
     _v("mover_contacts", I16, 0, "contacts now living in a destination", "moving returns"),
-    _v("aware_channel", I8, Channel.UNKNOWN, "the channel that brought the news", "awareness_and_decision", Channel),
-    _v("decision_mode", I8, DecisionMode.UNKNOWN, "how the decision was taken (IOM Table 14)", "deciding", DecisionMode, True),
+    _v("aware_channel", I8, Channel.UNKNOWN, "the channel that brought the news", "awareness", Channel),
+    _v("decision_mode", I8, DecisionMode.UNKNOWN, "how the decision was taken (IOM Table 14)", "decision", DecisionMode, True),
     # arrival
     _v("rural_dest", B, False, "placed in a village", "moving"),
     _v("has_contacts", B, False, "had contacts living in the destination on arrival", "moving"),
@@ -235,3 +261,108 @@ REGION_STATE: tuple[Var, ...] = (
 SETUP_CONSTANTS = ("years", "wage_mci")
 
 STATE = {v.name: v for v in HOUSEHOLD_STATE + REGION_STATE}
+
+
+# --------------------------------------------------------------------------- fixed household attributes
+
+@dataclass(frozen=True)
+class Attribute:
+    """One fixed attribute of the households (`sim.population.Households`, `model.hh`), drawn at set-up."""
+
+    name: str
+    dtype: type
+    meaning: str                    # with its unit where it has one
+    codes: type[IntEnum] | None = None
+    writers: tuple[str, ...] = (SETUP,)  # set-up only: a phase that changes a fixed attribute must be named here
+
+
+HOUSEHOLD_ATTRIBUTES: tuple[Attribute, ...] = (
+    Attribute("origin", I8, "origin region, an index into `ORIGINS`; households are stored grouped by origin"),
+    Attribute("settlement", I8, "settlement type before departure (IOM Table 13)", Settlement),
+    Attribute("rural_origin", B, "the settlement is a large village or a village"),
+    Attribute("female", B, "the head is a woman"),
+    Attribute("young", B, "the head is under 30"),
+    Attribute("age", I8, "the head's age, years: 20–29 if young, else 30–59; no phase reads it"),
+    Attribute("education", I8, "the head's education", Education),
+    Attribute("qualified", B, "the head holds a qualification"),
+    Attribute("marital", I8, "the head's marital status", Marital),
+    Attribute("spouse_qualified", B, "a married head's spouse holds a qualification"),
+    Attribute("sector", I8, "the head's sector, an index into `SECTORS`"),
+    Attribute("size", I16, "persons: 1 + [married] + children"),
+    Attribute("housing_before", I8, "housing before departure (IOM Table 18)", HousingBefore),
+    Attribute("own_home", B, "the housing before departure was owned"),
+    Attribute("bank_loan", B, "an active bank loan"),
+    Attribute("consumer_credit", B, "an active consumer credit"),
+    Attribute("debt_mci", F32, "monthly debt service, MCI"),
+    Attribute("jobless", B, "no stable work before departure"),
+    Attribute("centre_contact", B, "a jobless head in touch with an employment centre"),
+    Attribute("income_mci", F32, "monthly income at origin, MCI; used only to set savings"),
+    Attribute("savings_mci", F32, "savings, MCI"),
+    Attribute("business_intent", B, "wants to start a business"),
+    Attribute("eligible", B, "`qualified` or `spouse_qualified`: the household meets the programme's requirement (IOM 3.3.1)"),
+    Attribute("inactive", B, "a female head on maternity leave: she never seeks work"),
+)
+
+
+# --------------------------------------------------------------------------- the monthly record
+
+MONTH_END = "end_month"  # written by MonthlyRecord.end_month after the phases (the month's stocks), not by a phase
+
+
+@dataclass(frozen=True)
+class Counter:
+    """One array of the monthly record (`sim.outcomes.MonthlyRecord`): what the phases count as they run.
+
+    Counts are of simulated households and persons; the outputs scale them to national totals."""
+
+    name: str
+    dims: tuple[str, ...]           # its axes: month, year, origin, destination, reason, subsidy or state
+    unit: str                       # households, persons, tenge or share
+    meaning: str
+    writers: tuple[str, ...]        # phases (sim.model.PHASES by name) that add to it; MONTH_END for the month's close
+
+    @property
+    def dtype(self) -> type:
+        return np.float64 if self.unit in ("tenge", "share") else np.int64
+
+    def allocate(self, sizes: dict[str, int]) -> np.ndarray:
+        """The zeroed array, each axis as long as `sizes` says (month: the run's months, ...)."""
+        return np.zeros(tuple(sizes[d] for d in self.dims), self.dtype)
+
+
+def _c(name, dims, unit, meaning, writers) -> Counter:
+    return Counter(name, tuple(dims.split(" × ")), unit, meaning, tuple(writers.split()))
+
+
+HH, PERSONS = "households", "persons"
+
+RECORD: tuple[Counter, ...] = (
+    _c("applications_hh", "month", HH, "applications submitted", "documents"),
+    _c("applications_persons", "month", PERSONS, "persons of the households that applied", "documents"),
+    _c("applications_first_hh", "month", HH, "households applying for the first time", "documents"),
+    _c("approvals_hh", "month", HH, "households the commissions included in the quota", "selection"),
+    _c("rejections_hh", "month", HH, "applications refused at review", "review"),
+    _c("gave_up_hh", "month", HH, "wait-listed households that gave up waiting", "selection"),
+    _c("deferred_hh", "month", HH, "choices put off: the household was told no destination had quota room", "decision"),
+    _c("chose_hh", "month", HH, "considering households that chose a destination", "decision"),
+    _c("arrivals_hh", "month", HH, "households that arrived in a destination", "moving"),
+    _c("arrivals_persons", "month", PERSONS, "persons who arrived in a destination", "moving"),
+    _c("returns_hh", "month", HH, "households that went back to the origin", "returns"),
+    _c("moved_on_hh", "month", HH, "households that moved on to another destination", "returns"),
+    _c("temp_placed", "month", HH, "households placed in a temporary accommodation centre", "housing"),
+    _c("temp_queue", "month", HH, "households queued for a bed in a centre and not placed", "housing"),
+    _c("arrivals_persons_dest", "month × destination", PERSONS, "arrivals by destination", "moving"),
+    _c("returns_persons_dest", "month × destination", PERSONS,
+       "returns, counted against the destination the household relocated to (`first_dest`)", "returns"),
+    _c("returns_persons_reason", "month × reason", PERSONS, "returns by the `ReturnReason` whose hazard drew them", "returns"),
+    _c("flows_persons", "year × origin × destination", PERSONS, "arrivals by origin and destination", "moving"),
+    _c("approved_persons_year", "year × destination", PERSONS, "persons the commissions included in the quota", "selection"),
+    _c("quota_persons_year", "year × destination", PERSONS, "the year's quota", "new_year"),
+    _c("paid", "month × subsidy", "tenge", "subsidies paid, by type (`sim.programme.SUBSIDY_TYPES`)", "employment subsidies"),
+    _c("reimbursed", "month", "tenge", "subsidies repaid on return", "returns"),
+    _c("asked_back", "month", "tenge", "subsidies due for repayment on return, paid or not", "returns"),
+    _c("state_counts", "month × state", HH, "households in each programme `State` at the month's end", MONTH_END),
+    _c("in_destination_persons", "month", PERSONS, "persons of ARRIVED households at the month's end", MONTH_END),
+    _c("employed_share", "month", "share", "ARRIVED households whose head has any job, business included", MONTH_END),
+    _c("housed_share", "month", "share", "ARRIVED households renting, in provided housing or in their own", MONTH_END),
+)
