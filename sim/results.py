@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from sim import __version__
+from sim.nested import flatten, unflatten  # flatten: also imported from here (sim.sweep)
 from sim.output_folder import atomic_folder, unique_id
 from sim.runner import RunResult
 
@@ -32,28 +33,6 @@ def versions() -> dict:
     return out
 
 
-def flatten(d: dict, prefix: str = "") -> dict:
-    out = {}
-    for k, v in d.items():
-        key = f"{prefix}{k}"
-        if isinstance(v, dict):
-            out.update(flatten(v, key + "."))
-        else:
-            out[key] = v
-    return out
-
-
-def _unflatten(flat: dict) -> dict:
-    out: dict = {}
-    for key, v in flat.items():
-        node = out
-        parts = key.split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = v
-    return out
-
-
 def combine(summaries: list[dict]) -> dict:
     """Mean over replicates and, with several, 90% bands (5th-95th percentile) of every number."""
     if len(summaries) == 1:
@@ -64,8 +43,8 @@ def combine(summaries: list[dict]) -> dict:
         vals = np.array([f[key] for f in flats if f.get(key) is not None], float)
         mean[key] = float(vals.mean()) if len(vals) else None
         bands[key] = [float(np.percentile(vals, 5)), float(np.percentile(vals, 95))] if len(vals) else None
-    out = _unflatten(mean)
-    out["bands_90"] = _unflatten(bands)
+    out = unflatten(mean)
+    out["bands_90"] = unflatten(bands)
     return out
 
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from sim.ensemble import ParameterEnsemble
 from sim.model import RelocationModel
+from sim.nested import flatten
 from sim.outcomes import flows_table, monthly_table, summary
 from sim.inputs import override_items, parse_override
 from sim.scenario import Scenario, apply_overrides, from_dict, load
@@ -74,8 +75,6 @@ class RunResult:
     def summary_frame(self) -> pd.DataFrame:
         """A tidy table of the outcomes: one row per replicate (with its seed and parameter set), one
         column per scalar outcome of the run summary (nested keys joined with dots)."""
-        from sim.results import flatten
-
         rows = []
         for i, (s, summ) in enumerate(zip(self.seeds, self.summaries)):
             trial = self.parameter_sets[i] if i < len(self.parameter_sets) else None
