@@ -27,17 +27,20 @@ import datetime as dt
 import json
 import logging
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
+from sim.compare_plots import write_plots
+from sim.comparison import HEADLINE, NET_SUBSIDIES, PRINTED, SUBSIDY_TOTAL, Comparison  # PRINTED: read here by the CLI
 from sim.ensemble import ParameterEnsemble
+from sim.inputs import override_items
+from sim.nested import flatten
 from sim.output_folder import atomic_folder, unique_id
-from sim.results import flatten
-from sim.runner import RunResult, replicate_seeds, run_scenario, with_overrides
+from sim.results import versions
+from sim.runner import replicate_seeds, run_scenario, with_overrides
 from sim.scenario import Scenario, ScenarioError
 
 log = logging.getLogger("relocsim")
@@ -53,39 +56,10 @@ COLUMNS = ["scenario", "outcome", "mean", "low", "high", "diff_from_first", "dif
 BINDING = 0.5
 # Below BINDING, the notes still say that quotas ration demand in part from this share of deferred choices.
 RATIONING = 0.1
-SUBSIDY_TOTAL = "subsidies_paid_tenge.total"
-NET_SUBSIDIES = "net_subsidies_tenge"
-
-# Outcomes listed first in compare.csv (the rest follow in the order of the run summary).
-HEADLINE = (
-    "relocated_persons", "applications_households", "relocated_households", "employed_share_12m",
-    "skill_matched_share", "returned_persons", "return_share", SUBSIDY_TOTAL,
-    "subsidies_paid_tenge.relocation", "subsidies_paid_tenge.rent", "subsidies_paid_tenge.employer",
-    "reimbursed_tenge", NET_SUBSIDIES, "cost_per_retained_person_24m_tenge", "in_destination_persons_end",
-)
-# Outcomes printed by the command and drawn in differences.png.
-PRINTED = (
-    "applications_households", "relocated_persons", "returned_persons", "return_share", "employed_share_12m",
-    "skill_matched_share", SUBSIDY_TOTAL, "cost_per_retained_person_24m_tenge",
-)
+Overrides = Sequence[str] | Mapping[str, Any] | None  # --set strings or a {dotted key: value} dict
 
 
 # --------------------------------------------------------------------------- running
-
-@dataclass
-class Comparison:
-    """Scenarios run with the same replicate seeds; `labels` name them in tables and plots."""
-
-    labels: list[str]
-    scenarios: list[Scenario]
-    results: list[RunResult]
-    seeds: list[int]
-    seed: int
-    overrides: list[str]
-    scale: float
-    parameters: str = "defaults"        # "posterior": drawn from an ensemble; "defaults": the schema's
-    parameter_sets: list | None = None  # ensemble trial per replicate (None: schema defaults)
-
 
 def _labels(scenarios: Sequence[Scenario]) -> list[str]:
     """Scenario names, made unique by a suffix where two scenarios share one."""
@@ -98,7 +72,7 @@ def _labels(scenarios: Sequence[Scenario]) -> list[str]:
     return out
 
 
-def load_scenarios(names_or_paths: Sequence[str | Path | Scenario], overrides: Sequence[str] = ()) -> list[Scenario]:
+def load_scenarios(names_or_paths: Sequence[str | Path | Scenario], overrides: Overrides = ()) -> list[Scenario]:
     """Load and validate every scenario first (names, paths or `Scenario` objects, the overrides applied to
     each); one ScenarioError lists the problems of all of them."""
     if len(names_or_paths) < 2:
@@ -107,7 +81,7 @@ def load_scenarios(names_or_paths: Sequence[str | Path | Scenario], overrides: S
     scenarios, problems = [], []
     for name in names_or_paths:
         try:
-            scenarios.append(with_overrides(name, list(overrides)))
+            scenarios.append(with_overrides(name, override_items(overrides)))
         except ScenarioError as exc:
             problems.extend(exc.problems)
     if problems:
@@ -115,15 +89,16 @@ def load_scenarios(names_or_paths: Sequence[str | Path | Scenario], overrides: S
     return scenarios
 
 
-def all_overrides(overrides: Sequence[str] | None, scale: float | None) -> list[str]:
-    out = list(overrides or [])
+def all_overrides(overrides: Overrides, scale: float | None) -> list:
+    """The overrides as a list (`--set` strings, or (key, value) pairs from a dict), `scale` last."""
+    out = override_items(overrides)
     if scale is not None:
         out.append(f"population.scale={float(scale)!r}")  # validated against the schema's bounds
     return out
 
 
 def run_comparison(names_or_paths: Sequence[str | Path | Scenario], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
-                   scale: float | None = None, overrides: Sequence[str] | None = None,
+                   scale: float | None = None, overrides: Overrides = None,
                    on_month: Callable[[], None] | None = None, ensemble: ParameterEnsemble | None = None) -> Comparison:
     """Validate all scenarios, then run each for the same replicate seeds. Behavioural parameters
     come from `ensemble` (e.g. the calibrated one, `calibration.ensemble.posterior()`: one draw per
@@ -242,9 +217,10 @@ def quotas_bind(comp: Comparison) -> dict[str, bool]:
 
 
 def compare_scenarios(names_or_paths: Sequence[str | Path | Scenario], replicates: int = DEFAULT_REPLICATES, seed: int = 0,
-                      scale: float | None = None, overrides: Sequence[str] | None = None,
+                      scale: float | None = None, overrides: Overrides = None,
                       ensemble: ParameterEnsemble | None = None) -> pd.DataFrame:
-    """Run the scenarios with common random numbers and return the comparison table (see module doc)."""
+    """Run the scenarios with common random numbers and return the comparison table (see module doc).
+    `overrides`: `--set` strings or a {dotted key: value} dict applied to every scenario, as in `run_scenario`."""
     return compare_table(run_comparison(names_or_paths, replicates, seed, scale, overrides, ensemble=ensemble))
 
 
@@ -307,9 +283,6 @@ def binding_note(binds: bool, rationed: float = 0.0) -> str:
 def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd.DataFrame | None = None,
                      command: list[str] | None = None) -> Path:
     """Write tables, plots and metadata into `out_parent/<timestamp>-seed<N>/` atomically."""
-    from sim.compare_plots import write_plots
-    from sim.results import versions
-
     out_parent = Path(out_parent)
     out_parent.mkdir(parents=True, exist_ok=True)
     target = out_parent / unique_id(comp.seed)

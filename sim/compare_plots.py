@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
-from sim.compare import PRINTED, SUBSIDY_TOTAL, Comparison
+from sim.comparison import PRINTED, SUBSIDY_TOTAL, Comparison
 from sim.labels import RETURN_REASON_LABELS, COUNT_HOUSEHOLDS, COUNT_PERSONS, SHARE, axis_label, group_name, label, scale_for_plot, scenario_label
 from sim.plotting import Style, axes, band, dodge, finish, legend, monthly_share, plt, points, run_note, same_as, styles, thousands, yerr
 

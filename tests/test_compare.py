@@ -115,6 +115,16 @@ def test_identical_scenarios_have_exactly_zero_differences(tmp_path):
     assert np.allclose(other.set_index("outcome")["mean"], base.loc[other["outcome"]], equal_nan=True)
 
 
+def test_overrides_as_a_dict_equal_the_same_set_strings():
+    """README: overrides are `--set` strings or a {dotted key: value} dict, for compare as for run_scenario."""
+    args = dict(replicates=1, seed=2, scale=0.01)
+    as_dict = compare.compare_scenarios(["baseline", "support_2024"], overrides={"time.end_year": 2014, "rent_subsidy.months": 24}, **args)
+    as_set = compare.compare_scenarios(["baseline", "support_2024"], overrides=["time.end_year=2014", "rent_subsidy.months=24"], **args)
+    pd.testing.assert_frame_equal(as_dict, as_set)
+    with pytest.raises(ScenarioError, match="rent_subsidy.monthz"):
+        compare.compare_scenarios(["baseline", "support_2024"], overrides={"rent_subsidy.monthz": 3}, **args)
+
+
 def test_duplicate_names_get_distinct_labels(tmp_path):
     assert compare._labels([type("S", (), {"name": n})() for n in ("a", "a", "b", "a")]) == ["a", "a#2", "b", "a#3"]
 
@@ -171,7 +181,7 @@ def test_cli_bad_input_exits_2_and_writes_nothing(tmp_path, capsys):
     assert str(bad) in err and "housing.purchase_help" in err and "did you mean 'purchase_help_share'" in err
     assert cli.main(["compare", "baseline", *CLI_FAST, "--out", str(out)]) == 2
     assert "at least two" in capsys.readouterr().err
-    with pytest.raises(SystemExit) as exit_:   # argparse refuses it (sim.inputs.scale), exit 2
+    with pytest.raises(SystemExit) as exit_:   # argparse refuses it (sim.cli.arguments.scale), exit 2
         cli.main(["compare", "baseline", "support_2024", "--scale", "3", "--out", str(out), "--quiet"])
     assert exit_.value.code == 2 and "allowed: a number from 1e-05 to 1" in capsys.readouterr().err
     assert not out.exists()
@@ -181,14 +191,14 @@ def test_interrupted_write_leaves_nothing_complete(tmp_path, monkeypatch):
     def boom(*_a, **_k):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("sim.compare_plots.write_plots", boom)
+    monkeypatch.setattr("sim.compare.write_plots", boom)
     out = tmp_path / "cmp"
     assert cli.main(["compare", "baseline", "rent_subsidy_24_months", *CLI_FAST, "--out", str(out)]) == 130
     assert list(out.iterdir()) == []
 
 
 def test_two_compares_in_the_same_second_get_distinct_folders(tmp_path, rent_comparison, monkeypatch):
-    monkeypatch.setattr("sim.compare_plots.write_plots", lambda *_a, **_k: [])  # the folders are the point here
+    monkeypatch.setattr("sim.compare.write_plots", lambda *_a, **_k: [])  # the folders are the point here
     comp, table = rent_comparison
     a = compare.write_comparison(comp, tmp_path, table)
     b = compare.write_comparison(comp, tmp_path, table)
