@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.common import sigmoid
+from sim.maths import logit, sigmoid
 from sim.regions import DESTINATIONS, SECTORS
 from sim.scenario import Scenario
 from sim.schema import BIN_MONTHS
@@ -113,7 +113,7 @@ class Programme:
         told = world.told_destination_share[dest]
         if not 0.0 < cov < 1.0:
             return np.full(len(dest), cov), told
-        return sigmoid(_logit(cov) + _logit(world.oriented_share[dest]) - _logit(world.oriented_pooled)), told
+        return sigmoid(logit(cov) + logit(world.oriented_share[dest]) - logit(world.oriented_pooled)), told
 
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""
@@ -134,7 +134,3 @@ def _draw(cdf: np.ndarray, lo: np.ndarray, hi: np.ndarray, u_bin: np.ndarray, u_
     """(months, category): the category from its cumulative shares, the months uniform within its range."""
     b = np.minimum(np.searchsorted(cdf, u_bin, side="right"), len(cdf) - 1)
     return (lo[b] + np.floor(u_within * (hi[b] - lo[b] + 1))).astype(np.int16), b.astype(np.int8)
-
-
-def _logit(p):
-    return np.log(p) - np.log1p(-np.asarray(p))

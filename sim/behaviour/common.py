@@ -19,8 +19,7 @@ def start_delay(m, who: np.ndarray, kind: str, draw) -> None:
     m.timer[who] = m.prog.draw_delay(kind, u_bin, u_within)[0]
 
 
-def sigmoid(x: np.ndarray) -> np.ndarray:
-    return 1.0 / (1.0 + np.exp(-x))
+from sim.maths import sigmoid  # noqa: E402  (moved there so that sim.programme need not import the phases)
 
 
 def group_order(groups: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
