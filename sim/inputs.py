@@ -1,14 +1,15 @@
 """The input boundary: everything a user hands the simulator is checked here before it is used.
 
-Scenario and spec files, `--set` overrides and command-line numbers all pass through this module, so a
-hostile input (binary or non-UTF-8 text, a FIFO, nesting deep enough to exhaust the stack, integers
-with thousands of digits, non-ASCII year digits) ends in one `InputError` that names the file or
-option, the key and the allowed values. The CLI catches that type only, exits 2 and writes nothing.
+Scenario and spec files, `--set` overrides and command-line values (numbers, addresses, ports) all pass
+through this module, so a hostile input (binary or non-UTF-8 text, a FIFO, nesting deep enough to exhaust
+the stack, integers with thousands of digits, non-ASCII year digits) ends in one `InputError` that names
+the file or option, the key and the allowed values. The CLI catches that type only, exits 2 and writes
+nothing; its argparse types (`sim.cli.arguments`) wrap the `check_*` functions here.
 """
 
 from __future__ import annotations
 
-import argparse
+import ipaddress
 import math
 import os
 import re
@@ -18,6 +19,8 @@ import tomllib
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from sim.schema import SCHEMA
 
 MAX_FILE_BYTES = 1_000_000      # a scenario or spec file; the largest shipped one is under 3 kB
 MAX_DEPTH = 8                   # tables and arrays nested in a file or --set value (the schema needs 3)
@@ -29,10 +32,12 @@ INT64 = 2**63                   # TOML integers are 64-bit
 MAX_SEED = 2**63 - 1            # seeds: 0 to 2^63-1 (numpy SeedSequence takes any, Parquet and JSON int64 this)
 MAX_REPLICATES = 1000           # replicates of one run (each keeps its monthly tables in memory)
 SCHEDULER_SCHEMES = ("tcp", "tls")
+FIRST_PORT = 1024                # a server port: below it only an administrator may listen
 
 _YEAR = re.compile(r"[1-9][0-9]{3}")                 # plain ASCII, no sign, no leading zero
 _KEY_PART = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]*")  # a --set key part: schema names, regions, years
 _WHOLE = re.compile(r"[0-9]+")
+_HOST = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")
 
 
 class InputError(ValueError):
@@ -214,60 +219,85 @@ def override_items(overrides: list[str] | dict | None) -> list:
     return list(overrides)
 
 
-# --------------------------------------------------------------------------- command-line numbers
+# --------------------------------------------------------------------------- command-line values
+# Each takes an option's text and returns its value or raises InputError; sim.cli.arguments makes them
+# argparse types, and argparse names the option in its message.
 
-def _whole(text: str, what: str, lo: int, hi: int, hi_text: str | None = None) -> int:
+def whole_number(text: str, what: str, lo: int, hi: int, hi_text: str | None = None) -> int:
+    """A whole number from `lo` to `hi` in plain ASCII digits (no sign, underscores or exponent)."""
     s = text.strip()
     if not _WHOLE.fullmatch(s) or len(s) > 25 or not lo <= int(s) <= hi:
-        raise argparse.ArgumentTypeError(f"{shown(text)}: {what}; allowed: a whole number from {lo} to {hi_text or hi} "
-                                         f"(plain digits)")
+        raise InputError([f"{shown(text)}: {what}; allowed: a whole number from {lo} to {hi_text or hi} (plain digits)"])
     return int(s)
 
 
-def seed(text: str) -> int:
-    """argparse type: a seed in [0, 2^63)."""
-    return _whole(text, "not a seed", 0, MAX_SEED, "2^63-1")
+def check_seed(text: str) -> int:
+    """A seed in [0, 2^63)."""
+    return whole_number(text, "not a seed", 0, MAX_SEED, "2^63-1")
 
 
-def replicates(text: str) -> int:
-    """argparse type: replicates from 1 to MAX_REPLICATES."""
-    return _whole(text, "not a number of replicates", 1, MAX_REPLICATES)
+def check_replicates(text: str) -> int:
+    """Replicates from 1 to MAX_REPLICATES."""
+    return whole_number(text, "not a number of replicates", 1, MAX_REPLICATES)
 
 
-def positive_int(text: str) -> int:
-    """argparse type: workers, trials, runs: a whole number from 1 to 1,000,000."""
-    return _whole(text, "not a positive whole number", 1, 1_000_000)
+def check_positive_int(text: str) -> int:
+    """Workers, trials, runs: a whole number from 1 to 1,000,000."""
+    return whole_number(text, "not a positive whole number", 1, 1_000_000)
 
 
-def scale(text: str) -> float:
-    """argparse type: a population scale within the schema's bounds of population.scale."""
-    from sim.schema import SCHEMA
-
+def check_scale(text: str) -> float:
+    """A population scale within the schema's bounds of population.scale."""
     spec = SCHEMA.fields["population"].fields["scale"]
     try:
         v = float(text)
     except ValueError:
         v = math.nan
     if not (math.isfinite(v) and spec.lo <= v <= spec.hi):
-        raise argparse.ArgumentTypeError(f"{shown(text)}: not a population scale; allowed: a number from {spec.lo:g} to {spec.hi:g}")
+        raise InputError([f"{shown(text)}: not a population scale; allowed: a number from {spec.lo:g} to {spec.hi:g}"])
     return v
 
 
-def scheduler_address(text: str) -> str:
-    """argparse type: a Dask scheduler address, scheme://host:port with scheme tcp or tls."""
+def check_scheduler_address(text: str) -> str:
+    """A Dask scheduler address, scheme://host:port with scheme tcp or tls."""
     allowed = "allowed: tcp://HOST:PORT or tls://HOST:PORT, e.g. tcp://127.0.0.1:8786, port 1 to 65535"
     s = text.strip()
     try:
         parts = urlsplit(s)
         port = parts.port
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{shown(text)}: not a scheduler address; {allowed}") from None
+        raise InputError([f"{shown(text)}: not a scheduler address; {allowed}"]) from None
     host = parts.hostname or ""
     if (parts.scheme not in SCHEDULER_SCHEMES or not host or port is None or not 1 <= port <= 65535
             or parts.path not in ("", "/") or parts.query or parts.fragment or parts.username
             or not re.fullmatch(r"[A-Za-z0-9.\-:\[\]]+", parts.netloc) or len(s) > 300):
-        raise argparse.ArgumentTypeError(f"{shown(text)}: not a scheduler address; {allowed}")
+        raise InputError([f"{shown(text)}: not a scheduler address; {allowed}"])
     return f"{parts.scheme}://{parts.netloc}"
+
+
+def check_port(text: str) -> int:
+    """A port for a server to listen on: 1024 to 65535 (lower ones need administrator rights), or 0 for
+    any free one (the dashboard's server, solara, picks it)."""
+    s = text.strip()
+    if s != "0" and not (_WHOLE.fullmatch(s) and len(s) <= 5 and FIRST_PORT <= int(s) <= 65535):
+        raise InputError([f"{shown(text)}: not a port to serve on; allowed: a whole number from {FIRST_PORT} to 65535 "
+                          f"(plain digits), or 0 for any free port"])
+    return int(s)
+
+
+def check_host(text: str) -> str:
+    """An address for a server to listen on: an IP address or a host name (RFC 1123 labels)."""
+    s = text.strip()
+    try:
+        ipaddress.ip_address(s)
+        return s
+    except ValueError:
+        pass
+    if len(s) > 253 or not _HOST.fullmatch(s):
+        raise InputError([f"{shown(text)}: not an address to listen on; allowed: an IP address (127.0.0.1: this "
+                          f"machine only; 0.0.0.0: every network; ::1) or a host name of letters, digits, '-' and "
+                          f"'.', e.g. localhost"])
+    return s
 
 
 def probe_scheduler(address: str, timeout: float = 3.0) -> None:

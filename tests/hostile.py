@@ -214,7 +214,7 @@ ARGS = [
 ]
 
 # --------------------------------------------------------------------------- argparse types for the other commands
-# (type function name in sim.inputs, text); each must raise ArgumentTypeError whose message says "allowed"
+# (type name in sim.cli.arguments, text); each must raise ArgumentTypeError whose message says "allowed"
 TYPES = [
     ("seed", "-1"), ("seed", str(2**63)), ("seed", str(2**70)), ("seed", "1e3"), ("seed", "٣"),
     ("replicates", "0"), ("replicates", "1000000000"), ("positive_int", "0"), ("positive_int", "-3"),
@@ -227,6 +227,8 @@ TYPES = [
     ("scheduler_address", "tcp://host:8786?x=1"), ("scheduler_address", "tcp://[::1:8786"),
     ("scheduler_address", "tcp://ho st:8786"), ("scheduler_address", "tcp://host:-1"),
     ("scheduler_address", "tcp://host:8786\x00"), ("scheduler_address", "tcp://" + "h" * 400 + ":8786"),
+    ("port", "80"), ("port", "65536"), ("port", "-1"), ("port", "0x1f90"), ("port", "٨٠٨٠"), ("port", ""),
+    ("host", ""), ("host", "a b"), ("host", "x..y"), ("host", "tcp://x"), ("host", "x_y"), ("host", "h" * 300),
 ]
 
 # --------------------------------------------------------------------------- sweep specs

@@ -17,6 +17,7 @@ import pytest
 
 import hostile
 from sim import cli, inputs
+from sim.cli import arguments
 from sim.inputs import ScenarioError
 from sim.scenario import SCENARIO_DIR
 
@@ -127,9 +128,9 @@ def test_command_line_argument_refused(argv, fragment, box, capsys):
 
 @pytest.mark.parametrize("name,text", hostile.TYPES, ids=[f"type{i}" for i in range(len(hostile.TYPES))])
 def test_argument_types_refuse(name, text):
-    """The argparse types the other commands take on (seeds, replicates, workers, scale, scheduler)."""
+    """The argparse types the other commands take on (seeds, replicates, workers, scale, scheduler, port, host)."""
     with pytest.raises(argparse.ArgumentTypeError, match="allowed"):
-        getattr(inputs, name)(text)
+        getattr(arguments, name)(text)
 
 
 @pytest.mark.parametrize("case", sorted(hostile.SWEEPS))
@@ -171,12 +172,35 @@ def test_corpus_covers_the_issue():
 
 @pytest.mark.parametrize("text", ["0", "1", str(2**63 - 1), " 7 "])
 def test_seed_bounds_accept(text):
-    assert inputs.seed(text) == int(text)
+    assert arguments.seed(text) == int(text)
 
 
 @pytest.mark.parametrize("address", ["tcp://127.0.0.1:8786", "tls://scheduler.example.org:8786", "tcp://[::1]:8786"])
 def test_scheduler_addresses_accepted(address):
-    assert inputs.scheduler_address(address) == address
+    assert arguments.scheduler_address(address) == address
+
+
+@pytest.mark.parametrize("argv", [["--port", "80"], ["--port", "1023"], ["--port", "65536"], ["--port", "-1"],
+                                  ["--port", "8765.0"], ["--port", "http"], ["--port", "9" * 5000],
+                                  ["--host", ""], ["--host", "a b"], ["--host", "http://127.0.0.1"], ["--host", "host:80"],
+                                  ["--host", "127.0.0.1\x00"], ["--host=-x"], ["--host", "h" * 300]])
+def test_dashboard_port_and_host_refused(argv, capsys, monkeypatch):
+    """`relocsim dashboard` refuses a bad --port or --host at the input boundary: exit 2, the option and
+    the allowed values named, no traceback, and no server started."""
+    import sim.dashboard.cli as dashboard_cli
+
+    monkeypatch.setattr(dashboard_cli, "cmd_dashboard", lambda args: pytest.fail(f"served on {args.host}:{args.port}"))
+    rc, err = invoke(["dashboard", *argv, "--no-browser"], capsys)
+    assert_refused(rc, err, f"argument {argv[0].split('=')[0]}")
+
+
+@pytest.mark.parametrize("argv,port,host", [([], 8765, "127.0.0.1"), (["--port", "0"], 0, "127.0.0.1"),
+                                            (["--port", " 1024 ", "--host", "0.0.0.0"], 1024, "0.0.0.0"),
+                                            (["--port", "65535", "--host", "::1"], 65535, "::1"),
+                                            (["--host", "my-host.example.org"], 8765, "my-host.example.org")])
+def test_dashboard_port_and_host_accepted(argv, port, host):
+    args = cli.build_parser().parse_args(["dashboard", *argv])
+    assert (args.port, args.host) == (port, host)
 
 
 def test_unreachable_scheduler_reported():

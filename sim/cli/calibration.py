@@ -9,7 +9,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget
-from sim import inputs
+from sim.cli import arguments
 from sim.cli.common import PARAMETER_SOURCES
 
 
@@ -18,10 +18,10 @@ def add_parsers(sub) -> None:
     p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
                    help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
                         "with 4 replicates per trial, about 10 minutes")
-    p.add_argument("--trials", type=inputs.positive_int, default=None, help="override the budget's number of trials")
-    p.add_argument("--replicates", type=inputs.replicates, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
-    p.add_argument("--workers", type=inputs.positive_int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
-    p.add_argument("--seed", type=inputs.seed, default=0, help="seed of the study, 0 to 2^63-1 (default 0)")
+    p.add_argument("--trials", type=arguments.positive_int, default=None, help="override the budget's number of trials")
+    p.add_argument("--replicates", type=arguments.replicates, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
+    p.add_argument("--workers", type=arguments.positive_int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
+    p.add_argument("--seed", type=arguments.seed, default=0, help="seed of the study, 0 to 2^63-1 (default 0)")
     p.add_argument("--out", type=Path, default=None,
                    help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
                         "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
@@ -33,9 +33,9 @@ def add_parsers(sub) -> None:
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("fit-report", help="compare the baseline's virtual survey with the IOM survey and official counts")
     p.add_argument("--out", type=Path, default=Path("results") / "calibration")
-    p.add_argument("--replicates", type=inputs.replicates, default=8)
-    p.add_argument("--scale", type=inputs.scale, default=0.1)
-    p.add_argument("--seed", type=inputs.seed, default=0)
+    p.add_argument("--replicates", type=arguments.replicates, default=8)
+    p.add_argument("--scale", type=arguments.scale, default=0.1)
+    p.add_argument("--seed", type=arguments.seed, default=0)
     p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior")
     p.add_argument("--posterior", type=Path, default=None, metavar="CSV",
                    help="evaluate this ensemble (a posterior.csv written by relocsim calibrate) instead of the shipped one")
@@ -52,7 +52,7 @@ def cmd_calibrate(args) -> int:
 
     budget = BUDGETS[args.budget]
     for key in ("trials", "replicates"):
-        value = getattr(args, key)   # at least 1: argparse checked it (sim.inputs)
+        value = getattr(args, key)   # at least 1: argparse checked it (sim.cli.arguments)
         if value:
             budget = Budget(**{**asdict(budget), key: value})
     home = calibration_home(cal.CAL_DIR)

@@ -1,5 +1,5 @@
-"""Argument types and options shared by several commands, and the one place the command line turns
-`--parameters posterior|defaults` into a parameter ensemble for the experiments."""
+"""Options shared by several commands (their argparse types are in `sim.cli.arguments`), and the one
+place the command line turns `--parameters posterior|defaults` into a parameter ensemble for the experiments."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from sim import inputs
+from sim.cli import arguments
 from sim.cli.common import add_parameters_argument, ensemble_for
 
 log = logging.getLogger("relocsim")
@@ -20,10 +20,10 @@ def add_parsers(subparsers) -> None:
                     "difference from the first scenario), plots and compare.json into DIR/<timestamp>/.")
     p.add_argument("scenarios", nargs="+", metavar="SCENARIO",
                    help="two or more shipped scenario names or paths; the first is the reference")
-    p.add_argument("--replicates", type=inputs.replicates, default=DEFAULT_REPLICATES,
+    p.add_argument("--replicates", type=arguments.replicates, default=DEFAULT_REPLICATES,
                    help=f"replicates per scenario, the same seeds for all (default {DEFAULT_REPLICATES})")
-    p.add_argument("--seed", type=inputs.seed, default=0, help="seed the replicate seeds derive from, 0 to 2^63-1 (default 0)")
-    p.add_argument("--scale", type=inputs.scale, default=None,
+    p.add_argument("--seed", type=arguments.seed, default=0, help="seed the replicate seeds derive from, 0 to 2^63-1 (default 0)")
+    p.add_argument("--scale", type=arguments.scale, default=None,
                    help="fraction of households simulated, 1e-05 to 1 (default: each scenario's)")
     p.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a key in every scenario, e.g. --set time.end_year=2020 (repeatable)")

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sim import inputs
+from sim.cli import arguments
 from sim.cli.common import add_parameters_argument, ensemble_for
 
 log = logging.getLogger("relocsim")
@@ -16,10 +17,10 @@ log = logging.getLogger("relocsim")
 def add_parsers(sub) -> None:
     r = sub.add_parser("run", help="run a scenario and write its results")
     r.add_argument("scenario", nargs="?", default="baseline", help="a shipped scenario's name or a path (default: baseline)")
-    r.add_argument("--seed", type=inputs.seed, default=0, help="seed of the run, 0 to 2^63-1 (default 0)")
-    r.add_argument("--replicates", type=inputs.replicates, default=1,
+    r.add_argument("--seed", type=arguments.seed, default=0, help="seed of the run, 0 to 2^63-1 (default 0)")
+    r.add_argument("--replicates", type=arguments.replicates, default=1,
                    help=f"independent replicates with distinct seeds, 1 to {inputs.MAX_REPLICATES}")
-    r.add_argument("--scale", type=inputs.scale, default=None,
+    r.add_argument("--scale", type=arguments.scale, default=None,
                    help="fraction of households simulated, 1e-05 to 1 (default: the scenario's)")
     r.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="override a scenario key, e.g. --set rent_subsidy.months=24 (repeatable)")

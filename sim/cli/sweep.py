@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from sim import inputs
+from sim.cli import arguments
 from sim.cli.common import ensemble_for
 from sim.executors import BACKENDS
 
@@ -17,12 +18,12 @@ METHODS = ("sobol", "morris")   # as sim.sensitivity.METHODS (not imported: keep
 
 def add_backend_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--backend", choices=BACKENDS, default="serial", help="where the runs execute (default serial)")
-    p.add_argument("--workers", type=inputs.positive_int, default=None,
+    p.add_argument("--workers", type=arguments.positive_int, default=None,
                    help="worker processes for processes/dask (default: all cores)")
-    p.add_argument("--scheduler", type=inputs.scheduler_address, default=None, metavar="ADDRESS",
+    p.add_argument("--scheduler", type=arguments.scheduler_address, default=None, metavar="ADDRESS",
                    help="address of a running Dask scheduler, e.g. tcp://host:8786 (with --backend dask)")
     p.add_argument("--out", type=Path, required=True, help="output folder; rerun with the same folder to resume")
-    p.add_argument("--max-runs", type=inputs.positive_int, default=None, metavar="N",
+    p.add_argument("--max-runs", type=arguments.positive_int, default=None, metavar="N",
                    help="stop after N new runs (rerun the same command to continue)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
 

@@ -11,13 +11,17 @@ import os
 import subprocess
 import sys
 
+from sim.cli import arguments
+
 APP = "sim.dashboard.app"
 
 
 def add_parser(subparsers) -> argparse.ArgumentParser:
     p = subparsers.add_parser("dashboard", help="serve the interactive dashboard in the browser")
-    p.add_argument("--port", type=int, default=8765, help="port to serve on (default 8765; 0: any free port)")
-    p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1, this machine only)")
+    p.add_argument("--port", type=arguments.port, default=8765,
+                   help="port to serve on, 1024 to 65535 (default 8765; 0: any free port)")
+    p.add_argument("--host", type=arguments.host, default="127.0.0.1",
+                   help="address to listen on: an IP address or host name (default 127.0.0.1, this machine only)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
     p.set_defaults(func=cmd_dashboard)
     return p
@@ -42,7 +46,8 @@ def cmd_dashboard(args) -> int:
     from sim.extras import require_extra
 
     require_extra("dashboard", "relocsim dashboard")  # a missing extra: exit 2 naming it
-    print(f"relocsim dashboard: serving on http://{args.host}:{args.port} (Ctrl-C stops it)")
+    where = f"http://{args.host}:{args.port}" if args.port else f"http://{args.host} on a free port (the server prints which)"
+    print(f"relocsim dashboard: serving on {where} (Ctrl-C stops it)")
     try:
         return subprocess.call(server_command(args.port, args.host, not args.no_browser), env=server_env())
     except KeyboardInterrupt:
