@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.maths import sigmoid  # noqa: F401  (the phases' logistic, kept in sim.maths for the programme's rules too)
+
 
 def timer_done(m, idx: np.ndarray) -> np.ndarray:
     """The households of `idx` whose waiting time is over this month; the others' timers count down."""
@@ -17,9 +19,6 @@ def start_delay(m, who: np.ndarray, kind: str, draw) -> None:
     (a declared draw of two rounds: the category and the place within it)."""
     u_bin, u_within = m.streams.all_rounds(draw, m.month, who)
     m.timer[who] = m.prog.draw_delay(kind, u_bin, u_within)[0]
-
-
-from sim.maths import sigmoid  # noqa: E402  (moved there so that sim.programme need not import the phases)
 
 
 def group_order(groups: np.ndarray, keys: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
