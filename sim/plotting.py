@@ -161,11 +161,3 @@ def finish(fig, path: Path, title: str | None = None, note: str = "", rect_top: 
     fig.tight_layout(rect=(0, (0.12 + 0.16 * len(lines)) / fig.get_figheight(), 1, rect_top))
     fig.savefig(path, dpi=dpi)
     plt.close(fig)
-
-
-def finish_axes(fig, ax, title: str, ylabel_text: str, path: Path, note: str = "") -> None:
-    """A one-panel figure: its title, y label and grid, then `finish`."""
-    ax.set_title(title)
-    ax.set_ylabel(ylabel_text)
-    ax.grid(alpha=0.3)
-    finish(fig, path, note=note)

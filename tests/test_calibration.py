@@ -20,6 +20,8 @@ from sim.model import RelocationModel
 from sim.regions import DESTINATIONS
 from sim.states import Housing, Job
 
+from checks import check_draw
+
 
 def tiny_snapshot() -> dict:
     """Five households: three in North Kazakhstan, two in Pavlodar, one elsewhere (not surveyed)."""
@@ -203,7 +205,15 @@ def test_calibration_recovers_known_parameters(tmp_path):
 
 def test_posterior_draws_are_deterministic_and_used_by_runs(tmp_path, monkeypatch):
     post = pd.DataFrame({"trial": [3, 9], "distance": [1.0, 2.0], "weight": [0.5, 0.5], "adapt_base": [0.5, 2.5]})
-    assert ensemble.posterior_draw(post, 7) == ensemble.posterior_draw(post, 7)
+    seeds = range(200)
+    draws = [ensemble.posterior_draw(post, s) for s in seeds]
+    for d in draws:
+        check_draw(post, d)
+    assert [ensemble.posterior_draw(post, s) for s in reversed(seeds)] == draws[::-1]  # a function of the seed alone
+    share_3 = np.mean([trial == 3 for trial, _ in draws])
+    assert 0.35 < share_3 < 0.65  # equal weights: both sets drawn about equally
+    unweighted = post.assign(weight=[1.0, 0.0])
+    assert {ensemble.posterior_draw(unweighted, s)[0] for s in seeds} == {3}  # weight 0: never drawn
     path = tmp_path / "posterior.csv"
     post.to_csv(path, index=False)
     from sim.runner import parameters_for
@@ -212,7 +222,7 @@ def test_posterior_draws_are_deterministic_and_used_by_runs(tmp_path, monkeypatc
     assert post_ensemble.info() == {"file": str(path), "sha256": hashlib.sha256(path.read_bytes()).hexdigest()}
     sc = scenario.load("baseline")
     drawn, trial = parameters_for(sc, 7, post_ensemble)
-    assert trial in (3, 9) and drawn.behaviour["adapt_base"] in (0.5, 2.5)
+    assert (trial, {"adapt_base": drawn.behaviour["adapt_base"]}) == draws[7]  # the run uses its seed's draw
     kept, _ = parameters_for(scenario.load("baseline", ["behaviour.adapt_base=-0.5"]), 7, post_ensemble)
     assert kept.behaviour["adapt_base"] == -0.5  # explicit settings win over the ensemble
     assert ensemble.posterior(tmp_path / "none.csv") is None

@@ -12,6 +12,8 @@ import pytest
 from sim import __version__, cli, results
 from sim.scenario import SCENARIO_DIR
 
+from checks import check_scenario_listing, check_validate_bad, check_validate_good, check_versions, shipped
+
 FAST = ["--scale", "0.02", "--set", "time.end_year=2017", "--quiet"]
 SUMMARY_KEYS = {
     "applications_households", "relocated_households", "relocated_persons", "relocated_persons_by_destination",
@@ -40,6 +42,7 @@ def test_run_writes_everything(tmp_path):
     assert SUMMARY_KEYS <= set(s)
     assert s["run"]["seed"] == 4 and s["run"]["scenario"] == "baseline"
     assert s["run"]["versions"]["mesa"].startswith("3.3")
+    check_versions(s["run"]["versions"])
     assert set(s["breakdowns"]) == {"gender", "marital_status", "age_group", "education"}
     assert set(s["breakdowns"]["age_group"]) == {"under_30", "30_plus"}
     assert set(s["subsidies_paid_tenge"]) == {"relocation", "rent", "employer"}
@@ -80,11 +83,20 @@ def test_bad_set_exits_2(tmp_path, capsys):
     assert not (tmp_path / "o").exists()
 
 
-def test_validate_and_list(capsys):
-    assert cli.main(["validate", "baseline"]) == 0
-    assert "valid" in capsys.readouterr().out
+def test_validate_a_good_and_a_bad_file(tmp_path, capsys):
+    good = tmp_path / "short.toml"
+    good.write_text('extends = "baseline"\nname = "short"\n[time]\nend_year = 2019\n[rent_subsidy]\nmonths = 18\n')
+    rc = cli.main(["validate", str(good)])
+    check_validate_good(rc, *capsys.readouterr(), good)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('extends = "baseline"\nname = "bad"\n[rent_subsidy]\nmonth = 3\n')
+    rc = cli.main(["validate", str(bad)])
+    check_validate_bad(rc, *capsys.readouterr(), bad, ["rent_subsidy.month", "did you mean 'months'"])
+
+
+def test_scenarios_lists_every_shipped_scenario(capsys):
     assert cli.main(["scenarios"]) == 0
-    assert "baseline" in capsys.readouterr().out
+    check_scenario_listing(capsys.readouterr().out, shipped())
 
 
 def test_interrupted_write_leaves_nothing_complete(tmp_path, monkeypatch):
@@ -123,6 +135,7 @@ def test_entry_point_module_runs(tmp_path):
     assert proc.returncode == 2 and "nonexistent_scenario" in proc.stderr
 
 
-def test_versions_recorded():
-    v = results.versions()
-    assert v["relocsim"] and v["numpy"] and v["mesa"]
+def test_versions_recorded(monkeypatch):
+    check_versions(results.versions())
+    monkeypatch.setattr(results, "PACKAGES", (*results.PACKAGES, "no-such-package-relocsim"))
+    assert results.versions()["no-such-package-relocsim"] is None  # recorded as missing, not an error

@@ -10,12 +10,16 @@ import pandas as pd
 import pytest
 
 from sim import cli, compare
-from sim.runner import replicate_seeds
+from sim.runner import replicate_seeds, run_scenario
 from sim.scenario import SCENARIO_DIR, ScenarioError
+
+from checks import check_common_seeds, check_paired_differences, check_versions
 
 FAST = ["time.end_year=2018"]
 SCALE = 0.02
 REPS = 3
+PAIRED = ("relocated_persons", "applications_households", "returned_persons", "employed_share_12m",
+          "subsidies_paid_tenge.rent", "subsidies_paid_tenge.relocation", "reimbursed_tenge")
 PLOTS = {"relocations_over_time.png", "employment_over_time.png", "returns_over_time.png", "return_reasons.png", "budget_over_time.png",
          "cost_per_retained.png", "outcomes_by_group.png", "differences.png"}
 OUTCOMES = {
@@ -73,18 +77,26 @@ def test_total_and_net_subsidies_add_up(rent_comparison):
         assert row(table, sc, "net_subsidies_tenge")["mean"] == pytest.approx(net)
 
 
-def test_first_scenario_differs_from_itself_by_zero(rent_comparison):
-    _comp, table = rent_comparison
-    first = table[table["scenario"] == "baseline"].dropna(subset=["mean"])
-    assert len(first) > 50
-    assert (first[["diff_from_first", "diff_low", "diff_high"]] == 0).all().all()
+def test_differences_are_paired_by_seed_from_each_scenarios_own_runs(rent_comparison):
+    """Means and paired differences (with their bands) equal those computed from the runs' own replicates."""
+    comp, table = rent_comparison
+    frames = dict(zip(comp.labels, (res.summary_frame() for res in comp.results)))
+    check_paired_differences(table, frames, "baseline", PAIRED)
+    rent = frames["rent_subsidy_24_months"]["subsidies_paid_tenge.rent"] - frames["baseline"]["subsidies_paid_tenge.rent"]
+    assert (rent > 0).all()  # so the check above compares a real difference, not zeros
 
 
 def test_every_scenario_ran_the_same_seeds(rent_comparison):
     comp, _table = rent_comparison
-    assert comp.seeds == replicate_seeds(4, REPS)
-    assert all(res.seeds == comp.seeds for res in comp.results)
-    assert all(res.parameter_sets == comp.results[0].parameter_sets for res in comp.results)
+    per_replicate = compare.replicate_table(comp).drop_duplicates(["scenario", "replicate"])
+    recorded = [res.seeds for res in comp.results]
+    recorded += [list(per_replicate.loc[per_replicate["scenario"] == lab, "seed"]) for lab in comp.labels]
+    check_common_seeds(comp.seeds, recorded, replicate_seeds(4, REPS))
+    # each scenario's last replicate, run alone with the seed it recorded, gives the same outcomes
+    for sc, res in zip(comp.scenarios, comp.results):
+        alone = run_scenario(sc, seed=res.seeds[-1], replicates=1)
+        assert alone.seeds == [res.seeds[-1]] and alone.summaries[0] == res.summaries[-1]
+    assert [res.parameter_sets for res in comp.results] == [[None] * REPS] * 2  # no ensemble: schema defaults
 
 
 def test_longer_rent_subsidy_pays_more_rent(rent_comparison):
@@ -163,7 +175,8 @@ def test_cli_writes_table_plots_and_metadata(tmp_path, capsys):
     assert [s["name"] for s in meta["scenarios"]] == ["baseline", "rent_subsidy_24_months"]
     assert meta["scenarios"][1]["differs_from_first"] == {"rent_subsidy.months": {"first": 12, "this": 24},
                                                           "starts": {"first": 0, "this": 2022}}
-    assert meta["versions"]["relocsim"] and meta["versions"]["numpy"] and meta["scale"] == SCALE
+    check_versions(meta["versions"])
+    assert meta["scale"] == SCALE
     assert "time.end_year=2017" in meta["overrides"]
     annual = pd.read_csv(folder / "annual.csv")
     assert sorted(annual["year"].unique()) == [2014, 2015, 2016, 2017]

@@ -1,7 +1,9 @@
 """Outputs stay byte-identical to the saved golden set unless a change of behaviour regenerates it.
 
-The golden files were written by `tools/golden.py` before the renovation of issue 13; a commit that
-changes the model on purpose reruns that script and says so.
+The golden files (`tests/golden/`) are the outputs of the baseline and two library scenarios (fixed seeds,
+2 replicates, scale 0.05: `summary.json` without run metadata, `monthly.csv`, `flows.csv`) and the
+outcome rows of a small sweep (`sweep.csv`). When a change of behaviour is intended, `python tools/golden.py`
+regenerates them and the commit says so; otherwise a refactor must leave them unchanged.
 """
 
 import importlib.util
