@@ -1,12 +1,16 @@
-"""Speed of the monthly step, read against a minimal Mesa agent step and its numpy equivalent.
+"""Speed of the monthly step, read against a minimal Mesa agent step and its numpy equivalent, and
+the cost of a full-scale run.
 
-    python benchmarks/bench_step.py --households 2000000 [--months 12] [--warmup 60] [--parameters defaults] --json
+    python benchmarks/bench_step.py --households 2000000 [--months 12] [--warmup 60] [--parameters defaults]
+                                    [--full-run] [--json]
 
 The model is built on the baseline with the population scaled to about N households, run untimed for
 `--warmup` months (so the programme is under way), then timed for `--months` months with every rule
-on. The two references push the same number of household-months through (a) a minimal `mesa.Agent`
-whose step draws one random number and may change its state, and (b) the same in numpy arrays.
-The last line printed is a JSON object.
+on, phase by phase. The two references push the same number of household-months through (a) a
+minimal `mesa.Agent` whose step draws one random number and may change its state, and (b) the same
+in numpy arrays: the floor the model is read against (`numpy_over_model`: how many times faster
+the reference is). `--full-run` also runs `relocsim run --scale 1.0` in a child process and reports
+its CPU time (user + system) and peak resident memory. The last line printed is a JSON object.
 """
 
 from __future__ import annotations
@@ -14,13 +18,18 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import resource
+import subprocess
+import sys
+import tempfile
 import time
 
 import mesa
 import numpy as np
 
+import sim.model
 from sim import scenario
-from sim.model import RelocationModel
+from sim.model import PHASES, RelocationModel
 from sim.population import households_by_origin
 
 
@@ -39,12 +48,42 @@ def bench_model(n: int, months: int, warmup: int, seed: int, parameters: str = "
     setup = time.perf_counter() - t0
     for _ in range(warmup):
         m.step()
-    t0 = time.perf_counter()
-    for _ in range(months):
-        m.step()
-    step = time.perf_counter() - t0
+    phase_s = {p.__name__: 0.0 for p in PHASES}
+
+    def timed(phase):
+        def run(model):
+            t = time.perf_counter()
+            phase(model)
+            phase_s[phase.__name__] += time.perf_counter() - t
+        return run
+
+    sim.model.PHASES = tuple(timed(p) for p in PHASES)
+    try:
+        t0 = time.perf_counter()
+        for _ in range(months):
+            m.step()
+        step = time.perf_counter() - t0
+    finally:
+        sim.model.PHASES = PHASES
     return {"households": m.n, "setup_s": setup, "step_s": step, "household_months_per_s": m.n * months / step,
+            "ms_per_month_by_phase": {k: 1000 * v / months for k, v in phase_s.items()},
+            "ms_per_month_outside_phases": 1000 * (step - sum(phase_s.values())) / months,
             "arrived_households_at_end": int(np.count_nonzero(m.arrival_month >= 0))}
+
+
+def bench_full_run() -> dict:
+    """CPU time and peak memory of `relocsim run --scale 1.0` (the whole programme, 2014-2024)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    with tempfile.TemporaryDirectory() as out:
+        t0 = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "sim.cli", "run", "--scale", "1.0", "--out", out],
+                       check=True, capture_output=True)
+        wall = time.perf_counter() - t0
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {"full_run_wall_s": wall, "full_run_user_s": after.ru_utime - before.ru_utime,
+            "full_run_system_s": after.ru_stime - before.ru_stime,
+            "full_run_cpu_s": (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime),
+            "full_run_peak_rss_mb": after.ru_maxrss / 1024}
 
 
 class _MinimalAgent(mesa.Agent):
@@ -87,6 +126,7 @@ def main() -> None:
                     help="households for the Mesa reference (default: the same N; its rate is per household-month)")
     ap.add_argument("--parameters", choices=("posterior", "defaults"), default="posterior",
                     help="behaviour: a draw from calibration/posterior.csv (as runs use) or the schema defaults")
+    ap.add_argument("--full-run", action="store_true", help="also time `relocsim run --scale 1.0` (CPU, peak memory)")
     ap.add_argument("--json", action="store_true", help="print only the JSON line")
     args = ap.parse_args()
     res = bench_model(args.households, args.months, args.warmup, args.seed, args.parameters)
@@ -99,9 +139,19 @@ def main() -> None:
         "numpy_reference_per_s": bench_numpy(res["households"], args.months, args.seed),
         "python": platform.python_version(), "numpy": np.__version__, "mesa": mesa.__version__,
     })
+    res["numpy_over_model"] = res["numpy_reference_per_s"] / res["household_months_per_s"]
+    if args.full_run:
+        res.update(bench_full_run())
     if not args.json:
         print(f"model: {res['household_months_per_s']:,.0f} household-months/s on {res['households']:,} households")
-        print(f"mesa reference: {res['mesa_reference_per_s']:,.0f}/s; numpy reference: {res['numpy_reference_per_s']:,.0f}/s")
+        print(f"mesa reference: {res['mesa_reference_per_s']:,.0f}/s; numpy reference: {res['numpy_reference_per_s']:,.0f}/s"
+              f" ({res['numpy_over_model']:.2f} times the model's rate)")
+        print("ms per month: " + ", ".join(f"{k} {v:.2f}" for k, v in res["ms_per_month_by_phase"].items())
+              + f", outside the phases {res['ms_per_month_outside_phases']:.2f}")
+        if args.full_run:
+            print(f"relocsim run --scale 1.0: {res['full_run_cpu_s']:.1f} s CPU ({res['full_run_user_s']:.1f} user, "
+                  f"{res['full_run_system_s']:.1f} system), {res['full_run_wall_s']:.1f} s wall, "
+                  f"peak {res['full_run_peak_rss_mb']:,.0f} MB")
     print(json.dumps(res))
 
 
