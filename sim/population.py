@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 import numpy as np
+from scipy import sparse
 
 from sim.params import Behaviour
 from sim.regions import ORIGINS, SECTORS, catalogue
@@ -55,55 +56,131 @@ INACTIVE_WOMEN = 0.146
 TIE_KINDS = ("kin", "friend", "neighbour")
 
 
+# Categorical draws: one uniform per household against a cumulative distribution, looked up in a table
+# of CATEGORY_BINS equal bins of [0, 1); the few uniforms in a bin that holds a threshold are searched.
+CATEGORY_BINS = 4096
+
+
+def category(u: np.ndarray, cdfs: np.ndarray, group: np.ndarray | None = None) -> np.ndarray:
+    """``np.searchsorted(cdfs[group], u, side="right")`` for every element (int8), exactly: the
+    number of thresholds of its group's row of `cdfs` (each row sorted) at or below `u` (u >= 0).
+    `u` is scratch: it is overwritten.
+
+    What `rng.choice(k, size=n, p=p)` does after its draw (`cdf = p.cumsum(); cdf /= cdf[-1]`),
+    without the int64 temporaries and the binary search of every element."""
+    cdfs = np.atleast_2d(np.asarray(cdfs, np.float64))
+    n_bins = CATEGORY_BINS
+    edges = np.arange(n_bins + 1) / n_bins  # exact
+    table = np.full((len(cdfs), n_bins + 1), -1, np.int8)  # last bin: u >= 1, always searched
+    for g, cdf in enumerate(cdfs):
+        lo = np.searchsorted(cdf, edges[:-1], side="right")  # thresholds <= the bin's left edge
+        hi = np.searchsorted(cdf, edges[1:], side="left")    # thresholds < the bin's right edge
+        table[g, :-1] = np.where(lo == hi, lo, -1)
+    x = np.multiply(u, n_bins, out=u)  # exact: a power of two (u / n_bins is u again)
+    np.minimum(x, n_bins, out=x)
+    idx = x.astype(np.int16)
+    if group is not None:
+        idx += (n_bins + 1) * group.astype(np.int16)
+    out = np.take(table.ravel(), idx)
+    del idx
+    unsure = np.flatnonzero(out < 0)
+    if len(unsure):
+        g = np.zeros(len(unsure), np.intp) if group is None else group[unsure].astype(np.intp)
+        for k, cdf in enumerate(cdfs):
+            sel = unsure[g == k]
+            out[sel] = np.searchsorted(cdf, u[sel] / n_bins, side="right")
+    return out
+
+
+def choice_cdf(p: np.ndarray) -> np.ndarray:
+    """The cumulative distribution `Generator.choice(k, p=p)` searches (numpy's own two steps)."""
+    cdf = np.asarray(p, np.float64).cumsum()
+    cdf /= cdf[-1]
+    return cdf
+
+
 class Households:
     """Household attributes as arrays indexed by household id (0..n-1), declared in
-    `sim.states.HOUSEHOLD_ATTRIBUTES`: drawn here once, never changed by a phase."""
+    `sim.states.HOUSEHOLD_ATTRIBUTES`: drawn here once, never changed by a phase.
+
+    The population is these draws from `rng`, in this order: a uniform per household for each
+    categorical attribute (the one `rng.choice` with probabilities would take), and for each yes/no
+    attribute; the heads' ages; the children. Uniforms go into one reused buffer, categories are
+    looked up (`category`), and values that depend on few combinations of attributes are computed
+    once per combination, as on the arrays, and looked up."""
 
     def __init__(self, n_by_origin: np.ndarray, rng: np.random.Generator, wage_mci: np.ndarray, b: Behaviour):
         n = int(n_by_origin.sum())
         self.n = n
+        u = np.empty(n)  # the uniform of the draw at hand
+
+        def uniform() -> np.ndarray:
+            return rng.random(out=u)
+
         self.origin = np.repeat(np.arange(len(ORIGINS), dtype=np.int8), n_by_origin)
         city = np.array([catalogue()["origin"][o]["settlement"] == "city" for o in ORIGINS])
-        in_city = city[self.origin]
-        u = rng.random(n)
-        self.settlement = np.where(in_city, np.searchsorted(np.cumsum(SETTLEMENT_SHARE_CITY), u, side="right"),
-                                   np.searchsorted(np.cumsum(SETTLEMENT_SHARE_MIXED), u, side="right")).astype(np.int8)
-        self.settlement = np.minimum(self.settlement, len(SETTLEMENTS) - 1)
-        settle = self.settlement
-        self.rural_origin = np.isin(settle, RURAL_SETTLEMENTS)
-        self.female = rng.random(n) < FEMALE_SHARE
-        self.young = rng.random(n) < UNDER_30_SHARE
-        self.age = np.where(self.young, rng.integers(20, 30, n), rng.integers(30, 60, n)).astype(np.int8)
-        self.education = rng.choice(len(EDUCATION), size=n, p=EDUCATION_SHARE / EDUCATION_SHARE.sum()).astype(np.int8)
-        self.qualified = (self.education <= Education.VOCATIONAL) | ((self.education == Education.GENERAL_SECONDARY) & (rng.random(n) < b.general_secondary_qualified))
-        u = rng.random(n)
+        cdfs = np.stack([np.cumsum(SETTLEMENT_SHARE_MIXED), np.cumsum(SETTLEMENT_SHARE_CITY)])
+        settle = category(uniform(), cdfs, city[self.origin])
+        self.settlement = np.minimum(settle, len(SETTLEMENTS) - 1, out=settle)
+        rural = np.zeros(max(len(SETTLEMENTS), int(max(RURAL_SETTLEMENTS)) + 1), bool)
+        rural[list(RURAL_SETTLEMENTS)] = True
+        self.rural_origin = np.take(rural, settle)
+        self.female = uniform() < FEMALE_SHARE
+        female = self.female
+        self.young = uniform() < UNDER_30_SHARE
+        age_young, age_old = rng.integers(20, 30, n), rng.integers(30, 60, n)
+        self.age = age_old.astype(np.int8)
+        np.copyto(self.age, age_young, casting="unsafe", where=self.young)
+        del age_young, age_old
+        self.education = category(uniform(), choice_cdf(EDUCATION_SHARE / EDUCATION_SHARE.sum()))
+        edu = self.education
+        self.qualified = (edu <= Education.VOCATIONAL) | ((edu == Education.GENERAL_SECONDARY) & (uniform() < b.general_secondary_qualified))
         cm, cw = np.cumsum(MARITAL_MEN), np.cumsum(MARITAL_WOMEN)
-        self.marital = np.where(self.female, np.searchsorted(cw, u * cw[-1], side="right"),
-                                np.searchsorted(cm, u * cm[-1], side="right")).astype(np.int8)
+        uniform()
+        if cm[-1] != 1.0 or cw[-1] != 1.0:  # the uniform is scaled to the total of the shares
+            u *= np.where(female, cw[-1], cm[-1])
+        self.marital = category(u, np.stack([cm, cw]), female)
         married = self.marital == Marital.MARRIED
-        self.spouse_qualified = married & (rng.random(n) < b.spouse_qualified)
+        self.spouse_qualified = married & (uniform() < b.spouse_qualified)
         share_m = np.array(catalogue()["sectors"]["employment_share_men"])
         share_w = np.array(catalogue()["sectors"]["employment_share_women"])
-        u = rng.random(n)
-        self.sector = np.where(self.female, np.searchsorted(np.cumsum(share_w) / share_w.sum(), u, side="right"),
-                               np.searchsorted(np.cumsum(share_m) / share_m.sum(), u, side="right")).astype(np.int8)
-        self.sector = np.minimum(self.sector, len(SECTORS) - 1)
-        has_children = rng.random(n) < CHILDREN_SHARE
-        children = np.where(has_children, 1 + rng.poisson(b.extra_children_mean, n), 0)
-        self.size = (1 + married + children).astype(np.int16)
-        self.housing_before = rng.choice(len(HOUSING_BEFORE), size=n, p=HOUSING_BEFORE_SHARE / HOUSING_BEFORE_SHARE.sum()).astype(np.int8)
+        sector = category(uniform(), np.stack([np.cumsum(share_m) / share_m.sum(), np.cumsum(share_w) / share_w.sum()]), female)
+        self.sector = np.minimum(sector, len(SECTORS) - 1, out=sector)
+        has_children = uniform() < CHILDREN_SHARE
+        size = rng.poisson(b.extra_children_mean, n).astype(np.int16)
+        size += 1
+        size *= has_children  # children: 1 + Poisson for a family with children
+        size += married
+        size += 1  # 1 + married + children
+        self.size = size
+        del has_children
+        self.housing_before = category(uniform(), choice_cdf(HOUSING_BEFORE_SHARE / HOUSING_BEFORE_SHARE.sum()))
         self.own_home = self.housing_before == HousingBefore.OWN
-        self.bank_loan = rng.random(n) < BANK_LOAN_SHARE
-        self.consumer_credit = rng.random(n) < CONSUMER_CREDIT_SHARE
-        self.debt_mci = (b.debt_payment_mci_bank * self.bank_loan + b.debt_payment_mci_consumer * self.consumer_credit).astype(np.float32)
-        self.jobless = rng.random(n) < b.origin_jobless_share
-        self.centre_contact = self.jobless & (rng.random(n) < b.centre_contact_share)
-        wage = wage_mci[self.education]
-        self.income_mci = (np.where(self.jobless, 0.0, wage * b.origin_wage_factor) + married * b.second_earner_share * wage_mci[Education.GENERAL_SECONDARY]).astype(np.float32)
-        self.savings_mci = (rng.random(n) * b.savings_months_max * np.maximum(self.income_mci, 10.0)).astype(np.float32)
-        self.business_intent = rng.random(n) < np.where(self.female, BUSINESS_INTENT[1], BUSINESS_INTENT[0])
+        self.bank_loan = uniform() < BANK_LOAN_SHARE
+        self.consumer_credit = uniform() < CONSUMER_CREDIT_SHARE
+        bank, consumer = np.array([False, True, False, True]), np.array([False, False, True, True])
+        debt = (b.debt_payment_mci_bank * bank + b.debt_payment_mci_consumer * consumer).astype(np.float32)
+        self.debt_mci = np.take(debt, self.bank_loan + 2 * self.consumer_credit.view(np.int8))
+        self.jobless = uniform() < b.origin_jobless_share
+        self.centre_contact = self.jobless & (uniform() < b.centre_contact_share)
+        # income by (education, jobless, married): code = 4 * education + 2 * jobless + married
+        edu_c = np.repeat(np.arange(len(EDUCATION)), 4)
+        jobless_c, married_c = np.tile([False, False, True, True], len(EDUCATION)), np.tile([False, True], 2 * len(EDUCATION))
+        wage = wage_mci[edu_c]
+        income = (np.where(jobless_c, 0.0, wage * b.origin_wage_factor) + married_c * b.second_earner_share * wage_mci[Education.GENERAL_SECONDARY]).astype(np.float32)
+        code = edu.astype(np.int8) * 4
+        code += 2 * self.jobless.view(np.int8)
+        code += married
+        self.income_mci = np.take(income, code)
+        del code
+        uniform()
+        u *= b.savings_months_max
+        u *= np.maximum(self.income_mci, 10.0)
+        self.savings_mci = u.astype(np.float32)
+        uniform()
+        self.business_intent = np.where(female, u < BUSINESS_INTENT[1], u < BUSINESS_INTENT[0])
         self.eligible = self.qualified | self.spouse_qualified
-        self.inactive = self.female & (rng.random(n) < INACTIVE_WOMEN)
+        self.inactive = female & (uniform() < INACTIVE_WOMEN)
 
     @property
     def age_group(self) -> np.ndarray:
@@ -112,35 +189,88 @@ class Households:
 
 
 class SocialNetwork:
-    """Undirected ties between households as CSR arrays (indptr, indices, kind), built once."""
+    """Undirected ties between households as CSR arrays (indptr, indices, kind), built once.
+
+    Each round of ties gives every household one tie to another of its origin block (a self-tie is
+    dropped): kin and friends anywhere in the block, neighbours 1 to `neighbour_span` positions
+    further along it. Row i holds i's own ties in round order, then the ties others drew to i,
+    by round and by the other's id."""
 
     def __init__(self, hh: Households, rng: np.random.Generator, b: Behaviour):
         n = hh.n
-        src, dst, kind = [], [], []
-        # households are stored grouped by origin; kin/friends are drawn within the origin block
-        starts = np.searchsorted(hh.origin, np.arange(len(ORIGINS)))
-        ends = np.searchsorted(hh.origin, np.arange(len(ORIGINS)), side="right")
-        block_start, block_len = starts[hh.origin], (ends - starts)[hh.origin]
-        ids = np.arange(n)
-        for k, ties in ((0, b.ties_kin), (1, b.ties_friend)):
-            for _ in range(ties):
-                other = block_start + (rng.random(n) * block_len).astype(np.int64)
-                src.append(ids), dst.append(other), kind.append(np.full(n, k, np.int8))
-        for _ in range(b.ties_neighbour):
-            off = rng.integers(1, b.neighbour_span + 1, n)
-            other = block_start + (ids - block_start + off) % np.maximum(block_len, 1)
-            src.append(ids), dst.append(other), kind.append(np.full(n, 2, np.int8))
-        s, d, kd = np.concatenate(src), np.concatenate(dst), np.concatenate(kind)
-        keep = s != d
-        s, d, kd = s[keep], d[keep], kd[keep]
-        rows, cols, kinds = np.concatenate([s, d]), np.concatenate([d, s]), np.concatenate([kd, kd])
-        order = np.argsort(rows, kind="stable")
-        self.indices = cols[order].astype(np.int32)
-        self.kind = kinds[order]
-        self.indptr = np.zeros(n + 1, np.int64)
-        np.cumsum(np.bincount(rows, minlength=n), out=self.indptr[1:])
-        self.degree = np.diff(self.indptr).astype(np.float32)
         self.n = n
+        counts = np.bincount(hh.origin, minlength=len(ORIGINS))
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        blocks = [(int(s), int(e)) for s, e in zip(bounds[:-1], bounds[1:]) if e > s]  # households grouped by origin
+        kinds = np.array([0] * b.ties_kin + [1] * b.ties_friend + [2] * b.ties_neighbour, np.int8)
+        n_rounds = len(kinds)
+        # other[block][r, i]: where in the block the tie of round r of the block's household i ends
+        other = [np.empty((n_rounds, e - s), np.int32) for s, e in blocks]
+        u = np.empty(n)
+        for r, k in enumerate(kinds):
+            if k < 2:  # kin, friend: anywhere in the block
+                rng.random(out=u)
+                for (s, e), o in zip(blocks, other):
+                    np.multiply(u[s:e], e - s, out=u[s:e])
+                    o[r] = u[s:e]  # truncated, as astype
+            else:  # neighbour: 1 to neighbour_span positions further along the block, round the end
+                off = rng.integers(1, b.neighbour_span + 1, n)
+                for (s, e), o in zip(blocks, other):
+                    np.add(np.arange(e - s, dtype=np.int32), off[s:e], out=o[r], casting="unsafe")
+                    np.remainder(o[r], e - s, out=o[r])
+                del off
+        del u
+        # self-ties, dropped: flat positions (r * size + i) in each block's `other`
+        self_ties = [np.flatnonzero(o == np.arange(o.shape[1], dtype=np.int32)) for o in other]
+        total = 2 * (n_rounds * n - sum(len(t) for t in self_ties))
+        self.indptr = np.zeros(n + 1, np.int32 if total < 2**31 else np.int64)
+        self.indices = np.empty(total, np.int32)
+        self.kind = np.empty(total, np.int8)
+        # the entries of one block at a time, in buffers sized for the largest block
+        largest = max((e - s for s, e in blocks), default=0)
+        wide = (2 * n_rounds << _bits(largest)) >= 2**31
+        buffers = tuple(np.empty(2 * n_rounds * largest, t) for t in (np.int32, np.int64 if wide else np.int32, np.int8))
+        for (s, e), loops in zip(blocks, self_ties):
+            self._build_block(s, e, other.pop(0), kinds, loops, buffers)
+        self.degree = np.diff(self.indptr).astype(np.float32)
+
+    def _build_block(self, s: int, e: int, other: np.ndarray, kinds: np.ndarray, loops: np.ndarray, buffers) -> None:
+        """Rows s..e-1 from the block's own ties `other` (rounds x households, block positions)
+        less the self-ties at flat positions `loops`.
+
+        One counting sort (scipy's coo -> csr, stable) groups the ties of both directions by row.
+        The entries (row, column, kind), listed in this order: (i, r * 2**bits + other end) for i's
+        own tie of round r, then (other end, (rounds + r) * 2**bits + i) for its reverse, with
+        2**bits >= the block's size. So each row's columns rise and no two are alike (nothing is
+        summed), and the column's low bits are the other end. Self-ties go to an extra last row."""
+        size, n_rounds = e - s, len(kinds)
+        if n_rounds == 0:
+            self.indptr[s + 1:e + 1] = self.indptr[s]
+            return
+        bits = _bits(size)
+        m = 2 * n_rounds * size
+        rows, cols, data = (x[:m].reshape(2, n_rounds, size) for x in buffers)
+        local = np.arange(size, dtype=np.int32)
+        rows[0] = local
+        rows[1] = other
+        high = np.arange(2 * n_rounds, dtype=cols.dtype) << bits
+        np.bitwise_or(other, high[:n_rounds, None], out=cols[0])
+        np.bitwise_or(local, high[n_rounds:, None], out=cols[1])
+        data[:] = kinds[:, None]
+        rows = rows.reshape(-1)
+        rows[loops] = size
+        rows[m // 2 + loops] = size
+        coo = sparse.coo_array((data.reshape(-1), (rows, cols.reshape(-1))), shape=(size + 1, 2 * n_rounds << bits))
+        csr = coo.tocsr()
+        del coo
+        nnz = int(csr.indptr[size])
+        a = int(self.indptr[s])
+        self.indptr[s + 1:e + 1] = csr.indptr[1:size + 1]
+        self.indptr[s + 1:e + 1] += a
+        seg = self.indices[a:a + nnz]
+        np.bitwise_and(csr.indices[:nnz], (1 << bits) - 1, out=seg, casting="unsafe")
+        seg += s
+        self.kind[a:a + nnz] = csr.data[:nnz]
 
     def edges_of(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(owner position in `who`, edge position) for every tie of the households in `who`."""
@@ -166,6 +296,11 @@ class SocialNetwork:
         for x, y, k in zip(a[keep], b[keep], self.kind[pos][keep]):
             g.add_edge(int(x), int(y), kind=TIE_KINDS[int(k)])
         return g
+
+
+def _bits(size: int) -> int:
+    """Bits that hold a position in a block of `size` households."""
+    return max(size - 1, 1).bit_length()
 
 
 def households_by_origin(scale: float, mean_size: float) -> np.ndarray:
