@@ -25,7 +25,6 @@ import logging
 import multiprocessing as mp
 import os
 import signal
-import sys
 import threading
 import time
 import warnings
@@ -296,25 +295,11 @@ def _fail_orphaned_trials(study) -> int:
 
 
 def _die_with_parent(parent: int, poll: float = 0.5) -> None:
-    """End this worker process when the process that started it is gone, whatever stopped it (SIGKILL
-    cannot be caught, so the parent cannot stop its workers itself): on Linux the kernel kills it
-    (PR_SET_PDEATHSIG); everywhere, a daemon thread sees the parent pid change and exits."""
-    if _USE_PDEATHSIG and sys.platform.startswith("linux"):
-        try:
-            import ctypes
+    """End this worker process when the process that started it is gone, whatever stopped it
+    (sim.lifecycle: the kernel's PR_SET_PDEATHSIG on Linux, and a polling thread everywhere)."""
+    from sim.lifecycle import die_with_parent
 
-            ctypes.CDLL(None, use_errno=True).prctl(1, int(signal.SIGKILL), 0, 0, 0)   # 1: PR_SET_PDEATHSIG
-        except (OSError, AttributeError):
-            pass   # the poll below still stops the worker
-
-    def watch() -> None:
-        while os.getppid() == parent:
-            time.sleep(poll)
-        os._exit(1)
-
-    if os.getppid() != parent:   # the parent died before this process got here
-        os._exit(1)
-    threading.Thread(target=watch, name="relocsim-parent-watch", daemon=True).start()
+    die_with_parent(parent, poll, pdeathsig=_USE_PDEATHSIG)
 
 
 def _run_workers(worker_args: list[tuple], tick) -> None:
