@@ -16,7 +16,7 @@ import solara.lab
 from sim.dashboard import demand, export, geo, returns, state, views
 from sim.dashboard.runs import RunService
 
-SERVICE = RunService()  # one cache for every browser tab of this server
+SERVICE = RunService()  # one cache and one queue for every browser tab; each tab has its own jobs
 
 scenario = solara.reactive("baseline")
 values: solara.Reactive[dict] = solara.reactive({})
@@ -60,9 +60,15 @@ def run_task(s: state.RunSettings) -> str:
     """Submit the run to the background worker and follow its progress until it ends."""
     job = SERVICE.submit(s)
     current_job.value = job
+    message.value = ""
     while not job.finished_running:
+        if job.status == "queued":   # every run slot is busy with other sessions' runs
+            message.value = (f"Waiting in the queue: position {job.position} ({SERVICE.slots} run(s) at a time "
+                             "on this server).")
+        elif message.value:
+            message.value = ""
         run_task.progress = 100.0 * job.fraction
-        time.sleep(0.2)
+        time.sleep(0.1)
     if job.status == "done":
         outcome.value = job.outcome
         message.value = f"Finished in {job.finished - job.started:.1f} s."
