@@ -15,6 +15,8 @@ Every writer (run, compare, sweep, sensitivity, calibrate, fit-report) goes thro
 * `atomic_file(path)` and its shorthands `write_text_atomic`, `copy_file_atomic`: one file written
   under a hidden temporary name (`.NAME.<pid>-<random>.tmp`, which pyarrow and glob patterns skip)
   and renamed;
+* a full disk or lost permission met while writing (ENOSPC, EACCES...) becomes an `OutputError`:
+  exit 2 with the folder named, the partial result removed, and a rerun completes once fixed;
 * `unique_id(seed)` and `safe_name(text)`: folder names that never collide and never leave the
   parent folder, whatever a scenario is called.
 """
@@ -22,6 +24,7 @@ Every writer (run, compare, sweep, sensitivity, calibrate, fit-report) goes thro
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import json
 import os
 import re
@@ -35,8 +38,30 @@ from typing import Iterator
 from sim.inputs import InputError, shown
 
 MARKER = ".relocsim-{command}"
+# a writer that hits one of these mid-write exits 2 naming the folder (OutputError), not with a traceback
+WRITE_ERRNOS = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "the disk quota is used up",
+                errno.EFBIG: "the file is too large for the disk", errno.EACCES: "permission to write was lost",
+                errno.EPERM: "permission to write was lost", errno.EROFS: "the file system is read-only"}
 NAME_CHARS = 64                  # a folder name made from a scenario name
 SYSTEM_ROOTS = ("/proc", "/sys")
+
+
+class OutputError(InputError):
+    """Results could not be written (a full disk, lost permission): exit 2 with the folder named."""
+
+
+def write_failure(exc: BaseException, folder: str | Path) -> OutputError | None:
+    """The OutputError for an OSError of a full disk or lost permission met while writing in `folder`;
+    None for any other exception."""
+    exc = getattr(exc, "oserror", exc)   # one met by an inner writer is named by the outer one's folder
+    if not isinstance(exc, OSError) or exc.errno not in WRITE_ERRNOS:
+        return None
+    failure = OutputError([f"{shown(str(folder), 1000)}: results could not be written: {WRITE_ERRNOS[exc.errno]} "
+                        f"({exc.strerror or exc}); nothing there looks finished, and no partial result is kept. "
+                        f"Free space or restore write permission, then run the same command again; allowed: "
+                        f"a folder on a disk with room that you can write to"])
+    failure.oserror = exc
+    return failure
 
 
 # --------------------------------------------------------------------------- names
@@ -220,8 +245,11 @@ def atomic_folder(target: str | Path, command: str, replace: bool = False, legac
             shutil.rmtree(old, ignore_errors=True)
         else:
             os.rename(tmp, target)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        failure = write_failure(exc, target.parent)
+        if failure is not None:
+            raise failure from None
         raise
 
 
@@ -234,8 +262,14 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     try:
         yield tmp
         os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass   # permission lost: the hidden name is left, and the next writer's clean-up removes it
+        failure = write_failure(exc, path.parent)
+        if failure is not None:
+            raise failure from None
         raise
 
 

@@ -5,7 +5,8 @@ sub-commands with `add_parsers(subparsers)` and imports the heavy libraries (Mes
 SALib, pyarrow) only inside the command that needs them, so `relocsim --help` and
 `relocsim validate` start fast.
 
-Errors: bad input (`sim.inputs.InputError`: scenario problems, bad arguments, a missing extra) prints its messages and exits 2; Ctrl-C prints one
+Errors: bad input (`sim.inputs.InputError`: scenario problems, bad arguments, a missing extra) and results
+that cannot be written (a full disk, lost permission: `sim.output_folder.OutputError`) print their messages and exit 2; Ctrl-C prints one
 line and exits 130; anything else prints one line and the path of a saved traceback and exits 1.
 """
 
@@ -21,6 +22,7 @@ from pathlib import Path
 from sim import __version__
 from sim.cli import calibration, compare, dashboard, run, sweep
 from sim.inputs import InputError
+from sim.output_folder import write_failure
 
 log = logging.getLogger("relocsim")
 EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
@@ -76,6 +78,13 @@ def main(argv: list[str] | None = None) -> int:
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001  (the last line of defence: one line, not a traceback)
-        path = save_traceback(exc)
-        print(f"error: {type(exc).__name__}: {exc} (traceback saved to {path})", file=sys.stderr)
+        failure = write_failure(exc, Path(str(getattr(exc, "filename", None) or ".")).parent)
+        if failure is not None:   # a full disk or lost permission outside the atomic writers
+            print(f"error: {failure.problems[0]}", file=sys.stderr)
+            return EXIT_BAD_INPUT
+        try:
+            where = f"traceback saved to {save_traceback(exc)}"
+        except OSError as saving:   # the temp folder's disk may be full too
+            where = f"traceback not saved: {saving.strerror or saving}"
+        print(f"error: {type(exc).__name__}: {exc} ({where})", file=sys.stderr)
         return EXIT_ERROR
