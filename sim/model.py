@@ -19,6 +19,7 @@ import mesa
 import numpy as np
 
 from sim import behaviour
+from sim.behaviour.common import sorted_distinct
 from sim.collector import RecordCollector
 from sim.outcomes import MonthlyRecord
 from sim.params import Behaviour
@@ -109,7 +110,8 @@ class RelocationModel(mesa.Model, ModelView):
         self.n = self.hh.n
         for var in HOUSEHOLD_STATE + REGION_STATE:  # every array as declared in sim.states
             setattr(self, var.name, var.allocate(self.n))
-        self._considering = self._active = np.zeros(0, np.int64)
+        self._considering = self._active = self._past = np.zeros(0, np.int64)
+        self.ever_aware = 0  # households that have heard of the programme (none go back to UNAWARE)
         # this month's households at risk of return and their return probability (set by the returns phase, for observers)
         self.return_risk = (np.zeros(0, np.int64), np.zeros(0))
         self.record = MonthlyRecord(self.n_months, len(ORIGINS), len(DESTINATIONS), len(self.years))
@@ -118,12 +120,28 @@ class RelocationModel(mesa.Model, ModelView):
 
     # ------------------------------------------------------------------ subsets
     def begin_month_index(self) -> None:
-        """Index the households past the decision stage once a month (they are few)."""
-        st = self.state
-        past_aware = np.flatnonzero(st >= State.DECIDING)
-        s = st[past_aware]
-        self._considering = past_aware[s == State.DECIDING]
-        self._active = past_aware[(s >= State.COLLECTING) & (s != State.REJECTED) & (s != State.RETURNED)]
+        """Index the households past the decision stage once a month (they are few): the index of
+        last month, less those gone back to AWARE, plus the month's new deciders (`add_deciding`)."""
+        past = self._past
+        s = self.state[past]
+        keep = s >= State.DECIDING
+        self._past, s = past[keep], s[keep]
+        past = self._past
+        self._considering = past[s == State.DECIDING]
+        self._active = past[(s >= State.COLLECTING) & (s != State.REJECTED) & (s != State.RETURNED)]
+
+    def add_deciding(self, idx: np.ndarray) -> None:
+        """Households that started considering this month join the index (ascending, once each)."""
+        self._past = sorted_distinct(np.concatenate([self._past, idx]))
+
+    def state_counts(self) -> np.ndarray:
+        """Households in each `State` now, without a pass over every household: UNAWARE and AWARE
+        from the count of those who ever heard, the rest from the index."""
+        s = self.state[self._past]
+        counts = np.bincount(s[s >= State.DECIDING], minlength=N_STATES)
+        counts[State.UNAWARE] = self.n - self.ever_aware
+        counts[State.AWARE] = self.ever_aware - counts[State.DECIDING:].sum()
+        return counts
 
     def deciding_idx(self) -> np.ndarray:
         """Households that started considering before this month (they are few; kept in a list)."""
@@ -187,6 +205,7 @@ class RelocationModel(mesa.Model, ModelView):
         """Raise AssertionError if a rule of the programme is broken."""
         counts = np.bincount(self.state, minlength=N_STATES)
         assert counts.sum() == self.n and len(counts) == N_STATES, "household outside the known states"
+        assert np.array_equal(self.state_counts(), counts), "the index of households past AWARE is out of date"
         r = self.record
         yi = self.year_index
         assert np.all(r.approved_persons_year[yi] <= self.quota_year), "quota exceeded"

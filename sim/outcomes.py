@@ -33,7 +33,7 @@ class MonthlyRecord:
 
     def end_month(self, m) -> None:
         mo = self.month
-        self.state_counts[mo] = np.bincount(m.state, minlength=N_STATES)
+        self.state_counts[mo] = m.state_counts()
         idx = m.active_idx(State.ARRIVED)
         self.in_destination_persons[mo] = int(m.hh.size[idx].sum())
         if len(idx):

@@ -280,6 +280,15 @@ class SocialNetwork:
         offs = np.arange(total) - np.repeat(np.cumsum(lens) - lens, lens)
         return owner, np.repeat(starts, lens) + offs
 
+    def contacts_of(self, who: np.ndarray) -> np.ndarray:
+        """The other end of every tie of the households in `who` (int32), in `neighbours`' order."""
+        starts = self.indptr[who]
+        lens = self.indptr[who + 1] - starts
+        ends = np.cumsum(lens)
+        pos = np.repeat(starts - (ends - lens), lens)  # a row's first edge less the ties listed before it
+        pos += np.arange(int(ends[-1]) if len(ends) else 0, dtype=pos.dtype)
+        return self.indices[pos]
+
     def neighbours(self, who: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(owner position in `who`, neighbour id) for all ties of the households in `who`."""
         owner, pos = self.edges_of(who)

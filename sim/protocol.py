@@ -46,6 +46,12 @@ class ModelView(Protocol):
 
     # clock
     month: int
+    n_months: int
+
+    # the awareness calendar (sim.behaviour.awareness): households filed by the month of their next event
+    calendar: list[list[np.ndarray]]
+    pull_terms: tuple[float, float, float]  # the subsidy terms the decision chances were computed with
+    schedule_from: int            # the first month a waiting time drawn now governs (set by new_year, then awareness)
 
     @property
     def year_index(self) -> int: ...
@@ -59,6 +65,8 @@ class ModelView(Protocol):
     def deciding_idx(self) -> np.ndarray: ...
     def active_idx(self, state: State) -> np.ndarray: ...
     def add_active(self, idx: np.ndarray) -> None: ...
+    def add_deciding(self, idx: np.ndarray) -> None: ...
+    ever_aware: int               # households that have heard of the programme (set by awareness)
 
     # household arrays (sim.states.HOUSEHOLD_STATE)
     state: np.ndarray
@@ -73,6 +81,7 @@ class ModelView(Protocol):
     first_dest: np.ndarray
     return_reason: np.ndarray
     p_move: np.ndarray
+    next_event: np.ndarray
     logit_static: np.ndarray
     aware_contacts: np.ndarray
     mover_contacts: np.ndarray

@@ -46,6 +46,9 @@ class Draw:
         sequential: True for the stream's own Generator (set-up, or one draw for every household),
             which one draw alone may take; its `k` is not used (counter-based draws of the same
             stream hash the counter and never meet the Generator's sequence).
+        redrawn: True for a counter-based draw that a household may take twice for one month by
+            design (its purpose says why that is harmless); the run check of tests/test_streams.py
+            lets it repeat.
     """
 
     name: str
@@ -57,6 +60,7 @@ class Draw:
     stride: int = 1
     per_household: bool = False
     sequential: bool = False
+    redrawn: bool = False
 
     @property
     def counters(self) -> range:
@@ -67,14 +71,15 @@ DRAWS: dict[str, Draw] = {}
 
 
 def declare(name: str, stream: str, k: int, purpose: str, owner: str, *, rounds: int = 1, stride: int = 1,
-            per_household: bool = False, sequential: bool = False, register: dict[str, Draw] | None = None) -> Draw:
+            per_household: bool = False, sequential: bool = False, redrawn: bool = False,
+            register: dict[str, Draw] | None = None) -> Draw:
     """Declare a draw in the register (`DRAWS` unless another is given); refuse any clash."""
     reg = DRAWS if register is None else register
     if stream not in STREAMS:
         raise DrawClash(f"draw {name!r}: unknown stream {stream!r}; streams are {', '.join(STREAMS)}")
     if rounds < 1 or stride < 1 or k < 0:
         raise DrawClash(f"draw {name!r}: k must be >= 0, rounds and stride >= 1")
-    new = Draw(name, stream, int(k), purpose, owner, int(rounds), int(stride), per_household, sequential)
+    new = Draw(name, stream, int(k), purpose, owner, int(rounds), int(stride), per_household, sequential, redrawn)
     old = reg.get(name)
     if old is not None:
         if old == new:  # the same module imported again (importlib.reload)

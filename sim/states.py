@@ -160,6 +160,8 @@ class Known(IntEnum):
     YES = 1
 
 
+NEVER = int(np.iinfo(np.int16).max)  # `next_event` of a household with no event within the run
+
 SETUP = "setup"  # written once when the model is built (RelocationModel.__init__), not by a phase
 
 
@@ -194,17 +196,19 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("state", I8, State.UNAWARE, "programme state", "awareness decision documents review selection moving returns", State),
     _v("timer", I16, 0, "months left in the current delay", "decision documents review selection moving"),
     _v("dest", I8, -1, "destination, an index into DESTINATIONS; −1 for none", "decision selection returns"),
-    _v("queued_since", I32, -1, "month the household entered the wait-list", "review selection"),
-    _v("application_month", I32, -1, "month the latest application was submitted (−1 before the first: first applications are counted by it)", "documents"),
-    _v("collect_month", I32, -1, "month the household last started collecting documents", "decision"),
-    _v("approval_month", I32, -1, "month the commission included the household in the quota", "selection"),
-    _v("arrival_month", I32, -1, "month of arrival in the destination", "moving"),
-    _v("return_month", I32, -1, "month of return to the origin", "returns"),
+    _v("queued_since", I16, -1, "month the household entered the wait-list", "review selection"),
+    _v("application_month", I16, -1, "month the latest application was submitted (−1 before the first: first applications are counted by it)", "documents"),
+    _v("collect_month", I16, -1, "month the household last started collecting documents", "decision"),
+    _v("approval_month", I16, -1, "month the commission included the household in the quota", "selection"),
+    _v("arrival_month", I16, -1, "month of arrival in the destination", "moving"),
+    _v("return_month", I16, -1, "month of return to the origin", "returns"),
     _v("return_reason", I8, ReturnReason.NONE, "the reason whose hazard drew the return", "returns", ReturnReason),
     _v("first_dest", I8, -1, "the destination it relocated to, kept when it moves on; returns are counted against it", "moving"),
     # awareness and decision
     _v("p_move", F32, 0.0, "this month's chance of the next pre-application step: becoming aware, or starting to consider",
        "setup new_year decision awareness selection moving returns"),
+    _v("next_event", I16, NEVER, "month of the next awareness event (hearing of the programme, or starting to consider), "
+       "drawn from `p_move`; NEVER (32767) for none within the run", "setup new_year decision awareness selection moving returns"),
     _v("logit_static", F32, 0.0, "the part of the decision logit that does not change during a run", "setup"),
     _v("aware_contacts", I16, 0, "contacts who became aware", "awareness"),
     _v("mover_contacts", I16, 0, "contacts now living in a destination", "moving returns"),
@@ -224,10 +228,10 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("housing_route", I8, HousingRoute.UNKNOWN, "housing on arrival (IOM Table 29)", "moving", HousingRoute, True),
     _v("poor_housing", B, False, "lives in provided housing unsuitable for living (IOM matrix 2.2.2)", "moving housing returns"),
     _v("certificate", B, False, "holds an economic mobility certificate to buy housing (source 001)", "moving"),
-    _v("housed_month", I32, -1, "first month with housing other than none or temporary", "moving housing", survey=True),
+    _v("housed_month", I16, -1, "first month with housing other than none or temporary", "moving housing", survey=True),
     # work
     _v("job", I8, Job.NONE, "work of the head", "employment returns", Job),
-    _v("hired_month", I32, -1, "month the head's current job began; −1 without one", "employment returns"),
+    _v("hired_month", I16, -1, "month the head's current job began; −1 without one", "employment returns"),
     _v("job_sector", I8, -1, "sector of the head's job, an index into SECTORS", "employment", survey=True),
     _v("side_business", B, False, "the employed head also runs a side business", "employment returns"),
     _v("business_grant", B, False, "received a grant or microcredit to start a business (source 000)", "moving"),
@@ -235,7 +239,7 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("jobless_6m", B, False, "the head was jobless (and not inactive) 6 months after arrival", "adaptation", survey=True),
     _v("employed_12m", I8, Known.UNKNOWN, "employed 12 months after arrival", "adaptation", Known),
     # money (MCI inside the formulas, tenge when paid)
-    _v("pay_month", I32, -1, "first month subsidies can be paid", "moving"),
+    _v("pay_month", I16, -1, "first month subsidies can be paid", "moving"),
     _v("pay_bin", I8, -1, "duration category of the wait for the first payment, an index into sim.schema.PAYMENT_BINS", "moving", survey=True),
     _v("reloc_due", F64, 0.0, "relocation subsidy not yet paid, MCI", "moving subsidies"),
     _v("claims_rent", B, False, "claims the rent subsidy (drawn on arrival)", "moving"),

@@ -121,10 +121,15 @@ class RecordingStreams(Streams):
         return super().uniform(name, month, idx, k)
 
 
-def twice_drawn(seen: dict) -> dict:
-    """(stream, k, month) -> households that got that number more than once."""
+def twice_drawn(seen: dict, register: dict | None = None) -> dict:
+    """(stream, k, month) -> households that got that number more than once, except for the draws
+    declared `redrawn` (in `register`, DRAWS unless given), which repeat by design."""
+    reg = DRAWS if register is None else register
+    redrawn = {(d.stream, k) for d in reg.values() if d.redrawn for k in d.counters}
     out = {}
     for key, parts in seen.items():
+        if key[:2] in redrawn:
+            continue
         ids, counts = np.unique(np.concatenate(parts), return_counts=True)
         if (counts > 1).any():
             out[key] = ids[counts > 1]
@@ -157,3 +162,9 @@ def test_the_run_check_sees_a_clash():
     s.uniform("jobs", -1, np.array([3]), k=5)     # per-household numbers repeat by design
     clashes = twice_drawn(s.seen)
     assert list(clashes) == [("jobs", 2, 5)] and clashes[("jobs", 2, 5)].tolist() == [3]
+    reg: dict = {}
+    declare("again", "jobs", 7, "may repeat in a month", "m", redrawn=True, register=reg)
+    s.uniform("jobs", 5, np.array([3]), k=7)
+    s.uniform("jobs", 5, np.array([3]), k=7)      # declared redrawn: no clash
+    assert list(twice_drawn(s.seen, reg)) == [("jobs", 2, 5)]
+    assert ("jobs", 7, 5) in twice_drawn(s.seen, {})  # not declared so: a clash

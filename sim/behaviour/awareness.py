@@ -4,21 +4,54 @@ An unaware household hears of the programme from media and internet, from an emp
 from its contacts (aware ones, and those who already relocated). An aware household starts to
 consider relocating with a chance pushed by unemployment, housing and debts and pulled by the
 subsidies and by contacts who moved. Both chances sit in one array `p_move`, kept up to date when a
-household's contacts change, so the month needs one uniform per household and one comparison.
+household's hazard changes (its contacts change, a new year's subsidies, it gives up back to AWARE).
+
+The phase is event-driven. Whenever `refresh` sets a household's monthly chance p, it draws the
+household's waiting time to its next event, geometric with that p (`waiting_time`), and files the
+household in the calendar bucket of that month (`next_event`). The awareness phase of month t then
+acts only on the households due in t; a household whose chance is 0, or whose event falls after the
+run, is never touched again until its hazard changes. Because the geometric law is memoryless, a
+redraw at each change of p gives the same law as one Bernoulli draw per household and month.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.common import choose, sigmoid
+from sim.behaviour.common import sigmoid, sorted_distinct
 from sim.protocol import ModelView
-from sim.rng import declare
-from sim.states import State
+from sim.rng import Draw, declare
+from sim.states import NEVER, State
 
-HEAR_OR_CONSIDER = declare("hear_or_consider", "awareness", 0, "one number per household and month: hears of the programme, "
-                           "or starts to consider it", __name__, sequential=True)
+WAIT = declare("awareness_wait", "awareness", 0, "the waiting time, in months from the first month it governs, to "
+               "hearing of the programme or starting to consider it; keyed by that first month, so two redraws "
+               "before one awareness phase reuse one number, harmless since no event can fall between them",
+               __name__, redrawn=True)
 AWARE_CHANNEL = declare("aware_channel", "awareness", 1, "the channel that brought the news", __name__)
+MORE_AWARE = declare("awareness_wait_more_aware", "awareness", 2, "the second clock of a household whose chance "
+                     "rose because more of its contacts became aware (see `refresh`)", __name__, redrawn=True)
+MORE_MOVERS = declare("awareness_wait_more_movers", "awareness", 3, "the second clock of a household whose chance "
+                      "rose because more of its contacts now live in a destination", __name__, redrawn=True)
+NEW_TERMS = declare("awareness_wait_new_terms", "awareness", 4, "the second clock of an aware household whose "
+                    "chance rose with a new year's subsidy terms", __name__, redrawn=True)
+
+
+def waiting_time(p: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """Whole months before the event, for a monthly chance `p` and a uniform `u` in [0, 1).
+
+    Geometric on 0, 1, 2...: P(wait = k) = (1 - p)^k p, by inversion, wait = floor(log(1 - u) / log(1 - p))
+    (1 - u, not u, so that wait = 0 exactly when u < p: the first month is the Bernoulli draw it
+    replaces). Infinite where p <= 0, 0 where p >= 1.
+    """
+    p = np.asarray(p, np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        w = np.log1p(-np.asarray(u, np.float64))
+        w /= np.log1p(-p)
+    np.floor(w, out=w)
+    if not (np.all(p > 0.0) and np.all(p < 1.0)):  # the edges, rare in a run
+        w = np.where(p >= 1.0, 0.0, w)
+        w = np.where(p > 0.0, w, np.inf)
+    return w
 
 
 def _logit_static(m: ModelView) -> np.ndarray:
@@ -38,10 +71,16 @@ def subsidy_pull(m: ModelView, idx: np.ndarray) -> np.ndarray:
     Measured against the mean wage (not the household's own income) so that the package changes
     how many apply more than who applies.
     """
-    hh, p, y = m.hh, m.prog, m.year_index
-    rent = p.rent_months * p.rent_mci.mean()
-    value = p.reloc_mci[y] * hh.size[idx] + rent
-    return np.log1p(value / (12.0 * float(m.wage_mci.mean())))
+    per_member, rent, wage = pull_terms(m)
+    value = per_member * m.hh.size[idx] + rent
+    return np.log1p(value / (12.0 * wage))
+
+
+def pull_terms(m: ModelView) -> tuple[float, float, float]:
+    """What `subsidy_pull` reads of this year's programme: relocation subsidy per member, rent
+    subsidy over its months, the mean wage (MCI). While they stay, no decision chance changes."""
+    p = m.prog
+    return float(p.reloc_mci[m.year_index]), float(p.rent_months * p.rent_mci.mean()), float(m.wage_mci.mean())
 
 
 def _p_aware(m: ModelView, idx: np.ndarray) -> np.ndarray:
@@ -59,8 +98,15 @@ def _p_decide(m: ModelView, idx: np.ndarray) -> np.ndarray:
     return sigmoid(logit)
 
 
-def refresh(m: ModelView, idx: np.ndarray) -> None:
-    """Recompute the month's transition chance of the households in `idx` from their state."""
+def refresh(m: ModelView, idx: np.ndarray, more: Draw | None = None) -> None:
+    """Recompute the monthly transition chance of the households in `idx` from their state, and
+    schedule their next event from it (from this month if the awareness phase has not run yet).
+
+    Where the chance rose from p to p' > p for the same event, the household keeps its waiting time
+    and gains a second, independent clock with the chance q = (p' - p) / (1 - p) that makes up the
+    difference ((1 - p)(1 - q) = 1 - p'); its event is the earlier of the two. That clock's number
+    is `more` (one declared draw per caller, so that two rises of one month take independent
+    numbers). A fall, or a chance set from 0 (a new event), redraws the waiting time (`WAIT`)."""
     if len(idx) == 0:
         return
     st = m.state[idx]
@@ -70,53 +116,154 @@ def refresh(m: ModelView, idx: np.ndarray) -> None:
         p[un] = _p_aware(m, idx[un])
     if aw.any():
         p[aw] = _p_decide(m, idx[aw])
+    old = m.p_move[idx]
     m.p_move[idx] = p
+    if more is None:
+        _schedule(m, idx, p)
+        return
+    rise = (p > old) & (old > 0)
+    redraw = ~rise & (p != old)
+    if redraw.any():
+        _schedule(m, idx[redraw], p[redraw])
+    if rise.any():
+        o = old[rise].astype(np.float64)
+        _add_clock(m, idx[rise], (p[rise] - o) / (1.0 - o), more)
+
+
+def _schedule(m: ModelView, idx: np.ndarray, p: np.ndarray) -> None:
+    """Draw the waiting times of `idx` and file each household under the month of its event."""
+    t0 = m.schedule_from
+    when = np.full(len(idx), NEVER, np.int16)
+    live = np.flatnonzero(p > 0)
+    everyone = len(live) == len(idx)  # the common case: no copies
+    who, chance = (idx, p) if everyone else (idx[live], p[live])
+    wait = waiting_time(chance, m.streams.draw(WAIT, t0, who)) if len(who) else np.zeros(0)
+    in_run = np.flatnonzero(wait < m.n_months - t0)  # events after the run need no bucket
+    live, wait = (in_run if everyone else live[in_run]), wait[in_run]
+    when[live] = t0 + wait.astype(np.int16)
+    m.next_event[idx] = when
+    _file(m.calendar, idx[live], when[live])
+
+
+def _add_clock(m: ModelView, idx: np.ndarray, q: np.ndarray, more: Draw, hazard: np.ndarray | None = None) -> None:
+    """A second clock of chance `q` (hazard -log(1 - q), if known) for households whose chance rose:
+    file the few it brings forward. It fires within the h months before the current event (or the
+    run's end) when u < 1 - (1 - q)^h, so only those take the waiting time's logarithms."""
+    t0 = m.schedule_from
+    u = m.streams.draw(more, t0, idx)
+    h = np.minimum(m.next_event[idx], m.n_months) - t0
+    if hazard is None:
+        hazard = -np.log1p(-np.asarray(q, np.float64))
+    fires = np.flatnonzero(u < -np.expm1(-hazard * h))
+    if len(fires) == 0:
+        return
+    wait = waiting_time(q[fires], u[fires])
+    sooner = wait < h[fires]  # the same test, but for rounding at the edge
+    who, when = idx[fires[sooner]], (t0 + wait[sooner]).astype(np.int16)
+    m.next_event[who] = when
+    _file(m.calendar, who, when)
+
+
+def _file(calendar: list[list[np.ndarray]], who: np.ndarray, when: np.ndarray) -> None:
+    """Append `who` to the bucket of its month `when`: one sort, then a split per month."""
+    if len(who) == 0:
+        return
+    who = who.astype(np.int32)
+    if len(who) > 1:
+        order = np.argsort(when, kind="stable")  # a radix sort of int16
+        who, when = who[order], when[order]
+    cut = np.flatnonzero(when[1:] != when[:-1]) + 1
+    for t, part in zip(when[np.r_[0, cut]].tolist(), np.split(who, cut)):
+        calendar[t].append(part)
+
+
+def due(m: ModelView, t: int) -> np.ndarray:
+    """The households whose event falls in month `t`, UNAWARE or AWARE still; empties bucket `t`.
+
+    The calendar deletes lazily: an entry made stale by a later refresh (another month in
+    `next_event`) or by a change of state is dropped here."""
+    parts, m.calendar[t] = m.calendar[t], []
+    if not parts:
+        return np.zeros(0, np.int64)
+    who = np.concatenate(parts)
+    who = who[(m.next_event[who] == t) & (m.state[who] <= State.AWARE)]
+    return sorted_distinct(who).astype(np.int64)  # once each: a refresh may file a household twice in t
+
+
+SETUP_CHUNK = 1 << 18  # households per slice of the first scheduling (the draws do not depend on it)
 
 
 def init_probabilities(m: ModelView) -> None:
+    """Set-up: the static logit, everyone's chance and the calendar of first events."""
     m.logit_static[:] = _logit_static(m)
-    refresh(m, np.arange(m.n))
+    m.calendar = [[] for _ in range(m.n_months)]
+    m.pull_terms = pull_terms(m)
+    m.schedule_from = m.month
+    for start in range(0, m.n, SETUP_CHUNK):  # in slices, so that set-up's temporaries stay small
+        refresh(m, np.arange(start, min(start + SETUP_CHUNK, m.n)))
 
 
 def add_contacts(m: ModelView, who: np.ndarray, counter: np.ndarray, delta: int) -> None:
     """Tell the contacts of `who` that one more (or fewer) of their contacts is aware / relocated."""
     if len(who) == 0:
         return
-    _, nb = m.net.neighbours(who)
-    hit = np.bincount(nb, minlength=m.n) if len(nb) > m.n // 64 else None
-    if hit is not None:
-        touched = np.flatnonzero(hit)
-        counter[touched] += (delta * hit[touched]).astype(counter.dtype)
+    nb = m.net.contacts_of(who)
+    touched, cnt = sorted_distinct(nb, counts=True)  # a sort of the ties: no pass over every household
+    counter[touched] += (delta * cnt).astype(counter.dtype)
+    # aware contacts weigh only in the awareness chance: the decision chance of an AWARE household
+    # does not change with them, and its waiting time stands (redrawing it would be exact but idle)
+    if counter is m.aware_contacts and delta > 0:
+        _more_aware(m, touched, cnt)
     else:
-        touched, cnt = np.unique(nb, return_counts=True)
-        counter[touched] += (delta * cnt).astype(counter.dtype)
-    refresh(m, touched[m.state[touched] <= State.AWARE])
+        refresh(m, touched[m.state[touched] <= State.AWARE], MORE_MOVERS)
+
+
+def _more_aware(m: ModelView, touched: np.ndarray, cnt: np.ndarray) -> None:
+    """Unaware households with `cnt` more aware contacts: their hazard of hearing rises by the
+    network's share, a clock of its own (the other channels' clocks stand). Aware contacts weigh
+    only in the awareness chance, so aware households are left as they are."""
+    un = np.flatnonzero(m.state[touched] == State.UNAWARE)
+    who = touched[un]
+    rise = m.b.awareness_network_weight * cnt[un] / np.maximum(m.net.degree[who], 1)
+    q = -np.expm1(-rise)  # 1 - exp(-rise): the chance of hearing by this channel alone in a month
+    m.p_move[who] = 1.0 - (1.0 - m.p_move[who]) * (1.0 - q)  # = _p_aware of the new count
+    _add_clock(m, who, q, MORE_AWARE, rise)
 
 
 def awareness(m: ModelView) -> None:
-    """One uniform per household: unaware ones may become aware, aware ones may start considering."""
-    u = m.streams.sequence(HEAR_OR_CONSIDER).random(m.n, dtype=np.float32)
-    hits = np.flatnonzero(u < m.p_move)
+    """The households due this month act: unaware ones become aware, aware ones start considering."""
+    hits = due(m, m.month)
+    m.schedule_from = m.month + 1  # from here on, refreshes schedule from next month
+    if len(hits) == 0:
+        return
     st = m.state[hits]
     newly_aware = hits[st == State.UNAWARE]
     deciding = hits[st == State.AWARE]
-    if len(newly_aware):
-        _record_channel(m, newly_aware)
-        m.state[newly_aware] = State.AWARE
-        refresh(m, newly_aware)
-        add_contacts(m, newly_aware, m.aware_contacts, +1)
     if len(deciding):
         m.state[deciding] = State.DECIDING  # they weigh it up this month and decide next month
         m.p_move[deciding] = 0.0
+        m.next_event[deciding] = NEVER
+        m.add_deciding(deciding)
+    if len(newly_aware):
+        _record_channel(m, newly_aware)
+        m.state[newly_aware] = State.AWARE
+        m.p_move[newly_aware] = 0.0  # the chance of a new event: drawn afresh
+        m.ever_aware += len(newly_aware)
+        refresh(m, newly_aware)
+        add_contacts(m, newly_aware, m.aware_contacts, +1)
 
 
 def _record_channel(m: ModelView, idx: np.ndarray) -> None:
-    """Which channel brought the news, in proportion to each channel's share of the hazard."""
+    """Which channel brought the news, in proportion to each channel's share of the hazard: the
+    channel whose stretch of the summed hazard holds the uniform times that sum."""
     b, deg = m.b, np.maximum(m.net.degree[idx], 1)
-    parts = np.stack([
-        np.full(len(idx), b.awareness_media_rate),
-        b.awareness_centre_rate * m.hh.centre_contact[idx],
-        b.awareness_network_weight * m.aware_contacts[idx] / deg,
-        b.awareness_mover_weight * m.mover_contacts[idx] / deg,
-    ], axis=1)
-    m.aware_channel[idx] = choose(parts + 1e-12, m.streams.draw(AWARE_CHANNEL, m.month, idx))
+    tiny = 1e-12  # every channel a sliver, so that a zero hazard picks by position, never divides by 0
+    parts = (b.awareness_media_rate + tiny, b.awareness_centre_rate * m.hh.centre_contact[idx] + tiny,
+             b.awareness_network_weight * m.aware_contacts[idx] / deg + tiny,
+             b.awareness_mover_weight * m.mover_contacts[idx] / deg + tiny)
+    edge = parts[0] + parts[1]
+    x = m.streams.draw(AWARE_CHANNEL, m.month, idx) * (edge + parts[2] + parts[3])
+    channel = (x > parts[0]).astype(np.int8)
+    channel += x > edge
+    channel += x > edge + parts[2]
+    m.aware_channel[idx] = channel

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from sim.behaviour.awareness import refresh
+from sim.behaviour.awareness import NEW_TERMS, pull_terms, refresh
 from sim.behaviour.common import stochastic_round
 from sim.protocol import ModelView
 from sim.regions import SECTORS
@@ -17,6 +17,7 @@ VACANCY_ROUNDING = declare("vacancy_rounding", "jobs", 8, "rounding of each regi
 
 def new_year(m: ModelView) -> None:
     y = m.year_index
+    m.schedule_from = m.month  # refreshes before this month's awareness phase schedule from this month
     if m.month % 12 == 0:
         if m.programmes is not None:  # a scenario with `starts` switches programmes in that year
             m.prog = m.programmes[int(m.year >= m.scenario.starts)]
@@ -24,8 +25,12 @@ def new_year(m: ModelView) -> None:
         m.quota_year = stochastic_round(m.prog.quota[y] * m.scale, u)
         m.quota_left = m.quota_year.copy()
         m.record.quota_persons_year[y] = m.quota_year
-        # subsidy levels may change with the year: aware households reweigh the programme
-        refresh(m, np.flatnonzero(m.state == State.AWARE))
+        # subsidy levels may change with the year: aware households reweigh the programme (only
+        # then: with the same terms their chances, and so the law of their waiting times, stand)
+        terms = pull_terms(m)
+        if terms != m.pull_terms:
+            m.pull_terms = terms
+            refresh(m, np.flatnonzero(m.state == State.AWARE), NEW_TERMS)
     # Vacancies open at the scenario's monthly turnover of the registered stock (IOM Table 9) and stay
     # open until filled, up to the stock itself. Whole openings, drawn by stochastic rounding, keep the
     # scaled expectation at any population scale; carrying unfilled ones over keeps small-scale runs
