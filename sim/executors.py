@@ -109,8 +109,16 @@ class ProcessExecutor(Executor):
         self._pool.shutdown(wait=True, cancel_futures=True)
 
     def stop(self) -> None:
-        for proc in list((getattr(self._pool, "_processes", None) or {}).values()):
-            proc.terminate()   # a run in progress is abandoned; its claim is released by the sweep
+        """Within a second: the workers are killed (a run in progress is abandoned; the sweep releases
+        its claim), then the pool is shut down."""
+        from sim.lifecycle import stop_fork_server
+
+        procs = list((getattr(self._pool, "_processes", None) or {}).values())
+        stop_fork_server()   # and any worker it is starting now
+        for proc in procs:
+            proc.kill()
+        for proc in procs:
+            proc.join(5)
         self._pool.shutdown(wait=True, cancel_futures=True)
 
 
@@ -180,6 +188,17 @@ class DaskExecutor(Executor):
         finally:
             for fut in live:
                 fut.cancel()
+
+    def stop(self) -> None:
+        """Kill the local cluster's workers at once, rather than wait seconds for a busy one to close
+        (the nannies are told first not to restart them); a remote cluster's workers are only released."""
+        for nanny in list(getattr(self._cluster, "workers", {}).values()) if self._cluster is not None else []:
+            try:
+                nanny.close_gracefully()              # no restart of the worker killed next
+                os.kill(nanny.process.process.pid, signal.SIGKILL)
+            except (AttributeError, ProcessLookupError, TypeError):
+                pass
+        self.close()
 
     def close(self) -> None:
         self._client.close()

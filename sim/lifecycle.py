@@ -77,3 +77,41 @@ def stop_child(proc: subprocess.Popen, grace: float = 3.0) -> int:
             pass
     send(signal.SIGKILL)   # whatever of its group is left (the server's own children)
     return proc.wait()
+
+
+def children_of(pid: int) -> list[int]:
+    """Live processes whose parent is `pid` (Linux /proc; empty elsewhere)."""
+    found = []
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return found
+    for name in entries:
+        if name.isdigit():
+            try:
+                with open(f"/proc/{name}/stat") as fh:
+                    state, ppid = fh.read().rsplit(")", 1)[1].split()[:2]
+            except (OSError, ValueError):
+                continue
+            if int(ppid) == pid and state != "Z":
+                found.append(int(name))
+    return found
+
+
+def stop_fork_server() -> None:
+    """Kill this process's multiprocessing fork server and whatever it has forked: a worker still being
+    started when a batch is stopped would otherwise start after its parent has gone, and fail noisily.
+    The next pool starts a new fork server."""
+    try:
+        from multiprocessing import forkserver
+
+        pid = forkserver._forkserver._forkserver_pid
+    except (ImportError, AttributeError):
+        return
+    if not pid:
+        return
+    for victim in [pid, *children_of(pid)]:
+        try:
+            os.kill(victim, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
