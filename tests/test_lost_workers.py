@@ -1,0 +1,71 @@
+"""What works today and must keep working (issue 23): a Dask worker killed with SIGKILL in the middle
+of a sweep is restarted by its nanny and the sweep finishes with every run once, none lost or
+duplicated. (A calibration killed with SIGKILL resumes: tests/test_calibration_signals.py.)"""
+
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import psutil
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SPEC = '''scenario = "baseline"
+design = "grid"
+replicates = 3
+seed = 4
+scale = 0.02
+overrides = ["time.end_year=2016"]
+[keys]
+"rent_subsidy.months" = [6, 9, 12, 15]
+'''
+pytestmark = pytest.mark.slow
+
+
+def workers(pid: int) -> list[psutil.Process]:
+    """The Dask worker processes of a sweep: descendants that run a distributed worker."""
+    out = []
+    for p in psutil.Process(pid).children(recursive=True):
+        try:
+            if p.status() != psutil.STATUS_ZOMBIE and p.parent() is not None and p.parent().pid != pid:
+                out.append(p)   # forked by the fork server (the sweep's own children are it and the tracker)
+        except psutil.NoSuchProcess:
+            pass
+    return out
+
+
+def test_a_worker_killed_mid_sweep_loses_and_repeats_no_run(tmp_path):
+    pytest.importorskip("distributed")
+    pytest.importorskip("pyarrow")
+    spec = tmp_path / "spec.toml"
+    spec.write_text(SPEC)
+    out = tmp_path / "sweep"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(spec), "--backend", "dask", "--workers", "2",
+                             "--out", str(out), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(out.glob("runs/*.parquet")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.1)
+        victims = workers(proc.pid)
+        assert proc.poll() is None and victims, "the sweep ended before a worker could be killed"
+        os.kill(victims[0].pid, signal.SIGKILL)   # in the middle: runs are under way and some have landed
+        done_before = len(list(out.glob("runs/*.parquet")))
+        stdout, stderr = proc.communicate(timeout=240)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    assert done_before < 12, "the sweep had finished before the worker was killed"
+    runs = pd.read_parquet(out / "runs")
+    assert len(runs) == 12 and runs["run_id"].is_unique                      # none lost, none twice
+    assert sorted(zip(runs["point"], runs["replicate"])) == [(p, r) for p in range(4) for r in range(3)]
+    assert int(re.search(r"\((\d+) run now", stdout).group(1)) == 12
+    assert not list((out / "runs").glob(".*"))                                # no claim or temporary file left
