@@ -30,7 +30,7 @@ FRAME_HOUSEHOLD = ("origin", "settlement", "housing_before", "female", "young", 
                    "inactive", "size", "qualified")
 FRAME_MODEL = ("dest", "first_dest", "arrival_month", "job", "job_sector", "housing_status", "housing_route", "housed_month",
                "decision_mode", "pay_bin", "pay_month", "collect_month", "application_month", "approval_month", "adapt_needed", "subsidy_reloc",
-               "subsidy_rent", "jobless_6m", "rural_dest", "took_courses", "supported", "aware_channel")
+               "subsidy_rent", "job_problems", "side_business", "rural_dest", "took_courses", "supported", "aware_channel")
 
 
 def survey_frame_of(m) -> dict:

@@ -69,7 +69,8 @@ DERIVED_CELLS = {
     "t16_information_sources_gender": INFO_CHANNELS,
     "t29_housing_search_period": {"within_month": ("1_2_days", "3_7_days", "1_2_weeks", "2_3_weeks", "1_month")},
     "t30_employment_sector": {"public": ("finance", "state_administration", "municipal_social_services", "military_police")},
-    "t31_job_education_match": {"partly_or_no_job": ("partly_matching", "hard_to_answer")},
+    # a job outside one's qualification (Job.OTHER) is not "matching fully": partly or not matching
+    "t31_job_education_match": {"partly_or_not_matching": ("partly_matching", "not_matching")},
 }
 EXCLUDED_CELLS = {"hard_to_answer"}  # no simulated household answers "hard to answer": shares are of substantive answers
 
@@ -91,7 +92,9 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     f["origin_id"] = np.array(ORIGINS)[s["origin"]]
     channel = s["aware_channel"]
     f["info_source"] = np.select([channel == c for c in INFO_SOURCE_CELLS], list(INFO_SOURCE_CELLS.values()), None)
-    f["decision"] = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"])[np.maximum(s["decision_mode"], 0)]
+    # Table 14; a household that never chose a destination (UNKNOWN) gives no answer rather than "independently"
+    modes = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"], object)
+    f["decision"] = np.where(s["decision_mode"] >= 0, modes[np.maximum(s["decision_mode"], 0)], None)
     f["housing_before_cell"] = np.array(list(HOUSING_CELLS.values()))[s["housing_before"]]
     # respondents report the months they went through (issue 8): collecting documents, and from
     # application to the decision, including any wait for quota (IOM Tables 22-23)
@@ -103,11 +106,13 @@ def survey_frame(snap: dict) -> pd.DataFrame:
                                     ["prepared_by_authorities", "arranged_before_arrival", "within_month"], "more_than_month")
     f["problems_search_housing"] = searched & waited
     f["problems_finding_housing"] = f["problems_search_housing"]
-    f["problems_job"] = s["jobless_6m"]
+    # Table 27: jobless at 6 months, or, arrived under 6 months ago, jobless so far (`job_problems`, adaptation)
+    f["problems_job"] = s["job_problems"]
     employed = np.isin(s["job"], (Job.MATCHED, Job.OTHER))
     sector_cells = np.array(list(SECTOR_CELLS.values()))
     f["job_sector_cell"] = np.where(employed, sector_cells[np.maximum(s["job_sector"], 0)], None)
-    f["job_match"] = np.select([s["job"] == Job.MATCHED, s["job"] == Job.OTHER], ["matching_fully", "not_matching"], "partly_or_no_job")
+    # Table 31 asked about the job one has: only heads with a job answer (no job, business, inactive: no answer)
+    f["job_match"] = np.select([s["job"] == Job.MATCHED, s["job"] == Job.OTHER], ["matching_fully", "partly_or_not_matching"], None)
     f["moving_subsidies"] = s["subsidy_reloc"] > 0
     f["rental_accommodation"] = s["subsidy_rent"] > 0
     f["none_received"] = ~f["moving_subsidies"] & ~f["rental_accommodation"]

@@ -106,7 +106,7 @@ class ModelView(Protocol):
     side_business: np.ndarray
     business_grant: np.ndarray
     employer_claimed: np.ndarray
-    jobless_6m: np.ndarray
+    job_problems: np.ndarray
     employed_12m: np.ndarray
     pay_month: np.ndarray
     pay_bin: np.ndarray

@@ -236,7 +236,8 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("side_business", B, False, "the employed head also runs a side business", "employment returns"),
     _v("business_grant", B, False, "received a grant or microcredit to start a business (source 000)", "moving"),
     _v("employer_claimed", B, False, "the employer-subsidy claim has been decided for this household", "employment"),
-    _v("jobless_6m", B, False, "the head was jobless (and not inactive) 6 months after arrival", "adaptation", survey=True),
+    _v("job_problems", B, False, "the head (not inactive) had no job 6 months after arrival or, arrived under 6 months ago, has none "
+       "yet: IOM Table 27's problems with getting a job, answered from what the household has lived so far", "adaptation", survey=True),
     _v("employed_12m", I8, Known.UNKNOWN, "employed 12 months after arrival", "adaptation", Known),
     # money (MCI inside the formulas, tenge when paid)
     _v("pay_month", I16, -1, "first month subsidies can be paid", "moving"),
