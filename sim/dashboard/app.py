@@ -26,6 +26,7 @@ replicates = solara.reactive(1)
 current_job = solara.reactive(None)
 outcome = solara.reactive(None)
 message = solara.reactive("")
+cancel_asked = solara.reactive(False)   # Cancel pressed, perhaps before the run's job exists
 
 MAX_REPLICATES = 50
 SMALL = "font-size: 0.8em; color: #555;"
@@ -60,6 +61,8 @@ def run_task(s: state.RunSettings) -> str:
     """Submit the run to the background worker and follow its progress until it ends."""
     job = SERVICE.submit(s)
     current_job.value = job
+    if cancel_asked.value:   # Cancel came between the start of the task and the job
+        job.cancel()
     message.value = ""
     while not job.finished_running:
         if job.status == "queued":   # every run slot is busy with other sessions' runs
@@ -77,6 +80,19 @@ def run_task(s: state.RunSettings) -> str:
     else:
         message.value = "Run failed: " + "; ".join(job.error)
     return job.status
+
+
+def start_run(s: state.RunSettings) -> None:
+    cancel_asked.set(False)
+    run_task(s)
+
+
+def cancel_run() -> None:
+    """Cancel this session's run, whether or not its job has been made yet."""
+    cancel_asked.set(True)
+    job = current_job.value
+    if job is not None and not job.finished_running:
+        job.cancel()
 
 
 @solara.component
@@ -235,9 +251,9 @@ def Controls(s: state.RunSettings, found: dict, levers: list, months: int):
                     "comparison, unless cached).",
                     classes=["estimate"], style=SMALL)
         with solara.Row():
-            solara.Button("Run", color="primary", on_click=lambda: run_task(s), disabled=bool(found) or running,
+            solara.Button("Run", color="primary", on_click=lambda: start_run(s), disabled=bool(found) or running,
                           classes=["run-button"])
-            solara.Button("Cancel", on_click=lambda: current_job.value and current_job.value.cancel(),
+            solara.Button("Cancel", on_click=cancel_run,
                           disabled=not running, classes=["cancel-button"])
         with solara.Column(gap="4px", classes=["run-status"]):  # always present: what follows keeps its state
             if running:
