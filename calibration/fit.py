@@ -243,7 +243,8 @@ def deviance(snapshots: list[dict], officials: list[dict], split: str = "calibra
     squared relative errors of the official counts in units of the 10% goal.
 
     Input cells (the model draws them: `kind` in targets.csv) are consistency checks, not targets, and
-    duplicates would count a figure twice; both are left out. The official counts (Table 10's arrivals,
+    duplicates would count a figure twice; both are left out (Table 36's ALL row is Table 35's, the same
+    354 answers: it counts once, in Table 35; issue 19). The official counts (Table 10's arrivals,
     the pooled returns) stay: the demand they set is what the parameters must reach.
 
     `observed` replaces the IOM survey cells (same columns as `observed_cells()`), e.g. synthetic
