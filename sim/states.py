@@ -210,7 +210,7 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("next_event", I16, NEVER, "month of the next awareness event (hearing of the programme, or starting to consider), "
        "drawn from `p_move`; NEVER (32767) for none within the run", "setup new_year decision awareness selection moving returns"),
     _v("logit_static", F32, 0.0, "the part of the decision logit that does not change during a run", "setup"),
-    _v("aware_contacts", I16, 0, "contacts who became aware", "awareness"),
+    _v("aware_contacts", I16, 0, "contacts who became aware while it was unaware (all the awareness chance reads; no longer counted once it is aware)", "awareness"),
     _v("mover_contacts", I16, 0, "contacts now living in a destination", "moving returns"),
     _v("aware_channel", I8, Channel.UNKNOWN, "the channel that brought the news", "awareness", Channel),
     _v("decision_mode", I8, DecisionMode.UNKNOWN, "how the decision was taken (IOM Table 14)", "decision", DecisionMode, True),

@@ -208,23 +208,25 @@ def add_contacts(m: ModelView, who: np.ndarray, counter: np.ndarray, delta: int)
     if len(who) == 0:
         return
     nb = m.net.contacts_of(who)
+    if counter is m.aware_contacts and delta > 0:
+        _more_aware(m, nb)
+        return
     touched, cnt = sorted_distinct(nb, counts=True)  # a sort of the ties: no pass over every household
     counter[touched] += (delta * cnt).astype(counter.dtype)
-    # aware contacts weigh only in the awareness chance: the decision chance of an AWARE household
-    # does not change with them, and its waiting time stands (redrawing it would be exact but idle)
-    if counter is m.aware_contacts and delta > 0:
-        _more_aware(m, touched, cnt)
-    else:
-        refresh(m, touched[m.state[touched] <= State.AWARE], MORE_MOVERS)
+    refresh(m, touched[m.state[touched] <= State.AWARE], MORE_MOVERS)
 
 
-def _more_aware(m: ModelView, touched: np.ndarray, cnt: np.ndarray) -> None:
-    """Unaware households with `cnt` more aware contacts: their hazard of hearing rises by the
-    network's share, a clock of its own (the other channels' clocks stand). Aware contacts weigh
-    only in the awareness chance, so aware households are left as they are."""
-    un = np.flatnonzero(m.state[touched] == State.UNAWARE)
-    who = touched[un]
-    rise = m.b.awareness_network_weight * cnt[un] / np.maximum(m.net.degree[who], 1)
+def _more_aware(m: ModelView, nb: np.ndarray) -> None:
+    """Unaware households at the other end of the ties `nb` have more aware contacts: their hazard
+    of hearing rises by the network's share, a clock of its own (the other channels' clocks stand).
+
+    Aware contacts weigh only in the awareness chance, so only unaware households are counted and
+    told: `aware_contacts` is complete for every household while it is unaware, all that reads it."""
+    nb = np.sort(nb)  # first: gathers in ascending order are several times faster than scattered ones
+    nb = nb[m.state[nb] == State.UNAWARE]
+    who, cnt = sorted_distinct(nb, counts=True, presorted=True)
+    m.aware_contacts[who] += cnt.astype(m.aware_contacts.dtype)
+    rise = m.b.awareness_network_weight * cnt / np.maximum(m.net.degree[who], 1)
     q = -np.expm1(-rise)  # 1 - exp(-rise): the chance of hearing by this channel alone in a month
     m.p_move[who] = 1.0 - (1.0 - m.p_move[who]) * (1.0 - q)  # = _p_aware of the new count
     _add_clock(m, who, q, MORE_AWARE, rise)

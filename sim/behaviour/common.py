@@ -96,10 +96,10 @@ def choose(prob: np.ndarray, u: np.ndarray) -> np.ndarray:
     return np.minimum((u[:, None] > cdf).sum(axis=1), prob.shape[1] - 1)
 
 
-def sorted_distinct(a: np.ndarray, counts: bool = False):
-    """`np.unique(a)` (and its counts) by one sort: numpy's unique of integers hashes, several times
-    slower than sorting the arrays of tens of thousands the phases pass."""
-    s = np.sort(a)
+def sorted_distinct(a: np.ndarray, counts: bool = False, presorted: bool = False):
+    """`np.unique(a)` (and its counts) by one sort (none if `presorted`): numpy's unique of integers
+    hashes, several times slower than sorting the arrays of tens of thousands the phases pass."""
+    s = a if presorted else np.sort(a)
     first = np.flatnonzero(np.r_[True, s[1:] != s[:-1]]) if len(s) else np.zeros(0, np.intp)
     if not counts:
         return s[first]
