@@ -18,7 +18,7 @@ from sim.behaviour.common import choose, size_ahead, start_delay
 from sim.protocol import ModelView
 from sim.regions import DESTINATIONS
 from sim.rng import declare
-from sim.states import Channel, DecisionMode, State
+from sim.states import DecisionMode, State
 
 ROOM_ROUNDS = 3  # a household whose first choice filled up this month may choose again, twice
 
@@ -61,13 +61,14 @@ def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> 
 
 
 def _decision_mode(m: ModelView, who: np.ndarray) -> None:
-    """How the decision was taken (IOM Table 14): with contacts who relocated, with relatives and
-    friends who told of the programme, or independently in the family circle."""
+    """How the decision was taken (IOM Table 14): a household that consulted others did so with
+    contacts who relocated if it has any, else with relatives and friends (whoever told it of the
+    programme: IOM asked how the decision was taken, not how the news came); the rest decided
+    independently in the family circle."""
     consult = m.streams.draw(CONSULT, m.month, who) < m.b.consult_share
     movers = m.mover_contacts[who] > 0
-    network = m.aware_channel[who] >= Channel.NETWORK  # heard from relatives and friends, or from movers
     m.decision_mode[who] = np.where(consult & movers, DecisionMode.WITH_RELOCATED,
-                                    np.where(consult & network, DecisionMode.WITH_RELATIVES, DecisionMode.INDEPENDENT))
+                                    np.where(consult, DecisionMode.WITH_RELATIVES, DecisionMode.INDEPENDENT))
 
 
 def _pick(m: ModelView, who: np.ndarray, util: np.ndarray, rnd: int) -> np.ndarray:
