@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import json
 import platform
+import re
 import socket
 import subprocess
 import time
@@ -27,9 +28,11 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _select(page, label: str, option: str) -> None:
+def _select(page, label: str, option) -> None:
+    """Pick `option` (exact text, or a compiled pattern) in the select labelled `label`."""
     page.locator(".v-select", has=page.locator(f"label:text-is('{label}')")).first.locator(".v-field").click()
-    page.locator(".v-overlay--active .v-list-item", has=page.get_by_text(option, exact=True)).first.click()
+    text = page.get_by_text(option) if isinstance(option, re.Pattern) else page.get_by_text(option, exact=True)
+    page.locator(".v-overlay--active .v-list-item", has=text).first.click()
 
 
 def _answer(page, timeout_s: float = 600) -> float:
@@ -73,7 +76,7 @@ def main() -> None:
             page.goto(url)
             page.get_by_text("Levers").first.wait_for(timeout=60_000)
             out["page_load_s"] = round(time.perf_counter() - t0, 2)
-            _select(page, "Scenario", args.scenario)
+            _select(page, "Scenario", re.compile(rf"\({re.escape(args.scenario)}\)$"))  # "Human name (file_name)"
             _select(page, "Scale (fraction of households simulated)", args.scale)
             for reps in args.replicates:
                 field = page.get_by_label("Replicates")
