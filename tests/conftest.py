@@ -1,6 +1,9 @@
-"""Shared fixtures: small, fast runs of the baseline."""
+"""Shared fixtures: small, fast runs of the baseline; a loaded machine."""
 
 from __future__ import annotations
+
+import subprocess
+import sys
 
 import pytest
 
@@ -29,3 +32,13 @@ def problems(path, overrides=None) -> list[str]:
 @pytest.fixture(scope="session")
 def baseline_run():
     return run_baseline(seed=11)
+
+
+@pytest.fixture(scope="module")
+def busy_cores():
+    """Two processes that keep two cores busy while a module's tests run (a loaded machine)."""
+    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
+    yield
+    for p in procs:
+        p.kill()
+        p.wait()

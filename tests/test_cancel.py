@@ -25,15 +25,6 @@ scale = 0.5
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def busy_cores():
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
-    yield
-    for p in procs:
-        p.kill()
-        p.wait()
-
-
 def interrupt(args: list[str], marker: str, delay: float) -> tuple[float, int, str]:
     """Start relocsim, wait for `marker` on stderr and `delay` seconds more, send SIGINT; returns
     (seconds until it exited, exit code, the rest of stderr)."""

@@ -5,8 +5,6 @@ everything that changes a result, and with nothing else."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
 import time
 
 import pytest
@@ -19,16 +17,6 @@ from sim.scenario import load
 
 SHORT = ("time.end_year=2016",)   # three years: a run at scale 0.01 takes about a second
 CANCEL_WITHIN = 2.0
-
-
-@pytest.fixture()
-def busy_cores():
-    """Two processes that keep two cores busy while the test runs (a loaded machine)."""
-    procs = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(2)]
-    yield
-    for p in procs:
-        p.kill()
-        p.wait()
 
 
 def wait_for(check, timeout: float = 60.0) -> None:
