@@ -28,3 +28,30 @@ BUDGETS = {
 }
 WARM_STARTED = {"refine"}         # budgets that warm-start from calibration/posterior.csv by default
 WRITES_SHIPPED = {"full", "refine"}  # budgets whose ensemble replaces calibration/posterior.csv by default
+
+
+@dataclass(frozen=True)
+class HistoryBudget:
+    """History matching (`calibration.history`): evaluations per wave, replicates (seeds) per evaluation,
+    the fresh-seed replicates of each accepted set, the most sets kept, and the implausibility settings."""
+    per_wave: tuple[int, ...]
+    replicates: int
+    scale: float
+    fresh_replicates: int
+    ensemble: int = 150           # at most this many sets are kept (a random subset of the non-implausible)
+    end_year: int = 2021
+    cutoff: float = 3.0           # implausibility cut-off
+    which: int = 2                # the second-largest statistic's implausibility is compared with it
+    draws: int = 4000             # uniform draws of the box per rejection round when sampling the NROY
+    rounds: int = 10
+
+
+HISTORY_BUDGETS = {
+    # CI: two waves of 12 at scale 0.01, one seed each; the sets kept re-scored on one fresh seed each (~40 s on 2 cores)
+    "quick": HistoryBudget(per_wave=(12, 12), replicates=1, scale=0.01, fresh_replicates=1, ensemble=8, draws=2000, rounds=3),
+    # 4 waves, 2 seeds per set at scale 0.1: about 1,100 search runs and 300 fresh runs, at 2-3 s a run: under an hour on 2 cores
+    "full": HistoryBudget(per_wave=(160, 130, 120, 140), replicates=2, scale=0.1, fresh_replicates=2, ensemble=150),
+    # many workers: more sets per wave and more seeds per set, for a tighter replicate variance
+    "cluster": HistoryBudget(per_wave=(400, 300, 300, 300, 300), replicates=4, scale=0.1, fresh_replicates=8,
+                             ensemble=300, draws=20000),
+}

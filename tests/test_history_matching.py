@@ -1,0 +1,89 @@
+"""History matching (calibration.history): a toy stochastic simulator with a known parameter, fresh seeds,
+resuming, and the same ensemble on every backend."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from calibration import history
+from calibration.budgets import HistoryBudget
+
+TRUTH = 0.3
+FREE = {"theta": (0.0, 1.0, False), "ignored": (0.0, 1.0, False)}
+NOISE = 0.02          # replicate sd of the toy simulator
+SEEN: list[tuple] = []  # the seeds of every evaluation run in this process (serial backend)
+
+
+def toy(task: dict) -> dict:
+    """Two statistics of theta with replicate noise; `ignored` has no effect."""
+    SEEN.append(tuple(task["seeds"]))
+    out, dist = [], []
+    for s in task["seeds"]:
+        r = np.random.default_rng(s)
+        y = [task["theta"] + NOISE * r.standard_normal(), task["theta"] ** 2 + NOISE * r.standard_normal()]
+        out.append(y)
+        dist.append(float((y[0] - TRUTH) ** 2 + (y[1] - TRUTH ** 2) ** 2))
+    return {"outputs": out, "distances": dist}
+
+
+def problem(obs_sd: float) -> history.Problem:
+    return history.Problem(free=FREE, names=("y", "y2"), observed=np.array([TRUTH, TRUTH ** 2]),
+                           observation_var=np.full(2, obs_sd ** 2), discrepancy_var=np.zeros(2), fn=toy,
+                           task=lambda n, p, seeds: {"number": n, "seeds": seeds, **p}, key={"obs_sd": obs_sd})
+
+
+BUDGET = HistoryBudget(per_wave=(20, 20, 20), replicates=2, scale=1.0, fresh_replicates=2, ensemble=40, draws=2000,
+                       which=1)   # two statistics: the larger implausibility (the second largest would be the smaller)
+
+
+def band(res: dict) -> tuple[float, float]:
+    thetas = [r["params"]["theta"] for r in res["records"] if r["number"] in set(res["accepted"])]
+    return min(thetas), max(thetas)
+
+
+def test_recovers_a_known_parameter_and_the_band_shrinks_with_more_data(tmp_path):
+    wide = history.history_match(problem(0.1), BUDGET, tmp_path / "wide", progress=False)
+    narrow = history.history_match(problem(0.02), BUDGET, tmp_path / "narrow", progress=False)
+    for res in (wide, narrow):
+        lo, hi = band(res)
+        assert lo <= TRUTH <= hi and len(res["accepted"]) >= 5
+    assert band(narrow)[1] - band(narrow)[0] < 0.7 * (band(wide)[1] - band(wide)[0])
+    ratios = history.width_ratios([r["params"] for r in narrow["records"] if r["number"] in narrow["accepted"]], FREE)
+    assert ratios["theta"] < 0.3 < ratios["ignored"]        # identified vs left at its prior
+    vols = [w["nroy_volume"] for w in narrow["waves"]]
+    assert vols[-1] < 0.3 and all(0 <= v <= 1 for v in vols)
+    assert all(w["loo"]["share_within_3_all"] > 0.8 for w in narrow["waves"])
+
+
+def test_no_two_evaluations_share_a_seed(tmp_path):
+    res = history.history_match(problem(0.05), BUDGET, tmp_path, progress=False)
+    seeds = [s for r in res["records"] for s in r["seeds"]] + [s for f in res["fresh"].values() for s in f["seeds"]]
+    assert len(seeds) == len(set(seeds)) == sum(BUDGET.per_wave) * 2 + 2 * len(res["fresh"])
+    assert set(res["fresh"]) == set(res["accepted"])
+
+
+def test_an_interrupted_study_resumes_losing_and_repeating_nothing(tmp_path, monkeypatch):
+    SEEN.clear()
+    real = history.Store.save
+    saved = []
+
+    def stop_after(self, record, fresh=False):
+        real(self, record, fresh)
+        saved.append(record["number"])
+        if len(saved) == 27:     # killed in the second wave
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(history.Store, "save", stop_after)
+    with pytest.raises(KeyboardInterrupt):
+        history.history_match(problem(0.05), BUDGET, tmp_path / "a", progress=False)
+    monkeypatch.setattr(history.Store, "save", real)
+    first = list(SEEN)
+    SEEN.clear()
+    resumed = history.history_match(problem(0.05), BUDGET, tmp_path / "a", progress=False)
+    assert len(first) == 27 and not set(first) & set(SEEN)    # nothing redone
+    done = {tuple(r["seeds"]) for r in resumed["records"]} | {tuple(f["seeds"]) for f in resumed["fresh"].values()}
+    assert set(first) | set(SEEN) == done and len(first) + len(SEEN) == len(done)   # nothing lost, nothing twice
+    once = history.history_match(problem(0.05), BUDGET, tmp_path / "b", progress=False)   # never interrupted
+    assert [r["params"] for r in resumed["records"]] == [r["params"] for r in once["records"]]
+    assert resumed["accepted"] == once["accepted"]
