@@ -13,7 +13,8 @@ from sim.inputs import InputError
 
 EXTRAS = {  # extra -> (import name, distribution) of what it provides; mirrors pyproject.toml
     "sweep": (("pyarrow", "pyarrow"), ("distributed", "dask[distributed]")),
-    "calibrate": (("optuna", "optuna"),),
+    "calibrate": (("optuna", "optuna"), ("sklearn", "scikit-learn")),
+    "optimise": (("optuna", "optuna"), ("pyarrow", "pyarrow")),
     "sensitivity": (("SALib", "SALib"), ("pyarrow", "pyarrow")),
     "dashboard": (("solara", "solara==1.58.2"), ("solara_assets", "solara-assets==1.58.2")),
 }

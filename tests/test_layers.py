@@ -25,7 +25,7 @@ PLACED = {
              "sim.regions", "sim.states", "sim.params", "sim.protocol", "sim.behaviour.*"),
     "experiments": ("sim.ensemble", "sim.runner", "sim.results", "sim.output_folder", "sim.labels", "sim.plotting",
                     "sim.plots", "sim.comparison", "sim.compare", "sim.compare_plots", "sim.sensitivity",
-                    "sim.executors", "sim.extras", "sim.lifecycle", "sim.sweep.*"),
+                    "sim.executors", "sim.extras", "sim.lifecycle", "sim.sweep.*", "sim.optimise.*"),
     "calibration": ("calibration.*",),
     "cli": ("sim.cli.*", "sim.dashboard.*"),  # the user interfaces: the command line and the browser dashboard
 }

@@ -1,6 +1,6 @@
 """`relocsim`: the command line, the one layer that may import everything (README "Layout").
 
-One module per group of commands (`run`, `compare`, `sweep`, `calibration`); each adds its
+One module per group of commands (`run`, `compare`, `sweep`, `optimise`, `calibration`); each adds its
 sub-commands with `add_parsers(subparsers)` and imports the heavy libraries (Mesa, Dask, Optuna,
 SALib, pyarrow) only inside the command that needs them, so `relocsim --help` and
 `relocsim validate` start fast.
@@ -20,13 +20,13 @@ import traceback
 from pathlib import Path
 
 from sim import __version__
-from sim.cli import calibration, compare, dashboard, run, sweep
+from sim.cli import calibration, compare, dashboard, optimise, run, sweep
 from sim.inputs import InputError
 from sim.output_folder import write_failure
 
 log = logging.getLogger("relocsim")
 EXIT_ERROR, EXIT_BAD_INPUT, EXIT_INTERRUPTED = 1, 2, 130
-COMMANDS = (run, compare, sweep, calibration, dashboard)
+COMMANDS = (run, compare, sweep, optimise, calibration, dashboard)
 
 
 def build_parser() -> argparse.ArgumentParser:

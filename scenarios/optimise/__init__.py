@@ -1,0 +1,1 @@
+"""The shipped policy search specs (TOML), installed as `sim.scenarios.optimise`."""

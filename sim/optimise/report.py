@@ -1,0 +1,172 @@
+"""The front in a planner's words (report.md) and in a picture (front.png) against the base and the
+reference scenarios."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.optimise.metrics import METRICS
+from sim.optimise.search import Search
+from sim.output_folder import atomic_file
+
+UNUSED = 0.1   # a lever whose front values span under this share of its range is one the front does not use
+
+
+def _fmt(m: str, v: float) -> str:
+    if not np.isfinite(v):
+        return "n/a"
+    unit = METRICS[m][1]
+    if unit == "tenge":
+        return f"{v / 1e9:,.2f} bn tenge"
+    if unit == "share":
+        return f"{100 * v:.1f}%"
+    return f"{v:,.0f}"
+
+
+def _diff(m: str, v: float) -> str:
+    if not np.isfinite(v):
+        return "n/a"
+    unit = METRICS[m][1]
+    if unit == "share":
+        return f"{100 * v:+.1f} pp"
+    return ("+" if v >= 0 else "-") + _fmt(m, abs(v))
+
+
+def _cell(m: str, r) -> str:
+    s = f"{_fmt(m, r[m])} [{_fmt(m, r[m + '_low'])}, {_fmt(m, r[m + '_high'])}]"
+    if f"{m}_diff" in r:
+        s += f"; vs base {_diff(m, r[m + '_diff'])} [{_diff(m, r[m + '_diff_low'])}, {_diff(m, r[m + '_diff_high'])}]"
+    return s
+
+
+def plot_front(search: Search, df: pd.DataFrame, front: pd.DataFrame, path: Path) -> None:
+    """The first two objectives: every trial, the front with 90% bands, the base and the references."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    spec = search.spec
+    objs = [m for m, _d in spec.objectives]
+    x, y = (objs + objs)[1], objs[0]    # cost (or the second objective) across, the first objective up
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    if len(df):
+        ax.scatter(df[x], df[y], s=12, c=np.where(df["feasible"], "0.6", "#f4a6a6"), label="trials (pink: over a cap)")
+    if len(front):
+        ax.errorbar(front[x], front[y], xerr=[front[x] - front[x + "_low"], front[x + "_high"] - front[x]],
+                    yerr=[front[y] - front[y + "_low"], front[y + "_high"] - front[y]], fmt="o", color="#1f77b4",
+                    ms=6, lw=1, capsize=2, label="front (90% bands)")
+        for _i, r in front.iterrows():
+            ax.annotate(r["point"].replace("front_", ""), (r[x], r[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
+    for label, st, marker, colour in [("base", search.base, "*", "black")] + [
+            (name, st, "s", f"C{i + 2}") for i, (name, st) in enumerate(search.references.items())]:
+        if st:
+            ax.errorbar([st[x]], [st[y]], xerr=[[st[x] - st[x + "_low"]], [st[x + "_high"] - st[x]]],
+                        yerr=[[st[y] - st[y + "_low"]], [st[y + "_high"] - st[y]]], fmt=marker, color=colour,
+                        ms=12 if marker == "*" else 7, lw=1, capsize=2, label=label)
+    for m, axis in ((x, ax.set_xlabel), (y, ax.set_ylabel)):
+        axis(f"{METRICS[m][0]} ({METRICS[m][1]})")
+    ax.set_title(f"Policy search '{spec.name}': levers from {spec.start_year}, to {spec.end_year}; "
+                 f"{spec.replicates} ensemble draws each", fontsize=10)
+    ax.legend(fontsize=7)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    with atomic_file(path) as tmp:
+        fig.savefig(tmp, format="png", dpi=110)
+    plt.close(fig)
+
+
+def lever_lines(search: Search, front: pd.DataFrame, base: dict[str, Any]) -> list[str]:
+    """How each lever varies along the front, ordered by the first objective; which levers it does not use."""
+    spec = search.spec
+    first = spec.objectives[0][0]
+    lines, unused = [], []
+    for lv in spec.levers:
+        vals = front[lv.name].tolist()
+        b = base.get(lv.name)
+        if lv.choices is not None:
+            counts = pd.Series(vals).value_counts()
+            if len(counts) == 1:
+                unused.append(f"**{lv.label}** (`{lv.key}`): every front point takes {counts.index[0]!r} (base: {b!r})")
+            else:
+                lines.append(f"- **{lv.label}** (`{lv.key}`): " + ", ".join(f"{k!r} in {n}" for k, n in counts.items())
+                             + f" of {len(vals)} front points (base: {b!r})")
+            continue
+        lo, hi = float(np.min(vals)), float(np.max(vals))
+        span = (hi - lo) / (lv.high - lv.low)
+        where = "its lowest" if lo - lv.low < UNUSED * (lv.high - lv.low) and span < UNUSED else \
+            "its highest" if lv.high - hi < UNUSED * (lv.high - lv.low) and span < UNUSED else f"about {np.mean(vals):.3g}"
+        if span < UNUSED:
+            unused.append(f"**{lv.label}** (`{lv.key}`): held at {where} ({lo:.3g} to {hi:.3g} of the "
+                          f"{lv.low:g}-{lv.high:g} searched; base {b})")
+            continue
+        rho = pd.Series(vals).corr(front[first].reset_index(drop=True), method="spearman") if len(vals) > 2 else math.nan
+        trend = ("rises as the front keeps more people" if rho > 0.3 else "falls as the front keeps more people"
+                 if rho < -0.3 else "varies with no clear link to how many people are kept") if np.isfinite(rho) else "varies"
+        lines.append(f"- **{lv.label}** (`{lv.key}`): {lo:.3g} to {hi:.3g} along the front (searched {lv.low:g}-{lv.high:g}, "
+                     f"base {b}); it {trend} (rank correlation {rho:+.2f})")
+    out = lines or ["- no lever varies along the front"]
+    out += ["", "Levers the front does not use (they stay put along the whole front):", ""]
+    out += [f"- {u}" for u in unused] or ["- none: every lever varies along the front"]
+    return out
+
+
+def report_text(search: Search, df: pd.DataFrame, front: pd.DataFrame, base: dict[str, Any]) -> str:
+    spec = search.spec
+    objs = [m for m, _d in spec.objectives]
+    feasible = int(df["feasible"].sum()) if len(df) else 0
+    caps = "; ".join(f"{n.replace('_', ' ')} {c / 1e9:,.2f} bn tenge (held at the top of the 90% band)"
+                     for n, c in spec.constraints) or "none"
+    lines = [f"# Policy search '{spec.name}'", "", spec.description, "",
+             f"Levers change from January {spec.start_year}; outcomes count the families who arrived from then to "
+             f"December {spec.end_year} (retention and returns: those who arrived at least 24 months before the end). "
+             f"Every candidate ran the same {spec.replicates} seeds, each with its draw of the "
+             f"{'calibrated ensemble' if spec.parameters == 'posterior' else 'schema defaults'}, at scale {spec.scale:g}; "
+             f"bands are 90% bands over those draws, differences are paired with the base on the same seeds and draws.",
+             "", f"Trials: {len(df)} evaluated ({feasible} within the caps: {caps}); sampler {spec.sampler}, "
+             f"{spec.batch} proposals per batch" + ("" if search.complete else f"; the search is unfinished "
+                                                    f"({len(df)} of {spec.trials} trials): run the same command to continue"), "",
+             "## The base", ""]
+    lines += [f"- {METRICS[m][0]}: {_cell(m, {k: v for k, v in search.base.items() if '_diff' not in k})}" for m in objs]
+    for name, st in search.references.items():
+        lines += ["", f"Reference `{name}`: " + "; ".join(f"{METRICS[m][0]} {_fmt(m, st[m])} "
+                                                          f"({_diff(m, st[m + '_diff'])} vs base)" for m in objs)]
+    lines += ["", f"## The front: {len(front)} candidates no other beats on every objective", ""]
+    head = ["point"] + [lv.label for lv in spec.levers] + [METRICS[m][0] for m in objs]
+    lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    for _i, r in front.iterrows():
+        lev = [f"{r[lv.name]:.3g}" if isinstance(r[lv.name], (int, float, np.number)) else str(r[lv.name]) for lv in spec.levers]
+        lines.append("| " + " | ".join([r["point"]] + lev + [_cell(m, r) for m in objs]) + " |")
+    lines += ["", "Each point is a scenario file in `scenarios/` that `relocsim run` and `relocsim compare` take "
+                  "unchanged (see the commands at its top).", "", "## How the levers move along the front", ""]
+    lines += lever_lines(search, front, base) if len(front) else ["- the front is empty"]
+    lines += ["", "## What to try first", "", first_advice(spec, front)]
+    return "\n".join(lines) + "\n"
+
+
+def first_advice(spec, front: pd.DataFrame) -> str:
+    if not len(front) or "retained_24m_persons_diff_low" not in front:
+        return "No front point to recommend: no candidate stayed within the caps."
+    dom = front[front["dominates_base"]]
+    lev = lambda r: ", ".join(f"{lv.label} {r[lv.name]:.3g}" if isinstance(r[lv.name], (int, float, np.number))
+                              else f"{lv.label} {r[lv.name]}" for lv in spec.levers)
+    if len(dom):
+        r = dom.sort_values("retained_24m_persons", ascending=False).iloc[0]
+        return (f"{len(dom)} front point(s) keep more people in the north 24 months than the base at no higher cost, "
+                f"with the band of the difference above zero. Try {r['point']} first ({lev(r)}): "
+                f"{_diff('retained_24m_persons', r['retained_24m_persons_diff'])} persons retained "
+                f"[{_diff('retained_24m_persons', r['retained_24m_persons_diff_low'])}, "
+                f"{_diff('retained_24m_persons', r['retained_24m_persons_diff_high'])}] for "
+                f"{_diff('programme_cost_tenge', r['programme_cost_tenge_diff'])} programme cost.")
+    r = front.sort_values("retained_24m_persons_diff", ascending=False).iloc[0]
+    return (f"No front point keeps more people at no higher cost with a band excluding zero: keeping more people costs "
+            f"more here (or the gain is within the noise of {spec.replicates} draws). The largest gain is {r['point']} "
+            f"({lev(r)}): {_diff('retained_24m_persons', r['retained_24m_persons_diff'])} persons retained "
+            f"[{_diff('retained_24m_persons', r['retained_24m_persons_diff_low'])}, "
+            f"{_diff('retained_24m_persons', r['retained_24m_persons_diff_high'])}] for "
+            f"{_diff('programme_cost_tenge', r['programme_cost_tenge_diff'])} programme cost; more replicates "
+            f"narrow the bands.")
