@@ -34,7 +34,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget  # noqa: F401  (the budgets, as before)
+from calibration.budgets import BUDGETS, HISTORY_BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget  # noqa: F401  (the budgets, as before)
 from calibration.ensemble import POSTERIOR, SURVEY_PARAMETERS, warm_start_sets, write_posterior
 from sim.scenario import ScenarioError
 

@@ -339,10 +339,35 @@ def test_quick_calibration_leaves_the_shipped_ensemble_alone(tmp_path, monkeypat
         return pd.DataFrame({"distance": [1.0]})
 
     monkeypatch.setattr(cal, "calibrate", fake)
-    assert main(["calibrate", "--work-dir", str(tmp_path), "--quiet"]) == 0
-    assert main(["calibrate", "--budget", "full", "--work-dir", str(tmp_path), "--quiet"]) == 0
+    assert main(["calibrate", "--method", "tpe", "--work-dir", str(tmp_path), "--quiet"]) == 0
+    assert main(["calibrate", "--method", "tpe", "--budget", "full", "--work-dir", str(tmp_path), "--quiet"]) == 0
     assert written == [tmp_path / "posterior.csv", cal.POSTERIOR]
     assert "runs still use" in capsys.readouterr().out
+
+
+def test_history_matching_is_the_default_and_runs_on_the_named_backend(tmp_path, monkeypatch, capsys):
+    from calibration import matching
+    from sim.cli import main
+
+    seen = []
+
+    def fake(budget, work, out, **kw):
+        seen.append({"out": Path(out), "budget": budget, **kw})
+        Path(out).with_suffix(".json").write_text(json.dumps({
+            "method": "history", "accepted": 1, "reason": "r", "identified": ["adapt_base"],
+            "median_set": {"distance": 1.0, "fresh_distance": 2.0}}))
+        return pd.DataFrame({"distance": [1.0]})
+
+    monkeypatch.setattr(matching, "calibrate_history", fake)
+    assert main(["calibrate", "--work-dir", str(tmp_path), "--quiet", "--backend", "serial"]) == 0
+    assert main(["calibrate", "--work-dir", str(tmp_path), "--quiet", "--workers", "2", "--replicates", "3"]) == 0
+    assert [s["backend"] for s in seen] == ["serial", "processes"] and [s["workers"] for s in seen] == [1, 2]
+    assert seen[0]["budget"] == cal.HISTORY_BUDGETS["quick"] and seen[1]["budget"].replicates == 3
+    assert seen[0]["out"] == tmp_path / "posterior.csv"
+    assert "2.0 on fresh seeds" in capsys.readouterr().out
+    for bad in (["--budget", "refine"], ["--trials", "5"], ["--scheduler", "tcp://127.0.0.1:1"]):
+        assert main(["calibrate", "--work-dir", str(tmp_path / "no"), "--quiet", *bad]) == 2
+    assert not (tmp_path / "no").exists()
 
 
 def test_refine_budget_starts_from_the_shipped_ensemble(tmp_path, monkeypatch):
@@ -355,7 +380,7 @@ def test_refine_budget_starts_from_the_shipped_ensemble(tmp_path, monkeypatch):
         return pd.DataFrame({"distance": [1.0]})
 
     monkeypatch.setattr(cal, "calibrate", fake)
-    assert main(["calibrate", "--budget", "refine", "--work-dir", str(tmp_path), "--quiet"]) == 0
+    assert main(["calibrate", "--method", "tpe", "--budget", "refine", "--work-dir", str(tmp_path), "--quiet"]) == 0
     assert seen == {"budget": cal.BUDGETS["refine"], "out": cal.POSTERIOR, "warm_start": cal.POSTERIOR}
     assert seen["budget"].replicates > cal.BUDGETS["full"].replicates
 

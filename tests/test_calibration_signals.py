@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 ONE = {"adapt_base": (-1.0, 3.0, False)}
 TINY = cal.Budget(trials=3, replicates=1, scale=0.01, min_accept=2)
 # `relocsim calibrate` with far more trials than the test waits for
-ENDLESS = ["-m", "sim.cli", "calibrate", "--budget", "quick", "--trials", "500", "--workers", "2", "--quiet", "--work-dir"]
+ENDLESS = ["-m", "sim.cli", "calibrate", "--method", "tpe", "--budget", "quick", "--trials", "500", "--workers", "2", "--quiet", "--work-dir"]
 # a parent that starts a worker-like child watching it by the portable poll alone (no PR_SET_PDEATHSIG)
 WATCHED = """
 import subprocess, sys, time

@@ -87,3 +87,27 @@ def test_an_interrupted_study_resumes_losing_and_repeating_nothing(tmp_path, mon
     once = history.history_match(problem(0.05), BUDGET, tmp_path / "b", progress=False)   # never interrupted
     assert [r["params"] for r in resumed["records"]] == [r["params"] for r in once["records"]]
     assert resumed["accepted"] == once["accepted"]
+
+
+@pytest.mark.slow
+def test_processes_and_a_dask_cluster_give_the_same_ensemble(tmp_path):
+    """The quick budget at scale 0.01 on 2 worker processes and on a 2-worker Dask LocalCluster (~90 s)."""
+    import json
+
+    import pandas as pd
+
+    from calibration import matching
+    from calibration.budgets import HISTORY_BUDGETS
+
+    frames, metas = [], []
+    for backend in ("processes", "dask"):
+        out = tmp_path / backend / "posterior.csv"
+        frames.append(matching.calibrate_history(HISTORY_BUDGETS["quick"], tmp_path / backend, out, seed=3,
+                                                 backend=backend, workers=2, progress=False))
+        metas.append(json.loads(out.with_suffix(".json").read_text()))
+    pd.testing.assert_frame_equal(frames[0], frames[1])
+    assert metas[0]["sets"] == metas[1]["sets"] and metas[0]["width_ratio"] == metas[1]["width_ratio"]
+    sets = metas[0]["sets"]
+    seeds = [s for x in sets for s in x["seeds"] + x["fresh_seeds"]]
+    assert len(seeds) == len(set(seeds)) and all(np.isfinite(x["fresh_distance"]) for x in sets)
+    assert len(metas[0]["waves"]) == 2 and all("nroy_volume" in w and "loo" in w for w in metas[0]["waves"])

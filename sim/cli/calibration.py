@@ -8,19 +8,30 @@ import os
 from dataclasses import asdict
 from pathlib import Path
 
-from calibration.budgets import BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget
+from calibration.budgets import BUDGETS, HISTORY_BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget
 from sim.cli import arguments
 from sim.cli.common import PARAMETER_SOURCES
+from sim.executors import BACKENDS
+
+METHODS = ("history", "tpe")
+HISTORY_SHIPPED = {"full", "cluster"}   # history-matching budgets whose ensemble replaces calibration/posterior.csv
 
 
 def add_parsers(sub) -> None:
     p = sub.add_parser("calibrate", help="estimate the behavioural parameters (full budget: writes calibration/posterior.csv)")
-    p.add_argument("--budget", choices=sorted(BUDGETS), default="quick",
-                   help="quick: under a minute; full: 10-20 minutes on 2 cores; refine: from the shipped ensemble "
-                        "with 4 replicates per trial, about 10 minutes")
-    p.add_argument("--trials", type=arguments.positive_int, default=None, help="override the budget's number of trials")
-    p.add_argument("--replicates", type=arguments.replicates, default=None, help="override the budget's replicates per trial (seeds 0..R-1)")
+    p.add_argument("--method", choices=METHODS, default="history",
+                   help="history: history matching in waves with Gaussian-process emulators, every set on its own "
+                        "seeds (default); tpe: the older Optuna TPE search with ABC rejection on its history")
+    p.add_argument("--budget", choices=sorted(set(BUDGETS) | set(HISTORY_BUDGETS)), default="quick",
+                   help="quick: under a minute; full: history matching within an hour on 2 cores (tpe: 10-20 minutes); "
+                        "cluster (history): for many workers; refine (tpe): from the shipped ensemble")
+    p.add_argument("--trials", type=arguments.positive_int, default=None, help="--method tpe: override the budget's number of trials")
+    p.add_argument("--replicates", type=arguments.replicates, default=None, help="override the budget's replicates (seeds) per evaluation")
+    p.add_argument("--backend", choices=BACKENDS, default="processes",
+                   help="where history matching's runs execute, as for sweeps (default processes; tpe: always processes)")
     p.add_argument("--workers", type=arguments.positive_int, default=max(1, (os.cpu_count() or 1)), help="parallel worker processes (default: all cores)")
+    p.add_argument("--scheduler", type=arguments.scheduler_address, default=None, metavar="ADDRESS",
+                   help="address of a running Dask scheduler, e.g. tcp://host:8786 (with --backend dask)")
     p.add_argument("--seed", type=arguments.seed, default=0, help="seed of the study, 0 to 2^63-1 (default 0)")
     p.add_argument("--out", type=Path, default=None,
                    help="where to write the ensemble (default: calibration/posterior.csv, which runs use, for the full "
@@ -43,13 +54,17 @@ def add_parsers(sub) -> None:
 
 
 def cmd_calibrate(args) -> int:
-    from sim.extras import require
+    from sim.extras import require_extra
 
-    require("optuna", "calibrate", "relocsim calibrate")
+    require_extra("calibrate", "relocsim calibrate")
+    if args.method == "history":
+        return _cmd_history(args)
     from calibration import calibrate as cal
     from sim.output_folder import check_out, claim_own_folder
     from sim.scenario import ScenarioError
 
+    if args.budget not in BUDGETS:
+        raise ScenarioError([f"--budget {args.budget}: not a budget of --method tpe; allowed: {', '.join(sorted(BUDGETS))}"])
     budget = BUDGETS[args.budget]
     for key in ("trials", "replicates"):
         value = getattr(args, key)   # at least 1: argparse checked it (sim.cli.arguments)
@@ -68,6 +83,46 @@ def cmd_calibrate(args) -> int:
     df = cal.calibrate(budget, workers=args.workers, work_dir=work, out=out, seed=args.seed, study_name=args.budget,
                        progress=not args.quiet, warm_start=warm)
     print(f"wrote {out}: {len(df)} accepted parameter sets (best distance {df['distance'].min():.1f})")
+    if Path(out).resolve() != cal.POSTERIOR.resolve():
+        print(f"runs still use {cal.POSTERIOR}; to use this ensemble instead, copy it there or pass --out {cal.POSTERIOR}")
+    return 0
+
+
+def _cmd_history(args) -> int:
+    """`relocsim calibrate --method history` (the default)."""
+    from calibration import calibrate as cal
+    from calibration import matching
+    from sim import inputs
+    from sim.extras import require
+    from sim.output_folder import check_out, claim_own_folder
+    from sim.scenario import ScenarioError
+
+    wrong = [f"--{k.replace('_', '-')}" for k in ("trials", "warm_start") if getattr(args, k)]
+    if args.budget not in HISTORY_BUDGETS:
+        wrong.append(f"--budget {args.budget}")
+    if wrong:
+        raise ScenarioError([f"{', '.join(wrong)}: for --method tpe only; history matching's budgets: "
+                             f"{', '.join(sorted(HISTORY_BUDGETS))}"])
+    if args.scheduler and args.backend != "dask":
+        raise ScenarioError([f"--scheduler {args.scheduler}: a scheduler address is for --backend dask, not {args.backend}"])
+    if args.backend == "dask":
+        require("distributed", "sweep", "relocsim calibrate --backend dask")
+    if args.scheduler:
+        inputs.probe_scheduler(args.scheduler)
+    budget = HISTORY_BUDGETS[args.budget]
+    if args.replicates:
+        budget = type(budget)(**{**asdict(budget), "replicates": args.replicates})
+    home = calibration_home(cal.CAL_DIR)
+    work = check_out(args.work_dir or home / "work" / f"history-{args.budget}", "--work-dir")
+    out = check_ensemble_out(args.out or (home / "posterior.csv" if args.budget in HISTORY_SHIPPED else work / "posterior.csv"))
+    claim_own_folder(work, "calibrate", option="--work-dir")
+    df = matching.calibrate_history(budget, work, out, seed=args.seed, backend=args.backend,
+                                    workers=1 if args.backend == "serial" else args.workers, scheduler=args.scheduler,
+                                    progress=not args.quiet, budget_name=args.budget)
+    meta = json.loads(Path(out).with_suffix(".json").read_text())
+    med = meta["median_set"]
+    print(f"wrote {out}: {len(df)} parameter sets ({meta['reason']}); median set: distance {med['distance']:.1f} "
+          f"in the search, {med['fresh_distance']:.1f} on fresh seeds; identified: {', '.join(meta['identified']) or 'none'}")
     if Path(out).resolve() != cal.POSTERIOR.resolve():
         print(f"runs still use {cal.POSTERIOR}; to use this ensemble instead, copy it there or pass --out {cal.POSTERIOR}")
     return 0
