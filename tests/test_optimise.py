@@ -69,6 +69,14 @@ def test_resume_loses_and_repeats_nothing(tmp_path):
     assert again.executed == 0
 
 
+def test_a_search_stopped_in_its_first_batch_writes_no_front_and_continues(tmp_path):
+    first = search(tmp_path / "a", max_trials=2, trials=8)
+    assert not first.trials and write_outputs(first) == {}
+    rest = search(tmp_path / "a", trials=8)
+    assert rest.complete and len(rest.trials) == 8
+    assert first.executed + rest.executed == search(tmp_path / "b", trials=8).executed
+
+
 def test_serial_and_processes_give_the_same_front(tmp_path):
     a = write_outputs(search(tmp_path / "s", trials=16))["front"].read_text()
     b = write_outputs(search(tmp_path / "p", backend="processes", trials=16))["front"].read_text()

@@ -58,6 +58,9 @@ def cmd_optimise(args) -> int:
         print(f"\ninterrupted: finished runs are in {out / 'runs'}; run the same command again to continue", file=sys.stderr)
         return 130
     paths = write_outputs(search)
+    if not paths:
+        print(f"{search.executed} runs now in {out / 'runs'}, the first batch unfinished: run the same command again to continue")
+        return 0
     print(f"{len(search.trials)} of {spec.trials} trials ({search.executed} runs now, {search.reused} found done); "
           f"wrote {', '.join(str(p) for p in paths.values())} and {out / 'scenarios'}")
     if not search.complete:

@@ -100,8 +100,11 @@ def base_values(spec: OptimiseSpec) -> dict[str, Any]:
 
 
 def write_outputs(search: Search) -> dict[str, Path]:
-    """Write every output file into the search's folder (each atomically); returns name -> path."""
+    """Write every output file into the search's folder (each atomically); returns name -> path (empty
+    while not even the first batch is told: there is nothing to compare yet)."""
     spec, out = search.spec, search.out
+    if not search.trials:
+        return {}
     df = trials_frame(search)
     front = front_frame(df, spec)
     paths = {"trials": out / "trials.parquet", "front": out / "front.csv", "plot": out / "front.png",
