@@ -19,6 +19,7 @@ import pandas as pd
 
 from calibration.fit import fit_table, relative_error, summarise
 from calibration.official_shares import simulated_official_shares
+from calibration.report_markdown import method_diagnostics
 from calibration.report_markdown import markdown as validation_markdown
 from calibration.report_plots import plot_groups
 from calibration.validation import evaluate
@@ -90,7 +91,10 @@ def write_report(out: Path, replicates: int = 8, scale: float = 0.1, seed: int =
         run = {"replicates": replicates, "scale": scale, "seed": seed, "parameters": parameters,
                "posterior": str(posterior) if posterior else "calibration/posterior.csv",
                "drew_posterior": any(p is not None for p in res.parameter_sets)}
+        from calibration.ensemble import POSTERIOR
+
         (tmp / "report.md").write_text(validation_markdown(cells, skills, goals, run, post)
+                                       + method_diagnostics(Path(posterior or POSTERIOR).with_suffix(".json"))
                                        + "\n" + _markdown(fit, legacy, replicates, scale, seed, res, post, officials))
         (tmp / "summary.json").write_text(json.dumps({"goals": goals, "run": run, **legacy}, indent=2))
     return out

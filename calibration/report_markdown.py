@@ -138,6 +138,28 @@ def markdown(cells: pd.DataFrame, skills: pd.DataFrame, goals: dict, run: dict, 
     return "\n".join(lines) + "\n"
 
 
+def method_diagnostics(meta_path) -> str:
+    """The calibration method's diagnostics from the ensemble's metadata (posterior.json): for history
+    matching, per wave the evaluations, the non-implausible volume and the emulators' leave-one-out check,
+    and the median set's in-search and fresh-seed distances; nothing for an ensemble of the older search."""
+    import json
+    from pathlib import Path
+
+    path = Path(meta_path)
+    meta = json.loads(path.read_text()) if path.is_file() else {}
+    if "waves" not in meta:
+        return ""
+    rows = pd.DataFrame([{"wave": w["wave"], "evaluations": w["evaluations"], "non-implausible volume": w["nroy_volume"],
+                          "LOO residuals within 3 sd": f"{w['loo']['share_within_3_all']:.0%}",
+                          "median LOO RMSE / sd": w["loo"]["median_rmse_over_sd"]} for w in meta["waves"]])
+    med = meta["median_set"]
+    lines = ["", "## Calibration diagnostics (history matching)", "", meta["method"] + ".", ""] + md_table(rows)
+    lines += ["", f"Ensemble: {meta['accepted']} sets ({meta['reason']}). Median set: distance {med['distance']:.1f} in the "
+              f"search (sd {med['distance_sd']:.1f}), {med['fresh_distance']:.1f} on fresh seeds (sd {med['fresh_distance_sd']:.1f}). "
+              f"Identified (width ratio under 0.7): {', '.join(meta['identified']) or 'none'}.", ""]
+    return "\n".join(lines) + "\n"
+
+
 def _by_table(c: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for (t, s), g in c.groupby(["target", "split"], sort=False):
