@@ -53,27 +53,36 @@ def plot_front(search: Search, df: pd.DataFrame, front: pd.DataFrame, path: Path
     spec = search.spec
     objs = [m for m, _d in spec.objectives]
     x, y = (objs + objs)[1], objs[0]    # cost (or the second objective) across, the first objective up
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, (ax, dx) = plt.subplots(1, 2, figsize=(13, 5.5))
     if len(df):
         ax.scatter(df[x], df[y], s=12, c=np.where(df["feasible"], "0.6", "#f4a6a6"), label="trials (pink: over a cap)")
-    if len(front):
-        ax.errorbar(front[x], front[y], xerr=[front[x] - front[x + "_low"], front[x + "_high"] - front[x]],
-                    yerr=[front[y] - front[y + "_low"], front[y + "_high"] - front[y]], fmt="o", color="#1f77b4",
-                    ms=6, lw=1, capsize=2, label="front (90% bands)")
-        for _i, r in front.iterrows():
-            ax.annotate(r["point"].replace("front_", ""), (r[x], r[y]), fontsize=7, xytext=(3, 3), textcoords="offset points")
-    for label, st, marker, colour in [("base", search.base, "*", "black")] + [
-            (name, st, "s", f"C{i + 2}") for i, (name, st) in enumerate(search.references.items())]:
-        if st:
-            ax.errorbar([st[x]], [st[y]], xerr=[[st[x] - st[x + "_low"]], [st[x + "_high"] - st[x]]],
-                        yerr=[[st[y] - st[y + "_low"]], [st[y + "_high"] - st[y]]], fmt=marker, color=colour,
-                        ms=12 if marker == "*" else 7, lw=1, capsize=2, label=label)
+        dx.scatter(df[x + "_diff"], df[y + "_diff"], s=12, c=np.where(df["feasible"], "0.6", "#f4a6a6"))
+    points = [("base", search.base, "*", "black")] + [(n, st, "s", f"C{i + 2}") for i, (n, st) in enumerate(search.references.items())]
+    for axis, sx, sy in ((ax, "", ""), (dx, "_diff", "_diff")):
+        if len(front):
+            axis.errorbar(front[x + sx], front[y + sy],
+                          xerr=[front[x + sx] - front[x + sx + "_low"], front[x + sx + "_high"] - front[x + sx]],
+                          yerr=[front[y + sy] - front[y + sy + "_low"], front[y + sy + "_high"] - front[y + sy]],
+                          fmt="o", color="#1f77b4", ms=6, lw=1, capsize=2, label="front (90% bands)")
+            for _i, r in front.iterrows():
+                axis.annotate(r["point"].replace("front_", ""), (r[x + sx], r[y + sy]), fontsize=7, xytext=(3, 3),
+                              textcoords="offset points")
+        for label, st, marker, colour in points:
+            if st and f"{x}{sx}_low" in st:
+                axis.errorbar([st[x + sx]], [st[y + sy]], xerr=[[st[x + sx] - st[x + sx + "_low"]], [st[x + sx + "_high"] - st[x + sx]]],
+                              yerr=[[st[y + sy] - st[y + sy + "_low"]], [st[y + sy + "_high"] - st[y + sy]]], fmt=marker,
+                              color=colour, ms=12 if marker == "*" else 7, lw=1, capsize=2, label=label)
+        axis.grid(alpha=0.3)
+    dx.axhline(0, color="black", lw=0.8)
+    dx.axvline(0, color="black", lw=0.8)
     for m, axis in ((x, ax.set_xlabel), (y, ax.set_ylabel)):
-        axis(f"{METRICS[m][0]} ({METRICS[m][1]})")
+        axis(f"{METRICS[m][0]} ({METRICS[m][1]})", fontsize=9)
+    dx.set_xlabel(f"{METRICS[x][1]} more than the base", fontsize=9)
+    dx.set_ylabel(f"{METRICS[y][1]} more than the base", fontsize=9)
+    dx.set_title("Differences from the base, paired on the same seeds and draws", fontsize=10)
     ax.set_title(f"Policy search '{spec.name}': levers from {spec.start_year}, to {spec.end_year}; "
                  f"{spec.replicates} ensemble draws each", fontsize=10)
     ax.legend(fontsize=7)
-    ax.grid(alpha=0.3)
     fig.tight_layout()
     with atomic_file(path) as tmp:
         fig.savefig(tmp, format="png", dpi=110)
@@ -133,8 +142,10 @@ def report_text(search: Search, df: pd.DataFrame, front: pd.DataFrame, base: dic
              "## The base", ""]
     lines += [f"- {METRICS[m][0]}: {_cell(m, {k: v for k, v in search.base.items() if '_diff' not in k})}" for m in objs]
     for name, st in search.references.items():
-        lines += ["", f"Reference `{name}`: " + "; ".join(f"{METRICS[m][0]} {_fmt(m, st[m])} "
-                                                          f"({_diff(m, st[m + '_diff'])} vs base)" for m in objs)]
+        over = [n for n, cap in spec.constraints if st.get("max_annual_cost_tenge_high", 0) > cap]
+        lines += ["", f"Reference `{name}` (its own levers and policy year; {'over the cap' if over else 'within the cap'}): "
+                  + "; ".join(f"{METRICS[m][0]} {_fmt(m, st[m])} ({_diff(m, st[m + '_diff'])} "
+                              f"[{_diff(m, st[m + '_diff_low'])}, {_diff(m, st[m + '_diff_high'])}] vs base)" for m in objs)]
     lines += ["", f"## The front: {len(front)} candidates no other beats on every objective", ""]
     head = ["point"] + [lv.label for lv in spec.levers] + [METRICS[m][0] for m in objs]
     lines += ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
