@@ -44,6 +44,12 @@ def _cell(m: str, r) -> str:
     return s
 
 
+def _err(df: pd.DataFrame, m: str) -> np.ndarray:
+    """Error bar lengths below and above the mean (a band that rounds to the mean: zero, not negative)."""
+    mid = df[m].to_numpy(float)
+    return np.clip(np.vstack([mid - df[m + "_low"].to_numpy(float), df[m + "_high"].to_numpy(float) - mid]), 0, None)
+
+
 def plot_front(search: Search, df: pd.DataFrame, front: pd.DataFrame, path: Path) -> None:
     """The first two objectives: every trial, the front with 90% bands, the base and the references."""
     import matplotlib
@@ -61,16 +67,15 @@ def plot_front(search: Search, df: pd.DataFrame, front: pd.DataFrame, path: Path
     for axis, sx, sy in ((ax, "", ""), (dx, "_diff", "_diff")):
         if len(front):
             axis.errorbar(front[x + sx], front[y + sy],
-                          xerr=[front[x + sx] - front[x + sx + "_low"], front[x + sx + "_high"] - front[x + sx]],
-                          yerr=[front[y + sy] - front[y + sy + "_low"], front[y + sy + "_high"] - front[y + sy]],
+                          xerr=_err(front, x + sx), yerr=_err(front, y + sy),
                           fmt="o", color="#1f77b4", ms=6, lw=1, capsize=2, label="front (90% bands)")
             for _i, r in front.iterrows():
                 axis.annotate(r["point"].replace("front_", ""), (r[x + sx], r[y + sy]), fontsize=7, xytext=(3, 3),
                               textcoords="offset points")
         for label, st, marker, colour in points:
             if st and f"{x}{sx}_low" in st:
-                axis.errorbar([st[x + sx]], [st[y + sy]], xerr=[[st[x + sx] - st[x + sx + "_low"]], [st[x + sx + "_high"] - st[x + sx]]],
-                              yerr=[[st[y + sy] - st[y + sy + "_low"]], [st[y + sy + "_high"] - st[y + sy]]], fmt=marker,
+                one = pd.DataFrame([st])
+                axis.errorbar([st[x + sx]], [st[y + sy]], xerr=_err(one, x + sx), yerr=_err(one, y + sy), fmt=marker,
                               color=colour, ms=12 if marker == "*" else 7, lw=1, capsize=2, label=label)
         axis.grid(alpha=0.3)
     dx.axhline(0, color="black", lw=0.8)
