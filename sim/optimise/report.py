@@ -94,6 +94,40 @@ def plot_front(search: Search, df: pd.DataFrame, front: pd.DataFrame, path: Path
     plt.close(fig)
 
 
+def lever_effects(search: Search, df: pd.DataFrame) -> dict[str, dict[str, float]]:
+    """Per numeric lever, each objective's change across the lever's searched range with the other levers
+    held (a least-squares plane through every trial's means): a rough guide to what a lever moves."""
+    spec = search.spec
+    levers = [lv for lv in spec.levers if lv.choices is None or all(isinstance(c, (int, float)) for c in lv.choices)]
+    if len(df) < len(levers) + 2:
+        return {}
+    lo = {lv.name: min(lv.choices) if lv.choices else lv.low for lv in levers}
+    hi = {lv.name: max(lv.choices) if lv.choices else lv.high for lv in levers}
+    X = np.column_stack([np.ones(len(df))] + [(df[lv.name].astype(float) - lo[lv.name]) / (hi[lv.name] - lo[lv.name])
+                                               for lv in levers])
+    out: dict[str, dict[str, float]] = {lv.name: {} for lv in levers}
+    for m, _d in spec.objectives:
+        y = df[m].to_numpy(float)
+        ok = np.isfinite(y)
+        coef = np.linalg.lstsq(X[ok], y[ok], rcond=None)[0]
+        for lv, c in zip(levers, coef[1:]):
+            out[lv.name][m] = float(c)
+    return out
+
+
+def effect_lines(search: Search, df: pd.DataFrame) -> list[str]:
+    spec = search.spec
+    eff = lever_effects(search, df)
+    if not eff:
+        return []
+    lines = ["", "What each lever moves over its whole searched range, the others held (a plane fitted through all "
+                 f"{len(df)} trials: a guide, not a promise):", ""]
+    for lv in spec.levers:
+        if lv.name in eff:
+            lines.append(f"- **{lv.label}**: " + "; ".join(f"{METRICS[m][0]} {_diff(m, v)}" for m, v in eff[lv.name].items()))
+    return lines
+
+
 def lever_lines(search: Search, front: pd.DataFrame, base: dict[str, Any]) -> list[str]:
     """How each lever varies along the front, ordered by the first objective; which levers it does not use."""
     spec = search.spec
@@ -160,6 +194,7 @@ def report_text(search: Search, df: pd.DataFrame, front: pd.DataFrame, base: dic
     lines += ["", "Each point is a scenario file in `scenarios/` that `relocsim run` and `relocsim compare` take "
                   "unchanged (see the commands at its top).", "", "## How the levers move along the front", ""]
     lines += lever_lines(search, front, base) if len(front) else ["- the front is empty"]
+    lines += effect_lines(search, df)
     lines += ["", "## What to try first", "", first_advice(spec, front)]
     return "\n".join(lines) + "\n"
 
@@ -178,11 +213,20 @@ def first_advice(spec, front: pd.DataFrame) -> str:
                 f"[{_diff('retained_24m_persons', r['retained_24m_persons_diff_low'])}, "
                 f"{_diff('retained_24m_persons', r['retained_24m_persons_diff_high'])}] for "
                 f"{_diff('programme_cost_tenge', r['programme_cost_tenge_diff'])} programme cost.")
+    sure = front[front["retained_24m_persons_diff_low"] > 0]
+    if len(sure):
+        r = sure.sort_values("programme_cost_tenge_diff").iloc[0]
+        return (f"No front point keeps more people at no higher cost with the band of the difference above zero. The "
+                f"cheapest sure gain is {r['point']} ({lev(r)}): {_gain(r)}. Try it first; points further up the "
+                f"front keep more people only for more money.")
     r = front.sort_values("retained_24m_persons_diff", ascending=False).iloc[0]
-    return (f"No front point keeps more people at no higher cost with a band excluding zero: keeping more people costs "
-            f"more here (or the gain is within the noise of {spec.replicates} draws). The largest gain is {r['point']} "
-            f"({lev(r)}): {_diff('retained_24m_persons', r['retained_24m_persons_diff'])} persons retained "
-            f"[{_diff('retained_24m_persons', r['retained_24m_persons_diff_low'])}, "
-            f"{_diff('retained_24m_persons', r['retained_24m_persons_diff_high'])}] for "
-            f"{_diff('programme_cost_tenge', r['programme_cost_tenge_diff'])} programme cost; more replicates "
+    return (f"No front point keeps more people than the base with a band excluding zero (within the noise of "
+            f"{spec.replicates} draws): the largest gain is {r['point']} ({lev(r)}): {_gain(r)}; more replicates "
             f"narrow the bands.")
+
+
+def _gain(r) -> str:
+    m, c = "retained_24m_persons", "programme_cost_tenge"
+    return (f"{_diff(m, r[m + '_diff'])} persons retained 24 months [{_diff(m, r[m + '_diff_low'])}, "
+            f"{_diff(m, r[m + '_diff_high'])}] for {_diff(c, r[c + '_diff'])} programme cost "
+            f"[{_diff(c, r[c + '_diff_low'])}, {_diff(c, r[c + '_diff_high'])}] over the policy years")
