@@ -200,12 +200,13 @@ def history_match(problem: Problem, budget, work_dir: Path, seed: int = 0, backe
             offset += n
             _run(ex, problem, store, items, False, f"wave {w + 1}/{len(budget.per_wave)}", progress)
             records.extend(store.load(it[0]) for it in items)
-            X, Y, rv = _matrix(records, problem)
+            train = _training(records, emulators, problem, budget, w + 1)
+            X, Y, rv = _matrix(train, problem)
             em = emulator.fit(X, Y, rv, budget.replicates)
             emulators.append(em)
             _, volume, drawn, _ = _nroy(emulators, problem, cut, np.random.default_rng([int(seed), 23, w]), 1,
                                          budget.draws, 1, which)
-            waves.append({"wave": w + 1, "evaluations": len(items), "design_fill_in_worst_ratio": fill,
+            waves.append({"wave": w + 1, "evaluations": len(items), "trained_on": len(train), "design_fill_in_worst_ratio": fill,
                           "nroy_volume": volume, "volume_draws": drawn, "loo": em.loo(),
                           "replicate_sd": np.sqrt(em.replicate_var).tolist()})
             log.info("history matching: wave %d, %d evaluations, NROY volume %.3g, LOO within 3: %.0f%%",
@@ -217,6 +218,20 @@ def history_match(problem: Problem, budget, work_dir: Path, seed: int = 0, backe
     fresh = {n: store.load(n, True) for n in accepted}
     return {"records": records, "accepted": accepted, "fresh": fresh, "waves": waves, "reason": reason,
             "emulators": emulators}
+
+
+def _training(records: list[dict], emulators: list, problem: Problem, budget, wave: int) -> list[dict]:
+    """A wave's emulators learn from its own evaluations and the earlier ones inside the region no earlier wave
+    rules out (refocusing: the emulators need to be accurate only where the sets still are; and a GP's cost
+    grows with the cube of its points)."""
+    earlier = [r for r in records if r["wave"] < wave]
+    if not earlier or not emulators:
+        return records
+    X = np.array([to_unit(r["params"], problem.free) for r in earlier])
+    worst = np.zeros(len(earlier))
+    for em in emulators:
+        worst = np.maximum(worst, emulator.emulated_implausibility(em, X, problem.observed, problem.fixed_var, budget.which))
+    return [r for r, v in zip(earlier, worst) if v <= budget.cutoff] + [r for r in records if r["wave"] == wave]
 
 
 def _accept(records: list[dict], emulators: list, problem: Problem, budget, seed: int) -> tuple[list[int], str]:
