@@ -103,6 +103,9 @@ def check_settings(work_dir: Path, settings: dict) -> None:
     path = Path(work_dir) / "settings.json"
     if path.exists():
         old = json.loads(path.read_text())
+        waves_old, waves_new = old.get("budget", {}).get("per_wave", []), settings["budget"]["per_wave"]
+        if waves_new[:len(waves_old)] == waves_old:   # more waves may be added: the earlier designs stay the same
+            old = {**old, "budget": {**old["budget"], "per_wave": waves_new}}
         changed = sorted(k for k in settings if old.get(k) != settings[k])
         if changed:
             raise ScenarioError([f"{work_dir}: the study there was run with other {', '.join(changed)}; its "

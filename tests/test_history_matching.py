@@ -3,8 +3,12 @@ resuming, and the same ensemble on every backend."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 import pytest
+
+from sim.scenario import ScenarioError
 
 from calibration import history
 from calibration.budgets import HistoryBudget
@@ -87,6 +91,12 @@ def test_an_interrupted_study_resumes_losing_and_repeating_nothing(tmp_path, mon
     once = history.history_match(problem(0.05), BUDGET, tmp_path / "b", progress=False)   # never interrupted
     assert [r["params"] for r in resumed["records"]] == [r["params"] for r in once["records"]]
     assert resumed["accepted"] == once["accepted"]
+    SEEN.clear()   # a wave more continues the study: only the new wave's evaluations (and new fresh ones) run
+    more = history.history_match(problem(0.05), replace(BUDGET, per_wave=(20, 20, 20, 10)), tmp_path / "a", progress=False)
+    assert len(more["records"]) == 70 and more["records"][:60] == resumed["records"]
+    assert len(SEEN) == 10 + len(set(more["accepted"]) - set(resumed["accepted"]))
+    with pytest.raises(ScenarioError, match="budget"):
+        history.history_match(problem(0.05), replace(BUDGET, per_wave=(20, 10)), tmp_path / "a", progress=False)
 
 
 @pytest.mark.slow
