@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -126,7 +127,8 @@ def _run(ex, problem: Problem, store: Store, items: list[tuple[int, dict, list[i
     with tqdm(total=len(items), initial=len(items) - len(todo), desc=desc, unit="set", file=sys.stderr,
               disable=True if not progress else None, dynamic_ncols=True) as bar:
         if todo:
-            tasks = ({"number": n, "inner": problem.task(n, p, s)} for n, p, s, _ in todo)
+            driver = os.getpid() if ex.name == "processes" else None   # a remote Dask worker cannot see this process
+            tasks = ({"number": n, "inner": problem.task(n, p, s), "driver": driver} for n, p, s, _ in todo)
             for res in ex.imap_unordered(_call, [(problem.fn, t) for t in tasks]):
                 n, params, seeds, extra = by_number[res["number"]]
                 store.save({"number": n, "params": params, "seeds": seeds, **extra,
@@ -136,7 +138,35 @@ def _run(ex, problem: Problem, store: Store, items: list[tuple[int, dict, list[i
 
 def _call(item):
     fn, task = item
+    if task.get("driver"):
+        _watch_driver(task["driver"])
     return {"number": task["number"], **fn(task["inner"])}
+
+
+_WATCHED: set[int] = set()
+
+
+def _watch_driver(pid: int, poll: float = 0.5) -> None:
+    """In a local worker process (a child of the fork server, not of the calibration): exit as soon as the
+    calibration process is gone, however it stopped (SIGKILL included), instead of finishing its task."""
+    import threading
+    import time
+
+    if pid in _WATCHED or pid == os.getpid():
+        return
+    _WATCHED.add(pid)
+
+    def watch() -> None:
+        while True:
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                os._exit(1)
+            except PermissionError:
+                pass
+            time.sleep(poll)
+
+    threading.Thread(target=watch, name="relocsim-driver-watch", daemon=True).start()
 
 
 def _matrix(records: list[dict], problem: Problem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

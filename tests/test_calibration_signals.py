@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 import optuna
+import pytest
 from optuna.trial import TrialState
 
 from calibration import calibrate as cal
@@ -156,3 +157,41 @@ def test_warm_start_set_left_running_is_queued_again(tmp_path):
     cal.calibrate(TINY, workers=1, work_dir=tmp_path, out=tmp_path / "post.csv", free=ONE, progress=False)
     done = [t.params["adapt_base"] for t in study.get_trials(states=(TrialState.COMPLETE,))]
     assert study.get_trials()[trial.number].state == TrialState.FAIL and 2.5 in done
+
+
+@pytest.mark.slow
+def test_sigkill_to_history_matching_loses_and_repeats_nothing(tmp_path):
+    """`relocsim calibrate` (history matching, 2 worker processes) killed mid-wave: no worker outlives it, and
+    the same command resumes with every finished evaluation kept as it was and none run twice."""
+    from calibration.budgets import HISTORY_BUDGETS
+    from calibration.matching import calibrate_history
+
+    evals = tmp_path / "evaluations"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "calibrate", "--budget", "quick", "--workers", "2",
+                             "--quiet", "--work-dir", str(tmp_path)], cwd=ROOT)
+    workers: list[int] = []
+    try:
+        deadline = time.time() + 120
+        while len(list(evals.glob("*.json"))) < 3 and time.time() < deadline and proc.poll() is None:
+            time.sleep(0.2)
+        workers = [c for p in children(proc.pid) for c in [p, *children(p)]]
+        assert len(list(evals.glob("*.json"))) >= 3, "no evaluation finished"
+        proc.kill()
+        proc.wait(timeout=10)
+        deadline = time.time() + 10
+        while any(alive(w) for w in workers) and time.time() < deadline:
+            time.sleep(0.1)
+        assert not [w for w in workers if alive(w)], "a worker outlived the killed calibrate"
+    finally:
+        for w in workers:
+            if alive(w):
+                os.kill(w, signal.SIGKILL)
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    before = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in evals.glob("*.json")}
+    budget = HISTORY_BUDGETS["quick"]
+    calibrate_history(budget, tmp_path, tmp_path / "posterior.csv", backend="serial", progress=False)
+    after = {p.name: (p.stat().st_mtime_ns, p.read_bytes()) for p in evals.glob("*.json")}   # none rewritten
+    assert len(after) == sum(budget.per_wave) and all(after[k] == v for k, v in before.items())
+    assert not list(evals.glob(".*.tmp"))
