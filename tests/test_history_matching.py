@@ -121,3 +121,24 @@ def test_processes_and_a_dask_cluster_give_the_same_ensemble(tmp_path):
     seeds = [s for x in sets for s in x["seeds"] + x["fresh_seeds"]]
     assert len(seeds) == len(set(seeds)) and all(np.isfinite(x["fresh_distance"]) for x in sets)
     assert len(metas[0]["waves"]) == 2 and all("nroy_volume" in w and "loo" in w for w in metas[0]["waves"])
+
+
+def test_the_ensemble_records_both_distances_and_the_fit_report_shows_the_diagnostics(tmp_path):
+    import json
+
+    from calibration import matching
+    from calibration.report_markdown import method_diagnostics
+
+    prob = problem(0.02)
+    res = history.history_match(prob, BUDGET, tmp_path / "w", progress=False)
+    df = matching.write_ensemble(res, prob, BUDGET, tmp_path / "posterior.csv", 0, "serial")
+    meta = json.loads((tmp_path / "posterior.json").read_text())
+    assert list(df.columns[:3]) == ["trial", "distance", "weight"] and len(df) == meta["accepted"] == len(meta["sets"])
+    assert np.isclose(df["weight"].sum(), 1.0)
+    for s in meta["sets"]:
+        assert {"distance", "distance_sd", "fresh_distance", "fresh_distance_sd"} <= set(s)
+        assert not set(s["seeds"]) & set(s["fresh_seeds"])
+    assert meta["identified"] == ["theta"] and len(meta["waves"]) == len(BUDGET.per_wave)
+    text = method_diagnostics(tmp_path / "posterior.json")
+    assert "## Calibration diagnostics (history matching)" in text and "on fresh seeds" in text
+    assert method_diagnostics(tmp_path / "missing.json") == ""
