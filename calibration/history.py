@@ -282,8 +282,8 @@ def _accept(records: list[dict], emulators: list, problem: Problem, budget, seed
     if len(ok) == 0:
         order = numbers[np.argsort(worst, kind="stable")][:budget.ensemble]
         return sorted(order.tolist()), (f"no evaluated set is non-implausible at cut-off {budget.cutoff}: the "
-                                        f"{len(order)} least implausible kept (worst ratio {np.sort(worst)[len(order) - 1]:.2f});"
-                                        " the stated discrepancy is too small for this model")
+                                        f"{len(order)} least implausible kept (worst ratio {np.sort(worst)[len(order) - 1]:.2f}); more "
+                                        "waves, or a larger stated discrepancy if the waves stop shrinking the space")
     if len(ok) > budget.ensemble:
         ok = np.random.default_rng([int(seed), 99]).choice(ok, budget.ensemble, replace=False)
         return sorted(ok.tolist()), f"{int((worst <= 1).sum())} non-implausible sets; {budget.ensemble} drawn at random"
