@@ -208,15 +208,20 @@ def _nroy(emulators: list, problem: Problem, cutoff: float, rng, want: int, draw
 
 def history_match(problem: Problem, budget, work_dir: Path, seed: int = 0, backend: str = "serial",
                   workers: int | None = 1, scheduler: str | None = None, progress: bool = True,
-                  preload: tuple[str, ...] = ()) -> dict:
+                  preload: tuple[str, ...] = (), start: list[dict] | None = None) -> dict:
     """Run (or resume) the waves, pick the ensemble and re-score it on fresh seeds. Returns the records
-    of the evaluations, the ensemble (`accepted`, evaluation numbers) with its fresh records, and the diagnostics."""
+    of the evaluations, the ensemble (`accepted`, evaluation numbers) with its fresh records, and the diagnostics.
+    `start`: parameter sets (an earlier ensemble) added to wave 1's Latin hypercube, so the first emulators
+    also learn where the last calibration ended; a parameter a set lacks is taken at the box's centre."""
     from scipy.stats import qmc
 
     from sim.executors import make_executor, sigterm_as_interrupt
 
     check_settings(work_dir, {"budget": asdict(budget), "free": {k: list(v) for k, v in problem.free.items()},
-                              "seed": int(seed), "statistics": list(problem.names), "key": problem.key})
+                              "seed": int(seed), "statistics": list(problem.names), "key": problem.key,
+                              "start": start or []})
+    start_u = [np.clip([to_unit({**to_params(np.full(len(problem.free), 0.5), problem.free), **p}, problem.free)], 0, 1)[0]
+               for p in (start or [])]
     store = Store(work_dir)
     which, cut, d = budget.which, budget.cutoff, len(problem.free)
     emulators, waves, records, offset = [], [], [], 0
@@ -225,12 +230,13 @@ def history_match(problem: Problem, budget, work_dir: Path, seed: int = 0, backe
             rng = np.random.default_rng([int(seed), 17, w])
             if w == 0:
                 U = qmc.LatinHypercube(d=d, seed=rng).random(n)
+                U = np.vstack([U, *start_u]) if start_u else U
                 fill = None
             else:
                 U, _, _, fill = _nroy(emulators, problem, cut, rng, n, budget.draws, budget.rounds, which)
             items = [(offset + i, to_params(u, problem.free), evaluation_seeds(seed, offset + i, budget.replicates),
                       {"wave": w + 1}) for i, u in enumerate(U)]
-            offset += n
+            offset += len(U)
             _run(ex, problem, store, items, False, f"wave {w + 1}/{len(budget.per_wave)}", progress)
             records.extend(store.load(it[0]) for it in items)
             train = _training(records, emulators, problem, budget, w + 1)

@@ -97,14 +97,27 @@ def problem(free: dict, scale: float, end_year: int = 2021, scenario_name: str =
 def calibrate_history(budget: HistoryBudget, work_dir: Path, out: Path, seed: int = 0, backend: str = "serial",
                       workers: int | None = 1, scheduler: str | None = None, free: dict | None = None,
                       fixed: tuple[str, ...] = (), scenario_name: str = "baseline", progress: bool = True,
-                      observed: pd.DataFrame | None = None, budget_name: str = "") -> pd.DataFrame:
-    """History-match the model (or resume), re-score the ensemble on fresh seeds and write it to `out`."""
+                      observed: pd.DataFrame | None = None, budget_name: str = "",
+                      warm_start: Path | None = None) -> pd.DataFrame:
+    """History-match the model (or resume), re-score the ensemble on fresh seeds and write it to `out`.
+    `warm_start`: an earlier ensemble (posterior.csv) whose sets join wave 1's design."""
     from calibration.calibrate import FREE
+    from calibration.ensemble import warm_start_sets
 
     free = free or FREE
     prob = problem(free, budget.scale, budget.end_year, scenario_name, fixed, observed)
-    res = history.history_match(prob, budget, Path(work_dir), seed, backend, workers, scheduler, progress, WORKER_PRELOAD)
-    return write_ensemble(res, prob, budget, Path(out), seed, backend, budget_name)
+    start = warm_start_sets(Path(warm_start), free) if warm_start is not None else None
+    res = history.history_match(prob, budget, Path(work_dir), seed, backend, workers, scheduler, progress, WORKER_PRELOAD,
+                                start=start)
+    df = write_ensemble(res, prob, budget, Path(out), seed, backend, budget_name)
+    if warm_start is not None:
+        meta_path = Path(out).with_suffix(".json")
+        meta = json.loads(meta_path.read_text())
+        meta["warm_start"] = {"from": str(warm_start), "sets": len(start)}
+        from sim.output_folder import write_text_atomic
+
+        write_text_atomic(meta_path, json.dumps(meta, indent=2))
+    return df
 
 
 def write_ensemble(res: dict, prob: history.Problem, budget: HistoryBudget, out: Path, seed: int, backend: str,

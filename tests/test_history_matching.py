@@ -142,3 +142,13 @@ def test_the_ensemble_records_both_distances_and_the_fit_report_shows_the_diagno
     text = method_diagnostics(tmp_path / "posterior.json")
     assert "## Calibration diagnostics (history matching)" in text and "on fresh seeds" in text
     assert method_diagnostics(tmp_path / "missing.json") == ""
+
+
+def test_a_warm_start_joins_the_first_wave_and_is_part_of_the_study(tmp_path):
+    small = replace(BUDGET, per_wave=(10, 10))
+    res = history.history_match(problem(0.05), small, tmp_path, progress=False, start=[{"theta": 0.31}, {"theta": 0.9, "ignored": 0.1}])
+    wave1 = [r for r in res["records"] if r["wave"] == 1]
+    assert len(wave1) == 12 and [r["number"] for r in res["records"]] == list(range(22))
+    assert wave1[10]["params"] == {"theta": 0.31, "ignored": 0.5} and wave1[11]["params"] == {"theta": 0.9, "ignored": 0.1}
+    with pytest.raises(ScenarioError):   # another start is another study
+        history.history_match(problem(0.05), small, tmp_path, progress=False, start=[{"theta": 0.5}])

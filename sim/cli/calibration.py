@@ -38,8 +38,8 @@ def add_parsers(sub) -> None:
                         "budget; the study folder for the quick one, so a trial run leaves the shipped ensemble alone)")
     p.add_argument("--work-dir", type=Path, default=None, help="study journal folder (default calibration/work/<budget>)")
     p.add_argument("--warm-start", type=Path, default=None, metavar="CSV",
-                   help="evaluate an earlier ensemble's sets first (default for --budget refine: calibration/posterior.csv); "
-                        "a new study only")
+                   help="evaluate an earlier ensemble's sets first (history: in wave 1, beside its Latin hypercube; "
+                        "tpe: first, and by default for --budget refine from calibration/posterior.csv); a new study only")
     p.add_argument("--quiet", action="store_true")
     p.set_defaults(func=cmd_calibrate)
     p = sub.add_parser("fit-report", help="compare the baseline's virtual survey with the IOM survey and official counts")
@@ -97,7 +97,7 @@ def _cmd_history(args) -> int:
     from sim.output_folder import check_out, claim_own_folder
     from sim.scenario import ScenarioError
 
-    wrong = [f"--{k.replace('_', '-')}" for k in ("trials", "warm_start") if getattr(args, k)]
+    wrong = ["--trials"] if args.trials else []
     if args.budget not in HISTORY_BUDGETS:
         wrong.append(f"--budget {args.budget}")
     if wrong:
@@ -109,6 +109,11 @@ def _cmd_history(args) -> int:
         require("distributed", "sweep", "relocsim calibrate --backend dask")
     if args.scheduler:
         inputs.probe_scheduler(args.scheduler)
+    if args.warm_start is not None:
+        try:
+            cal.warm_start_sets(args.warm_start, cal.FREE)
+        except (OSError, ValueError) as exc:
+            raise ScenarioError([f"--warm-start {args.warm_start}: {exc}"]) from None
     budget = HISTORY_BUDGETS[args.budget]
     if args.replicates:
         budget = type(budget)(**{**asdict(budget), "replicates": args.replicates})
@@ -118,7 +123,7 @@ def _cmd_history(args) -> int:
     claim_own_folder(work, "calibrate", option="--work-dir")
     df = matching.calibrate_history(budget, work, out, seed=args.seed, backend=args.backend,
                                     workers=1 if args.backend == "serial" else args.workers, scheduler=args.scheduler,
-                                    progress=not args.quiet, budget_name=args.budget)
+                                    progress=not args.quiet, budget_name=args.budget, warm_start=args.warm_start)
     meta = json.loads(Path(out).with_suffix(".json").read_text())
     med = meta["median_set"]
     print(f"wrote {out}: {len(df)} parameter sets ({meta['reason']}); median set: distance {med['distance']:.1f} "
