@@ -31,6 +31,7 @@ from calibration.budgets import HistoryBudget
 SHARE_DISCREPANCY_SD = 0.05
 OFFICIAL_DISCREPANCY_SD = 0.10
 MIN_BASE = 10
+MIN_JUDGED = 20   # sets needed before the width ratios name the parameters the data identify
 WORKER_PRELOAD = ("calibration.matching", "sim.model")
 
 
@@ -154,7 +155,10 @@ def write_ensemble(res: dict, prob: history.Problem, budget: HistoryBudget, out:
         "width_ratio": ratios,
         "width_ratio_note": "ensemble sd over the uniform prior's sd, on the search scale (log where searched so); "
                             "near 1: the data leave the parameter at its prior",
-        "identified": sorted(k for k, v in ratios.items() if v < 0.7),
+        "identified": sorted(k for k, v in ratios.items() if v < 0.7) if len(df) >= MIN_JUDGED else [],
+        "identified_note": (f"width ratio under 0.7, judged on at least {MIN_JUDGED} sets" if len(df) >= MIN_JUDGED else
+                            f"not judged: {len(df)} sets (fewer than {MIN_JUDGED}) say more about where the search "
+                            "started than about what the data identify"),
         "statistics": list(prob.names), "observed": prob.observed.tolist(),
         "observation_sd": np.sqrt(prob.observation_var).tolist(), "discrepancy_sd": np.sqrt(prob.discrepancy_var).tolist(),
         "waves": res["waves"], "sets": sets, "free": {p: list(v) for p, v in prob.free.items()},
