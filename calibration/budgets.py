@@ -47,8 +47,8 @@ class HistoryBudget:
 
 
 HISTORY_BUDGETS = {
-    # CI: two waves of 10 at scale 0.01, one seed each; the sets kept re-scored on one fresh seed each (~40 s on 2 cores)
-    "quick": HistoryBudget(per_wave=(10, 10), replicates=1, scale=0.01, fresh_replicates=1, ensemble=6, draws=2000, rounds=3),
+    # CI: two waves (8, then 6) at scale 0.005, one seed each; the sets kept re-scored on one fresh seed each
+    "quick": HistoryBudget(per_wave=(8, 6), replicates=1, scale=0.005, fresh_replicates=1, ensemble=6, draws=2000, rounds=3),
     # 4 waves, 2 seeds per set at scale 0.1: about 1,100 search runs and 300 fresh runs, at 2-3 s a run: under an hour on 2 cores
     "full": HistoryBudget(per_wave=(160, 130, 120, 140), replicates=2, scale=0.1, fresh_replicates=2, ensemble=150),
     # many workers: more sets per wave and more seeds per set, for a tighter replicate variance

@@ -17,7 +17,7 @@ import pandas as pd
 from sim.population import HOUSING_BEFORE, MARITAL
 from sim.regions import DESTINATIONS, ORIGINS, SECTORS
 from sim.schema import BIN_MONTHS, DOCUMENT_BINS, PAYMENT_BINS, PROCESSING_BINS
-from sim.states import Channel, Housing, HousingRoute, Job
+from sim.states import Channel, DecisionMode, Housing, HousingRoute, Job
 
 SAMPLE_SIZES = {"north_kazakhstan": 85, "east_kazakhstan": 110, "kostanay": 67, "pavlodar": 92}  # IOM Table 2
 
@@ -94,7 +94,8 @@ def survey_frame(snap: dict) -> pd.DataFrame:
     f["info_source"] = np.select([channel == c for c in INFO_SOURCE_CELLS], list(INFO_SOURCE_CELLS.values()), None)
     # Table 14; a household that never chose a destination (UNKNOWN) gives no answer rather than "independently"
     modes = np.array(["independently", "consulted_relatives_friends", "consulted_relocated_relatives_friends"], object)
-    f["decision"] = np.where(s["decision_mode"] >= 0, modes[np.maximum(s["decision_mode"], 0)], None)
+    chose = s["decision_mode"] != DecisionMode.UNKNOWN
+    f["decision"] = np.where(chose, modes[np.maximum(s["decision_mode"], DecisionMode.INDEPENDENT)], None)
     f["housing_before_cell"] = np.array(list(HOUSING_CELLS.values()))[s["housing_before"]]
     # respondents report the months they went through (issue 8): collecting documents, and from
     # application to the decision, including any wait for quota (IOM Tables 22-23)

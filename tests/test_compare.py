@@ -112,7 +112,10 @@ def test_higher_relocation_subsidy_does_not_lower_applications(tmp_path):
     high = scenario_file(tmp_path, "reloc_140", "[relocation_subsidy]\nmci_per_member = { 2014 = 140, 2015 = 140, 2020 = 140 }\n")
     table = compare.compare_scenarios([low, high], replicates=2, seed=1, scale=SCALE, overrides=FAST)
     apps = row(table, "reloc_140", "applications_households")
-    assert apps["diff_from_first"] >= 0 and apps["diff_low"] >= 0
+    # the mean, not the band: with 2 replicates at this scale the band of the difference includes 0
+    # for the old engine too at 8 replicates (+250 [-112, +597]); event-driven draws couple the two
+    # scenarios less tightly (+294 [-365, +683] at 8), docs/equivalence.md
+    assert apps["diff_from_first"] > 0
     assert row(table, "reloc_140", "subsidies_paid_tenge.relocation")["diff_low"] > 0
 
 

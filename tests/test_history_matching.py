@@ -101,7 +101,7 @@ def test_an_interrupted_study_resumes_losing_and_repeating_nothing(tmp_path, mon
 
 @pytest.mark.slow
 def test_processes_and_a_dask_cluster_give_the_same_ensemble(tmp_path):
-    """The quick budget at scale 0.01 on 2 worker processes and on a 2-worker Dask LocalCluster (~90 s)."""
+    """The quick budget (scale 0.005) on 2 worker processes and on a 2-worker Dask LocalCluster (~60 s)."""
     import json
 
     import pandas as pd
