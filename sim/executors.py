@@ -22,6 +22,7 @@ pickle. An exception raised by `fn` is re-raised here and stops the batch.
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import signal
@@ -191,7 +192,9 @@ class DaskExecutor(Executor):
 
     def stop(self) -> None:
         """Kill the local cluster's workers at once, rather than wait seconds for a busy one to close
-        (the nannies are told first not to restart them); a remote cluster's workers are only released."""
+        (the nannies are told first not to restart them); a remote cluster's workers are only released.
+        Distributed's and tornado's loggers are hushed first (`_hush_cluster_logs`)."""
+        _hush_cluster_logs()
         for nanny in list(getattr(self._cluster, "workers", {}).values()) if self._cluster is not None else []:
             try:
                 nanny.close_gracefully()              # no restart of the worker killed next
@@ -209,6 +212,13 @@ class DaskExecutor(Executor):
 _END = object()
 
 
+def _hush_cluster_logs() -> None:
+    """Silence distributed's and tornado's loggers once a run is being stopped: the calls and comms
+    the stop cuts off log tracebacks of their own (a bug of `distributed.utils.sync`'s cancel)."""
+    for name in ("distributed", "tornado"):
+        logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
 @contextmanager
 def sigterm_as_interrupt() -> Iterator[None]:
     """While the block runs, SIGTERM raises KeyboardInterrupt like Ctrl-C, so the executor's workers
@@ -218,6 +228,7 @@ def sigterm_as_interrupt() -> Iterator[None]:
         return
 
     def interrupt(signum, _frame):
+        _hush_cluster_logs()  # a Dask call cut off here logs its own traceback otherwise
         raise KeyboardInterrupt(f"stopped by signal {signum}")
 
     previous = signal.signal(signal.SIGTERM, interrupt)
