@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from sim import scenario as scn
+from sim.nested import unflatten
 
 OptimiseSpec = Any   # sim.optimise.spec.OptimiseSpec (not imported: the spec validates candidates with this module)
 
@@ -29,18 +30,6 @@ def _value(v: Any) -> str:
 
 def _inline(d: Mapping) -> str:
     return "{ " + ", ".join(f"{k} = {_inline(v) if isinstance(v, Mapping) else _value(v)}" for k, v in d.items()) + " }"
-
-
-def nested(items: Mapping[str, Any]) -> dict:
-    """{"a.b.c": v} -> {"a": {"b": {"c": v}}}."""
-    out: dict = {}
-    for dotted, v in items.items():
-        node = out
-        parts = dotted.split(".")
-        for p in parts[:-1]:
-            node = node.setdefault(p, {})
-        node[parts[-1]] = v
-    return out
 
 
 def candidate_data(spec: OptimiseSpec, values: Mapping[str, Any]) -> dict:
@@ -62,7 +51,7 @@ def candidate_toml(spec: OptimiseSpec, values: Mapping[str, Any], name: str, hea
               f"extends = {_value(extends or spec.base)}"]
     if values:
         lines.append(f"starts = {spec.start_year}")
-    for table, body in nested(candidate_data(spec, values)).items():
+    for table, body in unflatten(candidate_data(spec, values)).items():
         lines += ["", f"[{table}]"]
         lines += [f"{k} = {_inline(v) if isinstance(v, Mapping) else _value(v)}" for k, v in body.items()]
     return "\n".join(lines) + "\n"
