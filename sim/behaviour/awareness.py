@@ -11,7 +11,8 @@ household's waiting time to its next event, geometric with that p (`waiting_time
 household in the calendar bucket of that month (`next_event`). The awareness phase of month t then
 acts only on the households due in t; a household whose chance is 0, or whose event falls after the
 run, is never touched again until its hazard changes. Because the geometric law is memoryless, a
-redraw at each change of p gives the same law as one Bernoulli draw per household and month.
+redraw when p falls, and a second independent clock making up the difference when it rises (see
+`refresh`), give the same law as one Bernoulli draw per household and month.
 """
 
 from __future__ import annotations
