@@ -125,8 +125,8 @@ class RelocationModel(mesa.Model, ModelView):
         past = self._past
         s = self.state[past]
         keep = s >= State.DECIDING
-        self._past, s = past[keep], s[keep]
-        past = self._past
+        past, s = past[keep], s[keep]
+        self._past = past
         self._considering = past[s == State.DECIDING]
         self._active = past[(s >= State.COLLECTING) & (s != State.REJECTED) & (s != State.RETURNED)]
 

@@ -42,7 +42,7 @@ def policy_metrics(model, monthly, start_year: int) -> dict[str, float]:
     k = 1.0 / model.scale
     first = (int(start_year) - int(model.years[0])) * 12     # month index of January of the policy year
     size = model.hh.size
-    arrived = (model.arrival_month >= 0) & (model.arrival_month >= first)
+    arrived = model.arrival_month >= max(first, 0)  # -1: never arrived
     cohort = arrived & (model.arrival_month <= model.month - 24)
     back = cohort & (model.return_month >= 0) & (model.return_month - model.arrival_month < 24)
     followed = arrived & (model.employed_12m != Known.UNKNOWN)
