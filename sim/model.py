@@ -18,7 +18,7 @@ from typing import Callable, Iterable
 import mesa
 import numpy as np
 
-from sim import behaviour
+from sim import behaviour, interrupts
 from sim.behaviour.common import sorted_distinct
 from sim.collector import RecordCollector
 from sim.outcomes import MonthlyRecord
@@ -117,6 +117,7 @@ class RelocationModel(mesa.Model, ModelView):
         self.record = MonthlyRecord(self.n_months, len(ORIGINS), len(DESTINATIONS), len(self.years))
         self.datacollector = RecordCollector(self)
         behaviour.init_probabilities(self)
+        interrupts.check()   # a Ctrl-C that numpy swallowed during set-up
 
     # ------------------------------------------------------------------ subsets
     def begin_month_index(self) -> None:
@@ -178,6 +179,7 @@ class RelocationModel(mesa.Model, ModelView):
         for phase in PHASES:
             phase(self)
         self.record.end_month(self)
+        interrupts.check()   # a Ctrl-C that numpy swallowed during the month
         for callback, months in self._observers:
             if months is None or self.month in months:
                 callback(self)

@@ -35,6 +35,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
+from sim import interrupts
 from sim.inputs import InputError, shown
 
 MARKER = ".relocsim-{command}"
@@ -236,6 +237,7 @@ def atomic_folder(target: str | Path, command: str, replace: bool = False, legac
     try:
         write_marker(tmp, command)
         yield tmp
+        interrupts.check()   # a Ctrl-C swallowed while writing: the folder is not committed
         write_marker(tmp, command, [n for n in _entries(tmp) if n != MARKER.format(command=command)])
         if target.exists():
             _replaceable(target, command, legacy)
@@ -261,6 +263,7 @@ def atomic_file(path: str | Path) -> Iterator[Path]:
     tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(3)}.tmp")
     try:
         yield tmp
+        interrupts.check()
         os.replace(tmp, path)
     except BaseException as exc:
         try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import signal
 import subprocess
 import sys
 
@@ -13,6 +14,13 @@ from sim.scenario import ScenarioError
 from sim.outcomes import summary
 
 FAST_SCALE = 0.03
+
+
+def sigint_as_at_a_terminal() -> None:
+    """`preexec_fn` for a child that a test will Ctrl-C: a shell that starts pytest in the background
+    leaves SIGINT ignored, and the child would inherit that; here it gets the default back, as a
+    command typed at a terminal has it."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def run_baseline(overrides=(), seed=0, scale=FAST_SCALE, check=False):

@@ -4,6 +4,7 @@ traceback, and leave nothing that looks complete."""
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -11,6 +12,8 @@ import time
 from pathlib import Path
 
 import pytest
+
+from conftest import sigint_as_at_a_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 WITHIN = 2.0
@@ -29,7 +32,8 @@ def interrupt(args: list[str], marker: str, delay: float) -> tuple[float, int, s
     """Start relocsim, wait for `marker` on stderr and `delay` seconds more, send SIGINT; returns
     (seconds until it exited, exit code, the rest of stderr)."""
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=ROOT, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE, text=True, start_new_session=True)
+                            stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            preexec_fn=sigint_as_at_a_terminal)
     try:
         for line in proc.stderr:
             if marker in line:
@@ -71,3 +75,44 @@ def test_sigint_stops_within_2s_under_load_leaving_nothing_complete(case, busy_c
         assert not list((out / "runs").glob(".*")) and "run the same command again" in err
     else:
         assert not out.exists() or [p.name for p in out.iterdir()] == [], list(out.iterdir())
+
+
+def test_a_swallowed_interrupt_is_raised_again_at_the_end_of_the_month(monkeypatch):
+    """numpy can drop a KeyboardInterrupt raised inside its attribute look-ups (sim/interrupts.py);
+    the remembered SIGINT stops the month loop and the command anyway."""
+    from sim import interrupts
+    from sim.cli import main
+    from sim.model import RelocationModel
+
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)   # as Python sets it at a terminal
+        interrupts.install()
+        model = RelocationModel("baseline", seed=1, scale=0.002)
+        model.step()
+        try:   # what numpy does to it: the exception is cleared and the code goes on
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.1)
+        except KeyboardInterrupt:
+            pass
+        with pytest.raises(KeyboardInterrupt):
+            model.step()
+        month = model.month
+        with pytest.raises(KeyboardInterrupt):   # still pending: nothing goes on until it is answered
+            model.step()
+        assert model.month == month
+
+        def swallowed(args):   # a command that loses the interrupt itself still exits 130
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(0.1)
+            except KeyboardInterrupt:
+                pass
+            return 0
+        import sim.cli.run as run_cli
+        monkeypatch.setattr(run_cli, "cmd_scenarios", swallowed)
+        assert main(["scenarios"]) == 130
+        interrupts.check()   # answered: forgotten
+    finally:
+        interrupts.clear()
+        signal.signal(signal.SIGINT, previous)

@@ -15,6 +15,7 @@ from pathlib import Path
 import psutil
 import pytest
 
+from conftest import sigint_as_at_a_terminal
 from sim.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -41,7 +42,8 @@ def can_bind(port: int) -> bool:
 
 def start_dashboard(port: int, *extra: str) -> subprocess.Popen:
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "dashboard", "--port", str(port), "--no-browser", *extra],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            preexec_fn=sigint_as_at_a_terminal)
     deadline = time.monotonic() + 90
     while True:
         try:

@@ -19,7 +19,7 @@ import tempfile
 import traceback
 from pathlib import Path
 
-from sim import __version__
+from sim import __version__, interrupts
 from sim.cli import calibration, compare, dashboard, optimise, run, sweep
 from sim.inputs import InputError
 from sim.output_folder import write_failure
@@ -68,13 +68,17 @@ def save_traceback(exc: BaseException) -> Path:
 def main(argv: list[str] | None = None) -> int:
     _setup_logging()
     args = build_parser().parse_args(argv)
+    interrupts.install()
     try:
-        return int(args.func(args) or 0)
+        code = int(args.func(args) or 0)
+        interrupts.check()   # a Ctrl-C swallowed after the last check still ends as an interrupt
+        return code
     except InputError as exc:  # the input boundary (sim.inputs): bad files, --set values, missing extras
         for problem in exc.problems:
             print(f"error: {problem}", file=sys.stderr)
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
+        interrupts.clear()
         print("\ninterrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     except Exception as exc:  # noqa: BLE001  (the last line of defence: one line, not a traceback)
