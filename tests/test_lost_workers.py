@@ -69,3 +69,35 @@ def test_a_worker_killed_mid_sweep_loses_and_repeats_no_run(tmp_path):
     assert sorted(zip(runs["point"], runs["replicate"])) == [(p, r) for p in range(4) for r in range(3)]
     assert int(re.search(r"\((\d+) run now", stdout).group(1)) == 12
     assert not list((out / "runs").glob(".*"))                                # no claim or temporary file left
+
+
+def test_a_worker_killed_mid_calibration_loses_no_evaluation(tmp_path):
+    """History matching on Dask (issue 18): a worker killed while evaluations run is replaced, and every
+    evaluation of every wave, and every fresh re-scoring of the kept sets, is written once."""
+    pytest.importorskip("distributed")
+    pytest.importorskip("sklearn")
+    work = tmp_path / "work"
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "calibrate", "--method", "history", "--budget", "quick",
+                             "--backend", "dask", "--workers", "2", "--work-dir", str(work),
+                             "--out", str(tmp_path / "posterior.csv"), "--quiet"],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not list(work.glob("evaluations/*.json")) and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        victims = workers(proc.pid)
+        assert proc.poll() is None and victims, "the calibration ended before a worker could be killed"
+        os.kill(victims[0].pid, signal.SIGKILL)
+        done_before = len(list(work.glob("evaluations/*.json")))
+        stdout, stderr = proc.communicate(timeout=300)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, stderr
+    assert done_before < 14, "wave 1 had finished before the worker was killed"
+    numbers = sorted(int(p.stem) for p in work.glob("evaluations/*.json"))
+    assert numbers == list(range(14))                                   # 8 + 6: none lost
+    kept = pd.read_csv(tmp_path / "posterior.csv")
+    fresh = sorted(int(p.stem) for p in work.glob("fresh/*.json"))
+    assert len(kept) >= 1 and len(fresh) >= len(kept) and set(fresh) <= set(numbers)
+    assert not [p for p in work.rglob(".*") if p.is_file() and not p.name.startswith(".relocsim-")]  # no temporary file
