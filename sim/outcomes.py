@@ -56,6 +56,7 @@ def monthly_table(m) -> pd.DataFrame:
     cols["aware_hh"] = m.n - r.state_counts[:t, State.UNAWARE]
     cols.update({f"paid_{s}_tenge": r.paid[:t, i] for i, s in enumerate(SUBSIDY_TYPES)})
     cols["reimbursed_tenge"] = r.reimbursed[:t]
+    cols["services_cost_tenge"] = r.services_cost[:t]
     k = 1.0 / m.scale
     df = pd.DataFrame({c: v if c.endswith("_share") else v * k for c, v in cols.items()})
     df.insert(0, "year", np.repeat(m.years, 12)[: len(df)])
@@ -141,6 +142,7 @@ def summary(m) -> dict:
         "skill_matched_share": all_out["skill_matched_share"],
         "subsidies_paid_tenge": paid,
         "reimbursed_tenge": float(r.reimbursed.sum() * k),
+        "services_cost_tenge": float(r.services_cost.sum() * k),
         "asked_back_tenge": float(r.asked_back.sum() * k),
         "cost_per_retained_person_24m_tenge": _cost_per_retained(m),
         "in_destination_persons_end": float(size[m.state == State.ARRIVED].sum() * k),
@@ -198,12 +200,12 @@ def demand_summary(m) -> dict:
 
 
 def _cost_per_retained(m) -> float | None:
-    """Net subsidies (paid less repaid) per person still in the north 24 months after arrival, over
-    the cohorts that arrived at least 24 months before the end of the run."""
+    """Net programme cost (subsidies paid less repaid, and services given) per person still in the north
+    24 months after arrival, over the cohorts that arrived at least 24 months before the end of the run."""
     cohort = (m.arrival_month >= 0) & (m.arrival_month <= m.month - 24)
     if not cohort.any():
         return None
-    cost = (m.subsidy_reloc + m.subsidy_rent + m.subsidy_employer - m.reimbursed)[cohort].sum()
+    cost = (m.subsidy_reloc + m.subsidy_rent + m.subsidy_employer + m.services_cost - m.reimbursed)[cohort].sum()
     kept = cohort & ((m.return_month < 0) | (m.return_month > m.arrival_month + 24))
     persons = m.hh.size[kept].sum()
     return float(cost / persons) if persons else None

@@ -11,7 +11,7 @@ import numpy as np
 from sim.maths import logit, sigmoid
 from sim.regions import DESTINATIONS, SECTORS
 from sim.scenario import Scenario
-from sim.schema import BIN_MONTHS
+from sim.schema import BIN_MONTHS, SERVICE_COSTS
 
 SUBSIDY_TYPES = ("relocation", "rent", "employer")
 
@@ -66,6 +66,7 @@ class Programme:
         self.skills_assessment = sc.by_year(sv["skills_assessment_coverage"])
         self.women_package = sc.by_year(sv["women_package_coverage"])
         self.orientation_by_region = sv["orientation_by_region"] == "yes"
+        self.service_cost_mci = {service: float(sv[f"{service}_cost_mci"]) for service, _, _ in SERVICE_COSTS}
         self.repayment_rule = d["repayment"]["rule"]
         self.contract_months = int(d["repayment"]["contract_months"])
         self.delays = {k: self._delay_table(v) for k, v in d["delays"].items()}

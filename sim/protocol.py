@@ -120,6 +120,7 @@ class ModelView(Protocol):
     subsidy_rent: np.ndarray
     subsidy_employer: np.ndarray
     reimbursed: np.ndarray
+    services_cost: np.ndarray
 
     # region arrays (sim.states.REGION_STATE)
     quota_year: np.ndarray

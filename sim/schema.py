@@ -34,6 +34,22 @@ CALIBRATED = ("calibrated: free in `relocsim calibrate` (calibration/calibrate.p
               "calibration/posterior.csv (the last refine study of docs/ODD.md 8.5) overrides the default")
 
 
+# What each service costs the programme per household served (MCI). The sources give no unit costs
+# (IOM 2021 and the 2024 figures count people covered, not money), so these are assumptions of the order
+# of a day's (orientation, assessments), a week's (adaptation services, women's package) and a month's
+# (courses) work of a specialist at about 30 MCI a month; they price the services in programme cost and in
+# `relocsim optimise`, and never change who moves or stays.
+SERVICE_COSTS = (
+    ("orientation", "orientation before moving", 1.0),
+    ("needs_assessment", "a personal needs assessment", 2.0),
+    ("adaptation_services", "adaptation and integration services", 10.0),
+    ("courses", "courses", 30.0),
+    ("skills_assessment", "a skills assessment at selection", 2.0),
+    ("women_package", "the women's package", 10.0),
+)
+SERVICE_COST_SOURCE = "assumption: the sources count people covered, never what a service costs (sim/schema.py SERVICE_COSTS)"
+
+
 def _calibrated(default: float, lo: float, hi: float, doc: str) -> Num:
     """A parameter the calibration estimates; the default is only the search's starting value."""
     return Num(lo, hi, doc, CALIBRATED, default)
@@ -277,6 +293,8 @@ SCHEMA = Section(
                 "courses_coverage": YearSchedule(Num(0, 1, "share", ""), "share of arrivals who take courses", "IOM Table 39: 53.9%"),
                 "skills_assessment_coverage": YearSchedule(Num(0, 1, "share", ""), "share assessed for skills at selection", "IOM rec. 1.4"),
                 "women_package_coverage": YearSchedule(Num(0, 1, "share", ""), "share of single/divorced women given a special package", "IOM rec. 2.4"),
+                **{f"{service}_cost_mci": Num(0, 1000, f"programme cost per household given {what}, MCI", SERVICE_COST_SOURCE, cost)
+                   for service, what, cost in SERVICE_COSTS},
                 "orientation_by_region": Choice(("yes", "no"),
                                                 "orientation at each surveyed region's own reach and content, from its row of IOM Table 25, around the year's national coverage (yes), or at the national coverage and pooled content everywhere (no)",
                                                 "IOM 3.3.5 and Table 25 (oriented: Kostanay 38.8%, North Kazakhstan 49.4%)", "yes"),

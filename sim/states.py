@@ -252,6 +252,7 @@ HOUSEHOLD_STATE: tuple[Var, ...] = (
     _v("subsidy_rent", F64, 0.0, "rent subsidy paid, tenge", "subsidies"),
     _v("subsidy_employer", F64, 0.0, "employer subsidy paid for the household's head, tenge", "employment"),
     _v("reimbursed", F64, 0.0, "subsidies repaid on return, tenge", "returns"),
+    _v("services_cost", F64, 0.0, "programme cost of the services given to the household, tenge", "moving"),
 )
 
 # Arrays of one value per destination region (quotas in simulated persons; vacancies by sector).
@@ -365,6 +366,7 @@ RECORD: tuple[Counter, ...] = (
     _c("quota_persons_year", "year × destination", PERSONS, "the year's quota", "new_year"),
     _c("paid", "month × subsidy", "tenge", "subsidies paid, by type (`sim.programme.SUBSIDY_TYPES`)", "employment subsidies"),
     _c("reimbursed", "month", "tenge", "subsidies repaid on return", "returns"),
+    _c("services_cost", "month", "tenge", "programme cost of the services given to arrivals (`sim.schema.SERVICE_COSTS`)", "moving"),
     _c("asked_back", "month", "tenge", "subsidies due for repayment on return, paid or not", "returns"),
     _c("state_counts", "month × state", HH, "households in each programme `State` at the month's end", MONTH_END),
     _c("in_destination_persons", "month", PERSONS, "persons of ARRIVED households at the month's end", MONTH_END),

@@ -74,13 +74,18 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     oriented = s.draw(ORIENTED, mo, who) < p_oriented
     adaptation_services = s.draw(ADAPTATION_SERVICES, mo, who) < prog.adaptation_services[y]
     women_pkg = hh.female[who] & (hh.marital[who] != Marital.MARRIED) & (s.draw(WOMEN_PACKAGE, mo, who) < prog.women_package[y])
-    m.supported[who] = (oriented | (s.draw(NEEDS_ASSESSMENT, mo, who) < prog.needs_assessment[y])
-                        | adaptation_services | women_pkg)
+    needs_assessed = s.draw(NEEDS_ASSESSMENT, mo, who) < prog.needs_assessment[y]
+    m.supported[who] = oriented | needs_assessed | adaptation_services | women_pkg
     # told what winters to expect before moving (IOM Table 25, footnote 6), or taught to heat a home by
     # adaptation services on arrival (rec. 4.3): what eases the climate hazard
     m.briefed[who] = (oriented & (s.draw(TOLD_OF_WINTERS, mo, who) < p_told)) | adaptation_services
     m.took_courses[who] = s.draw(COURSES, mo, who) < prog.courses[y]
     m.skills_assessed[who] = s.draw(SKILLS_ASSESSED, mo, who) < prog.skills_assessment[y]
+    given = {"orientation": oriented, "needs_assessment": needs_assessed, "adaptation_services": adaptation_services,
+             "courses": m.took_courses[who], "skills_assessment": m.skills_assessed[who], "women_package": women_pkg}
+    cost = sum(prog.service_cost_mci[service] * got for service, got in given.items()) * m.mci
+    m.services_cost[who] = cost
+    m.record.services_cost[mo] += float(np.sum(cost))
     # adaptation difficulty (months needed; 0 = easy, no issues)
     contacts = contacts_by_destination(m, who)[np.arange(len(who)), d] > 0
     change = hh.rural_origin[who] != m.rural_dest[who]
