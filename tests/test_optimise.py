@@ -175,3 +175,30 @@ def test_front_points_are_scenarios_that_reproduce_their_values(tmp_path):
                      "--out", str(tmp_path / "cmp"), "--quiet"]) == 0
     assert "## What to try first" in (out / "report.md").read_text()
     assert Path(out / "front.png").stat().st_size > 1000
+
+
+@pytest.mark.parametrize("path", sorted((Path(__file__).resolve().parents[1] / "scenarios" / "optimise").glob("*.toml")),
+                         ids=lambda p: p.stem)
+def test_shipped_specs_are_valid(path):
+    spec = load_spec(path)
+    assert spec.levers and spec.objectives
+
+
+def test_services_are_priced_per_household_served():
+    """Orientation for every arrival and no other service: the programme pays orientation's unit cost
+    (MCI of the arrival year) once per arriving household, and nothing with every coverage at 0."""
+    from conftest import run_baseline
+
+    none = [f"services.{s}_coverage={{2014=0.0}}" for s in ("orientation", "needs_assessment", "adaptation_services",
+                                                            "courses", "skills_assessment", "women_package")]
+    m, s = run_baseline(none + ["time.end_year=2016"], scale=0.01)
+    assert s["services_cost_tenge"] == 0 and not m.services_cost.any() and m.arrival_month.max() >= 0
+    m, s = run_baseline(none[1:] + ["services.orientation_coverage={2014=1.0}", "services.orientation_by_region=\"no\"",
+                                    "services.orientation_cost_mci=3.0", "time.end_year=2016"], scale=0.01)
+    arrived = m.arrival_month >= 0
+    expected = 3.0 * m.prog.mci[m.arrival_month[arrived] // 12]
+    np.testing.assert_allclose(m.services_cost[arrived], expected)
+    assert not m.services_cost[~arrived].any()
+    assert s["services_cost_tenge"] == pytest.approx(expected.sum() / m.scale)
+    monthly = m.record.services_cost[:m.month].sum()
+    assert monthly == pytest.approx(expected.sum())
