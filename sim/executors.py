@@ -115,6 +115,7 @@ class ProcessExecutor(Executor):
         from sim.lifecycle import stop_fork_server
 
         procs = list((getattr(self._pool, "_processes", None) or {}).values())
+        _hush_cancelled_future_race()
         stop_fork_server()   # and any worker it is starting now
         for proc in procs:
             proc.kill()
@@ -217,6 +218,26 @@ def _hush_cluster_logs() -> None:
     the stop cuts off log tracebacks of their own (a bug of `distributed.utils.sync`'s cancel)."""
     for name in ("distributed", "tornado"):
         logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+
+
+def _hush_cancelled_future_race() -> None:
+    """Killing a pool's workers makes its manager thread mark every pending future broken; one the
+    driver has just cancelled then raises InvalidStateError in that thread (CPython 3.11,
+    `concurrent.futures.process.terminate_broken`), which prints a traceback after a clean stop. Only
+    that error is dropped; any other thread exception still reaches the previous hook."""
+    from concurrent.futures import InvalidStateError
+
+    previous = threading.excepthook
+    if getattr(previous, "_relocsim_hush", False):
+        return
+
+    def hook(args) -> None:
+        if isinstance(args.exc_value, InvalidStateError) and "CANCELLED" in str(args.exc_value):
+            return
+        previous(args)
+
+    hook._relocsim_hush = True
+    threading.excepthook = hook
 
 
 @contextmanager
