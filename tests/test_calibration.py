@@ -437,3 +437,16 @@ def test_fit_report_cli_rejects_a_missing_posterior(tmp_path, capsys):
     out = tmp_path / "fit"
     assert cli.main(["fit-report", "--posterior", str(tmp_path / "nope.csv"), "--out", str(out)]) == 2
     assert "nope.csv" in capsys.readouterr().err and not out.exists()
+
+
+def test_the_standard_budget_is_the_first_waves_of_full():
+    """What ships (`standard`) is `full` stopped after three waves: the same designs and seeds, so a
+    `full` study continues it and its evaluations can be reused."""
+    from dataclasses import asdict
+
+    from calibration.budgets import HISTORY_BUDGETS
+
+    std, full = asdict(HISTORY_BUDGETS["standard"]), asdict(HISTORY_BUDGETS["full"])
+    assert std.pop("per_wave") == full.pop("per_wave")[:3]
+    std.pop("ensemble"), full.pop("ensemble")
+    assert std == full

@@ -99,28 +99,7 @@ def test_an_interrupted_study_resumes_losing_and_repeating_nothing(tmp_path, mon
         history.history_match(problem(0.05), replace(BUDGET, per_wave=(20, 10)), tmp_path / "a", progress=False)
 
 
-@pytest.mark.slow
-def test_processes_and_a_dask_cluster_give_the_same_ensemble(tmp_path):
-    """The quick budget (scale 0.005) on 2 worker processes and on a 2-worker Dask LocalCluster (~60 s)."""
-    import json
-
-    import pandas as pd
-
-    from calibration import matching
-    from calibration.budgets import HISTORY_BUDGETS
-
-    frames, metas = [], []
-    for backend in ("processes", "dask"):
-        out = tmp_path / backend / "posterior.csv"
-        frames.append(matching.calibrate_history(HISTORY_BUDGETS["quick"], tmp_path / backend, out, seed=3,
-                                                 backend=backend, workers=2, progress=False))
-        metas.append(json.loads(out.with_suffix(".json").read_text()))
-    pd.testing.assert_frame_equal(frames[0], frames[1])
-    assert metas[0]["sets"] == metas[1]["sets"] and metas[0]["width_ratio"] == metas[1]["width_ratio"]
-    sets = metas[0]["sets"]
-    seeds = [s for x in sets for s in x["seeds"] + x["fresh_seeds"]]
-    assert len(seeds) == len(set(seeds)) and all(np.isfinite(x["fresh_distance"]) for x in sets)
-    assert len(metas[0]["waves"]) == 2 and all("nroy_volume" in w and "loo" in w for w in metas[0]["waves"])
+# processes against a Dask cluster (with a worker killed): tests/test_lost_workers.py
 
 
 def test_the_ensemble_records_both_distances_and_the_fit_report_shows_the_diagnostics(tmp_path):

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import psutil
 import pytest
@@ -72,13 +73,19 @@ def test_a_worker_killed_mid_sweep_loses_and_repeats_no_run(tmp_path):
 
 
 def test_a_worker_killed_mid_calibration_loses_no_evaluation(tmp_path):
-    """History matching on Dask (issue 18): a worker killed while evaluations run is replaced, and every
-    evaluation of every wave, and every fresh re-scoring of the kept sets, is written once."""
+    """History matching on Dask (issue 18): a worker killed while evaluations run is replaced, every
+    evaluation of every wave and every fresh re-scoring of the kept sets is written once, and the ensemble
+    is the one 2 local worker processes give (the same seed gives the same ensemble on every backend)."""
+    import json
+
+    from calibration import matching
+    from calibration.budgets import HISTORY_BUDGETS
+
     pytest.importorskip("distributed")
     pytest.importorskip("sklearn")
     work = tmp_path / "work"
     proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "calibrate", "--method", "history", "--budget", "quick",
-                             "--backend", "dask", "--workers", "2", "--work-dir", str(work),
+                             "--backend", "dask", "--workers", "2", "--seed", "3", "--work-dir", str(work),
                              "--out", str(tmp_path / "posterior.csv"), "--quiet"],
                             cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     try:
@@ -101,3 +108,13 @@ def test_a_worker_killed_mid_calibration_loses_no_evaluation(tmp_path):
     fresh = sorted(int(p.stem) for p in work.glob("fresh/*.json"))
     assert len(kept) >= 1 and len(fresh) >= len(kept) and set(fresh) <= set(numbers)
     assert not [p for p in work.rglob(".*") if p.is_file() and not p.name.startswith(".relocsim-")]  # no temporary file
+    out = tmp_path / "processes" / "posterior.csv"
+    frame = matching.calibrate_history(HISTORY_BUDGETS["quick"], tmp_path / "processes", out, seed=3,
+                                       backend="processes", workers=2, progress=False)
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "posterior.csv"), pd.read_csv(out))
+    assert len(frame) == len(kept)
+    metas = [json.loads(p.with_suffix(".json").read_text()) for p in (tmp_path / "posterior.csv", out)]
+    assert metas[0]["sets"] == metas[1]["sets"] and metas[0]["width_ratio"] == metas[1]["width_ratio"]
+    seeds = [s for x in metas[0]["sets"] for s in x["seeds"] + x["fresh_seeds"]]
+    assert len(seeds) == len(set(seeds)) and all(np.isfinite(x["fresh_distance"]) for x in metas[0]["sets"])
+    assert len(metas[0]["waves"]) == 2 and all("nroy_volume" in w and "loo" in w for w in metas[0]["waves"])

@@ -14,7 +14,7 @@ from sim.cli.common import PARAMETER_SOURCES
 from sim.executors import BACKENDS
 
 METHODS = ("history", "tpe")
-HISTORY_SHIPPED = {"full", "cluster"}   # history-matching budgets whose ensemble replaces calibration/posterior.csv
+HISTORY_SHIPPED = {"standard", "full", "cluster"}   # history-matching budgets whose ensemble replaces calibration/posterior.csv
 
 
 def add_parsers(sub) -> None:
@@ -23,8 +23,9 @@ def add_parsers(sub) -> None:
                    help="history: history matching in waves with Gaussian-process emulators, every set on its own "
                         "seeds (default); tpe: the older Optuna TPE search with ABC rejection on its history")
     p.add_argument("--budget", choices=sorted(set(BUDGETS) | set(HISTORY_BUDGETS)), default="quick",
-                   help="quick: under a minute; full: history matching within an hour on 2 cores (tpe: 10-20 minutes); "
-                        "cluster (history): for many workers; refine (tpe): from the shipped ensemble")
+                   help="quick: under a minute; standard (history): three waves, what ships; full: four waves, "
+                        "within two hours on 2 cores (tpe: 10-20 minutes); cluster (history): for many workers; "
+                        "refine (tpe): from the shipped ensemble")
     p.add_argument("--trials", type=arguments.positive_int, default=None, help="--method tpe: override the budget's number of trials")
     p.add_argument("--replicates", type=arguments.replicates, default=None, help="override the budget's replicates (seeds) per evaluation")
     p.add_argument("--backend", choices=BACKENDS, default="processes",
