@@ -37,6 +37,7 @@ import pandas as pd
 from calibration.budgets import BUDGETS, HISTORY_BUDGETS, WARM_STARTED, WRITES_SHIPPED, Budget  # noqa: F401  (the budgets, as before)
 from calibration.ensemble import POSTERIOR, SURVEY_PARAMETERS, warm_start_sets, write_posterior
 from sim.scenario import ScenarioError
+from sim.schema import SURVEYED
 
 log = logging.getLogger("relocsim")
 CAL_DIR = Path(__file__).resolve().parent
@@ -48,6 +49,18 @@ FREE = {
     "decide_w_subsidy": (0.0, 1.5, False),   # issue 8: bounded by Table 17 (subsidy pivotal for at most 23.5% of movers)
     "decide_w_movers": (0.0, 60.0, False),
     "consult_share": (0.05, 1.0, False),
+    # issue 19: Table 14 is cut by destination region: a shift of the log-odds of consulting per surveyed region
+    **{f"consult_shift_{r}": (-3.0, 3.0, False) for r in SURVEYED},
+    # issue 19: the awareness channels (Tables 15-16), set by hand until now, and each destination's pull on
+    # households told by an employment centre (Table 15 by region)
+    "awareness_media_rate": (0.001, 0.03, True),
+    "awareness_centre_rate": (0.001, 0.1, True),
+    "awareness_network_weight": (0.0, 0.2, False),
+    "awareness_mover_weight": (0.0, 2.0, False),
+    **{f"choice_w_centre_{r}": (-3.0, 3.0, False) for r in SURVEYED},
+    # issue 19: the early intake (before the 2016 list of destinations), its level and mix (Table 3 by region)
+    "early_decide_shift": (-1.0, 4.0, False),
+    **{f"early_asc_{r}": (-3.0, 3.0, False) for r in SURVEYED},
     "choice_w_distance": (-3.0, 0.0, False),
     # destination constants, identified by IOM Table 10 arrivals by region once quotas need not bind (issue 8)
     "choice_asc_north_kazakhstan": (-2.0, 2.0, False),
@@ -56,6 +69,8 @@ FREE = {
     "choice_asc_east_kazakhstan": (-3.0, 1.0, False),
     "adapt_base": (-1.0, 3.0, False),
     "adapt_months": (1.0, 24.0, False),
+    # issue 19: either sign; Table 41 (settlement types) stays held out, so Table 40 and the returns set it
+    "adapt_w_settlement_change": (-3.0, 3.0, False),
     "return_level": (0.1, 10.0, True),
     # issue 9: return reasons, their time profile, anticipated repayment, and the business route
     "return_h_climate": (0.0, 0.04, False),

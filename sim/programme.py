@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from sim.drift import destination_drift
 from sim.maths import logit, sigmoid
 from sim.regions import DESTINATIONS, SECTORS
 from sim.scenario import Scenario
@@ -71,6 +72,7 @@ class Programme:
         self.contract_months = int(d["repayment"]["contract_months"])
         self.delays = {k: self._delay_table(v) for k, v in d["delays"].items()}
         self.payment_by_region = d["payment_timing"]["by_region"] == "yes"
+        self.destination_drift = destination_drift(np.asarray(sc.years), d["destination_drift"])  # year x dest
         self.active = np.array([self.quota[:, j] > 0 for j in range(len(DESTINATIONS))]).T  # year x dest
 
     @staticmethod

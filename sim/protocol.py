@@ -50,7 +50,7 @@ class ModelView(Protocol):
 
     # the awareness calendar (sim.behaviour.awareness): households filed by the month of their next event
     calendar: list[list[np.ndarray]]
-    pull_terms: tuple[float, float, float]  # the subsidy terms the decision chances were computed with
+    pull_terms: tuple[float, float, float, float]  # the terms the decision chances were computed with (awareness.pull_terms)
     schedule_from: int            # the first month a waiting time drawn now governs (set by new_year, then awareness)
 
     @property

@@ -28,6 +28,9 @@ BIN_MONTHS = {
 REPAYMENT_RULES = ["none", "relocation", "all"]
 
 
+# The four destination regions of the IOM survey: regional parameters exist for these only.
+SURVEYED = ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan")
+
 # Provenance of a behavioural parameter: its `source` starts with one of these words (tests/test_provenance.py).
 PROVENANCE = ("calibrated", "assumed", "sourced")
 CALIBRATED = ("calibrated: free in `relocsim calibrate` (calibration/calibrate.py FREE); the shipped ensemble "
@@ -63,10 +66,10 @@ def _assumed(default: float, lo: float, hi: float, doc: str, why: str, integer: 
 BEHAVIOUR = Section(
     {
         # awareness (IOM Tables 14-16)
-        "awareness_media_rate": _assumed(0.0075, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers)", "set by hand in the issue 8 retune (five times the earlier 0.0015, to flatten the growth of demand once quotas need not bind), not in any calibration search; Tables 15-16 give shares of information sources, not rates; they are scored as outcome cells through aware_channel"),
-        "awareness_centre_rate": _assumed(0.02, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers)", "set by hand in the issue 8 retune (five times the earlier 0.004), not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
-        "awareness_network_weight": _assumed(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%)", "set by hand, not in any calibration search; Tables 15-16 give shares of information sources, not rates"),
-        "awareness_mover_weight": _assumed(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%)", "set by hand, not in any calibration search; Table 15 gives a share of information sources, not a rate"),
+        "awareness_media_rate": _calibrated(0.0075, 0.0, 0.05, "monthly chance of learning of the programme from media/internet (Tables 15-16: 30% of answers); default: the issue 8 retune's hand-set value"),
+        "awareness_centre_rate": _calibrated(0.02, 0.0, 0.1, "extra monthly chance for jobseekers in touch with employment centres (Tables 15-16: 13.8% of answers); default: the issue 8 retune's hand-set value"),
+        "awareness_network_weight": _calibrated(0.03, 0.0, 1.0, "monthly hazard per unit share of aware contacts (Tables 15-16: relatives and friends 41.6%); default: the earlier hand-set value"),
+        "awareness_mover_weight": _calibrated(0.3, 0.0, 5.0, "monthly hazard per unit share of contacts who already relocated (Table 15: 4.6%); default: the earlier hand-set value"),
         # decision (IOM Tables 17-18)
         "decide_base": _calibrated(-10.15, -16.0, 0.0, "logit intercept of the monthly chance that an aware household starts to consider relocating"),
         "decide_w_unemployed": _assumed(1.0, 0.0, 4.0, "push of unemployment (Table 17: permanent employment 51.6%)", "set by hand, not in any calibration search; Table 17 gives shares of motives, not effect sizes"),
@@ -76,6 +79,10 @@ BEHAVIOUR = Section(
         "decide_w_subsidy": _calibrated(0.45, 0.0, 6.0, "pull of the package: weight of log(1 + relocation and rent subsidies / a year of the mean wage) (Table 17: State financial support 23.5%)"),
         "decide_w_movers": _calibrated(18.0, 0.0, 200.0, "pull of contacts who already relocated (Table 14: 10.7%; Table 17: 8.0%)"),
         "consult_share": _calibrated(0.3, 0.0, 1.0, "chance that a household told by contacts takes the decision with them rather than alone in the family circle (Table 14: 73.3% alone)"),
+        # Table 14 is cut by destination region (independently: North Kazakhstan 83.5%, Kostanay 61.2%); the
+        # mode is set once the destination is chosen, so each surveyed region shifts the log-odds of consulting
+        **{f"consult_shift_{r}": _calibrated(0.0, -4.0, 4.0, f"shift in the log-odds of consulting others for households bound for {r.replace('_', ' ').title()} (Table 14 by region); 0: the pooled consult_share")
+           for r in SURVEYED},
         "decide_drop_rate": _assumed(0.35, 0.0, 0.95, "share of considering households that give up for now (they may consider again later); not identified apart from decide_base", "not identified apart from decide_base (ODD, Notes for maintainers 1), so fixed"),
         # destination choice (IOM Tables 19-20)
         "choice_w_jobs": _assumed(1.0, 0.0, 5.0, "weight of log vacancies in the household's sector (Table 19: employment 46.6%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
@@ -87,12 +94,27 @@ BEHAVIOUR = Section(
         # commissions' reach); with quotas that need not bind, identified by IOM Table 10's arrivals by region
         **{f"choice_asc_{r}": _calibrated(asc, -4.0, 4.0, f"destination constant of {r.replace('_', ' ').title()} in the destination logit (IOM Table 10 arrivals by region)")
            for r, asc in (("north_kazakhstan", 0.78), ("pavlodar", 0.70), ("kostanay", -0.97), ("east_kazakhstan", -1.5))},
+        # Table 15 is cut by destination region (employment centre: North Kazakhstan 2.9%, Pavlodar 32.1%), and the
+        # channel is set before the destination is chosen: a region's pull on households told by an employment
+        # centre (its centres' recruitment) makes the channel's share differ by destination
+        **{f"choice_w_centre_{r}": _calibrated(0.0, -4.0, 4.0, f"extra pull of {r.replace('_', ' ').title()} on households that heard of the programme from an employment centre (Table 15 by region); 0: none")
+           for r in SURVEYED},
+        # before the 2016 list of destination regions (IOM Table 3: 9.8% resident over five years, East Kazakhstan 18.9%)
+        "early_until": Num(2000, 2100, "first year after the early phase of the programme: the shifts below apply before it",
+                           "sourced: IOM 2021, policy development: 'In 2016 the government published a list of regions of destination for facilitated (organized) relocation' (Resolution No. 83 of 18 February 2016)",
+                           2016, integer=True),
+        "early_decide_shift": _calibrated(0.0, -4.0, 6.0, "shift in the logit of starting to consider relocating before `early_until` (the early intake's level, IOM Table 3 over five years); 0: as later"),
+        **{f"early_asc_{r}": _calibrated(0.0, -4.0, 4.0, f"shift of {r.replace('_', ' ').title()}'s destination constant before `early_until` (IOM Table 3's residence periods by region); 0: as later")
+           for r in SURVEYED},
+        "room_rounds": _assumed(3, 1, 5, "choices a household may make in one month when its choice fills up (the first and this many less one more)", "a household whose first choice filled up this month may choose again, twice; no source says how often applicants are redirected", integer=True),
         # application and selection (IOM Tables 21-23)
         "doc_defect_rate": _assumed(0.05, 0.0, 0.5, "chance an eligible application is refused for incomplete or unreliable documents (IOM 2.2.1 matrix)", "set by hand, not in any calibration search; the IOM 2.2.1 matrix names refusals for documents but gives no rate"),
         "waitlist_max_months": Num(0, 36, "months a wait-listed household waits for quota before it gives up",
                                    "assumed: no source gives how long wait-listed households wait", 12, integer=True),
         # housing (IOM Tables 28-29)
         "housing_search_multiplier": _assumed(1.0, 0.1, 3.0, "multiplier of each region's monthly housing-search success (Table 29)", "neutral (1) multiplier of the regional search success derived from Table 29"),
+        "certificate_months": _assumed(3, 0, 24, "months from arrival until a holder of an economic mobility certificate has bought a home", "source 001 lists the certificates without a time to purchase (formerly CERTIFICATE_MONTHS in sim/behaviour/housing.py)", integer=True),
+        "rental_offer_months": _assumed(3.0, 1.0, 24.0, "months' worth of offers that unlet flats stay on the market", "so that a thinly scaled market is not lumpier than the real one; no source on vacancy durations (formerly inline in sim/behaviour/housing.py)"),
         "temp_accommodation_search_bonus": _assumed(0.5, 0.0, 2.0, "relative gain in housing-search success while in temporary accommodation", "set by hand, not in any calibration search; no source"),
         "rent_market_mci_urban": _assumed(32.0, 5.0, 80.0, "market rent and utilities of a family flat in town, MCI/month (assumption: above the 20-30 MCI subsidy, IOM 3.4.5)", "no market rents in the sources; set above the 20-30 MCI subsidy (IOM 3.4.5)"),
         "rent_market_mci_rural": _assumed(20.0, 3.0, 60.0, "market rent and utilities in a village, MCI/month (assumption: above the 15-21 MCI subsidy, IOM 3.4.5)", "no market rents in the sources; set above the 15-21 MCI subsidy (IOM 3.4.5)"),
@@ -112,16 +134,23 @@ BEHAVIOUR = Section(
         "business_side_income_mci": _assumed(8.0, 0.0, 60.0, "monthly earnings of a side business, MCI", "set by reasoning and a targeted check (issue 9); no source gives it"),
         "business_grant_effect": _assumed(2.0, 0.0, 10.0, "relative gain in the monthly chance of starting a business with a grant or microcredit (Table 17: 19.8% want support for it)", "set by reasoning and a targeted check (issue 9); no source gives it"),
         "business_exit_rate": _assumed(0.005, 0.0, 0.2, "monthly chance a business closes and the head searches for a job again", "set by reasoning and a targeted check (issue 9); no source gives it"),
+        "wage_other_factor": _assumed(0.85, 0.3, 1.5, "pay in a job outside one's qualification relative to the head's wage", "no wages by job match in the sources (formerly WAGE_OTHER in sim/behaviour/employment.py)"),
+        "wage_business_factor": _assumed(0.9, 0.1, 3.0, "earnings from a new business relative to the head's wage", "no business earnings in the sources (formerly WAGE_BUSINESS in sim/behaviour/employment.py)"),
         "wage_mci_higher": _assumed(60.0, 10.0, 200.0, "monthly wage of a head with higher education, MCI (assumption)", "no wages by education in the sources"),
         "wage_mci_vocational": _assumed(48.0, 10.0, 200.0, "monthly wage, vocational education, MCI (assumption)", "no wages by education in the sources"),
         "wage_mci_general": _assumed(40.0, 10.0, 200.0, "monthly wage, general secondary, MCI (assumption)", "no wages by education in the sources"),
         "wage_mci_incomplete": _assumed(34.0, 10.0, 200.0, "monthly wage, incomplete secondary, MCI (assumption)", "no wages by education in the sources"),
         "second_earner_share": _assumed(0.35, 0.0, 1.0, "expected second income of a married household, as a share of a general-secondary wage (assumption)", "no source on spouses' earnings"),
         "living_cost_mci_per_person": _assumed(9.0, 1.0, 40.0, "monthly subsistence cost per person, MCI (assumption)", "no subsistence figure in the sources"),
+        "stay_cost_share": _assumed(0.6, 0.0, 1.5, "cost of staying with acquaintances or in a hostel relative to market rent", "no source on what households without housing pay (formerly STAY_COST_SHARE in sim/behaviour/finances.py)"),
+        "own_housing_cost_share": _assumed(0.3, 0.0, 1.0, "utilities of provided or own housing relative to market rent", "no utility costs in the sources (formerly OWN_HOUSING_COST_SHARE in sim/behaviour/finances.py)"),
+        "large_family_rent_factor": _assumed(1.2, 1.0, 3.0, "market rent of a large family (from rent_subsidy.large_family_from persons) relative to a small one's", "no rents by family size in the sources; set below the subsidy's 30/20 = 1.5 ratio (IOM 3.4.5; formerly an inline 1.2 in sim/behaviour/finances.py)"),
+        "moving_cost_mci_fixed": _assumed(10.0, 0.0, 100.0, "cash spent on a move regardless of distance, MCI", "no moving costs in the sources (formerly inline in sim/behaviour/moving.py)"),
+        "moving_cost_mci_per_100km": _assumed(1.0 / 3.0, 0.0, 5.0, "cash spent on a move per 100 km of road and family member, MCI", "no moving costs in the sources; 1 MCI per 100 km for a family of three (formerly inline in sim/behaviour/moving.py)"),
         "winter_heating_mci": _assumed(8.0, 0.0, 40.0, "extra monthly heating cost in Nov-Mar per unit winter severity, MCI (IOM 3.4.6: stoves, coal)", "IOM 3.4.6 names stove and coal costs but gives no amount"),
         # adaptation (IOM Tables 40-43)
         "adapt_base": _calibrated(-0.9, -5.0, 5.0, "logit intercept of an arrival's adaptation difficulty (Table 40: 45.2% easy)"),
-        "adapt_w_settlement_change": _assumed(0.8, 0.0, 4.0, "difficulty from changing between town and village life (Table 41, Table 43)", "set by hand, not in any calibration search; Table 41 (a hold-out) is the evidence it should reproduce"),
+        "adapt_w_settlement_change": _calibrated(0.8, -4.0, 4.0, "difficulty from changing between town and village life, either sign (Table 41 a hold-out: the calibration sees it only through Table 40's level and regions and the returns of the unadapted; default: the earlier hand-set value)"),
         "adapt_w_divorced": _assumed(0.5, -2.0, 3.0, "difficulty for divorced or widowed heads (Table 42)", "set by hand, not in any calibration search; Table 42 (a hold-out) is the evidence it should reproduce"),
         "adapt_w_single": _assumed(-0.4, -3.0, 2.0, "difficulty for single heads (Table 42)", "set by hand, not in any calibration search; Table 42 (a hold-out) is the evidence it should reproduce"),
         "adapt_w_climate": _assumed(0.5, 0.0, 4.0, "difficulty per unit winter severity gap to origin", "set by hand, not in any calibration search; no source"),
@@ -148,6 +177,9 @@ BEHAVIOUR = Section(
         "return_settle_months": _calibrated(12.0, 1.0, 60.0, "months over which the hazard falls from its first-months level towards the late level"),
         "return_w_repayment": _calibrated(0.1, 0.0, 3.0, "fall in log return hazard per 100 MCI a household expects to repay on return (amount asked back x compliance; IOM 3.4.4)"),
         "move_on_rate": _calibrated(0.002, 0.0, 0.05, "monthly chance an arrival moves on to another destination region (x3 when jobless; rec. 6.2 secondary movement)"),
+        "move_on_jobless_factor": _assumed(3.0, 1.0, 10.0, "relative chance of moving on while jobless after the search months", "no source on secondary movement by employment (rec. 6.2 names it; formerly MOVE_ON_JOBLESS_FACTOR in sim/behaviour/returns.py)"),
+        "return_jobless_after_months": _assumed(3, 0, 24, "months after arrival from which a jobless head counts as jobless for returns and moves on", "no source on how long arrivals search before giving up (formerly an inline 3 in sim/behaviour/returns.py)", integer=True),
+        "return_unhoused_after_months": _assumed(1, 0, 12, "months after arrival from which being without housing, in a centre or in poor housing raises the return hazard (the arrival month is spent moving in or queuing)", "no source (formerly an inline 1 in sim/behaviour/returns.py)", integer=True),
         "repayment_compliance": _assumed(0.6, 0.0, 1.0, "share of subsidies asked back that returners repay (IOM 3.4.4 interview: 'returned the money in full')", "one interview (IOM 3.4.4: 'returned the money in full'); no rate"),
         # the synthetic population (sim/population.py) and the region graph (sim/world.py)
         "general_secondary_qualified": _assumed(0.3, 0.0, 1.0, "share of general-secondary heads with a confirmed qualification or work record (makes them eligible)", "no source gives it"),
@@ -167,7 +199,7 @@ BEHAVIOUR = Section(
         "region_neighbours": _assumed(4, 1, 20, "nearest regions joined in the region graph (routes for distances and moves on)", "a sparse stand-in for the road network", integer=True),
         "winter_severity_c": _assumed(20.0, 5.0, 50.0, "January temperature below 0 C (in C) at which winter severity reaches 1 (0 for a mild January)", "a scale for the catalogue's climate normals; no source"),
     },
-    "Behavioural parameters: 13 are calibrated, the others assumed (see the provenance column); bounds are the prior ranges.",
+    "Behavioural parameters: calibrated, assumed or sourced (see the provenance column); bounds are the prior ranges.",
 )
 
 
@@ -259,6 +291,19 @@ SCHEMA = Section(
                                        integer=True, default=1),
             },
             "How quotas bound relocations (issue 8).",
+        ),
+        "destination_drift": Section(
+            {
+                "by_year": Choice(("yes", "no"), "move each surveyed region's destination constant by year along the drift of its official share of arrivals between two periods (yes), or keep the 2017-2020 mix every year (no); sim/drift.py",
+                                  "IOM Table 10; source 000", "no"),
+                "first_persons": _dest_map("persons relocated to the region in the first period", "IOM Table 10 (2017-2020)", 0.0, 1e6, 0.0),
+                "first_start": Num(1990, 2100, "first year of the first period; earlier years take its value", "IOM Table 10: since 2017", integer=True, default=2017),
+                "first_centre": Num(1990, 2100, "the first period's centre, in years (2019.0 = the middle of 2017-2020)", "IOM Table 10", default=2019.0),
+                "second_persons": _dest_map("persons relocated to the region in the second period", "source 000 (by 1 July 2024)", 0.0, 1e6, 0.0),
+                "second_centre": Num(1990, 2100, "the second period's centre, in years (2024.25 = the middle of January-June 2024)", "source 000", default=2024.25),
+                "hold_after": Num(1990, 2100, "last year whose shift follows the line; later years keep its shift", "source 001: Abay a destination of its own from 2022", integer=True, default=2021),
+            },
+            "How the destination mix changes by year (issue 19); Table 11's 2020 mix is a hold-out test of it.",
         ),
         "vacancies": Section(
             {

@@ -72,16 +72,24 @@ def subsidy_pull(m: ModelView, idx: np.ndarray) -> np.ndarray:
     Measured against the mean wage (not the household's own income) so that the package changes
     how many apply more than who applies.
     """
-    per_member, rent, wage = pull_terms(m)
+    per_member, rent, wage, _early = pull_terms(m)
     value = per_member * m.hh.size[idx] + rent
     return np.log1p(value / (12.0 * wage))
 
 
-def pull_terms(m: ModelView) -> tuple[float, float, float]:
-    """What `subsidy_pull` reads of this year's programme: relocation subsidy per member, rent
-    subsidy over its months, the mean wage (MCI). While they stay, no decision chance changes."""
+def pull_terms(m: ModelView) -> tuple[float, float, float, float]:
+    """What the decision chance reads of this year: relocation subsidy per member, rent subsidy over its
+    months, the mean wage (MCI), and the early phase's shift (`early_shift`). While they stay, no
+    decision chance changes."""
     p = m.prog
-    return float(p.reloc_mci[m.year_index]), float(p.rent_months * p.rent_mci.mean()), float(m.wage_mci.mean())
+    return (float(p.reloc_mci[m.year_index]), float(p.rent_months * p.rent_mci.mean()), float(m.wage_mci.mean()),
+            early_shift(m))
+
+
+def early_shift(m: ModelView) -> float:
+    """The shift of the decision logit this year: `early_decide_shift` before `early_until` (the
+    programme before the 2016 list of destinations, IOM Table 3's early arrivals), else none."""
+    return float(m.b.early_decide_shift) if m.year < m.b.early_until else 0.0
 
 
 def _p_aware(m: ModelView, idx: np.ndarray) -> np.ndarray:
@@ -94,7 +102,7 @@ def _p_aware(m: ModelView, idx: np.ndarray) -> np.ndarray:
 
 def _p_decide(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b, deg = m.b, m.net.degree[idx]
-    logit = (m.logit_static[idx] + b.decide_w_subsidy * subsidy_pull(m, idx)
+    logit = (m.logit_static[idx] + early_shift(m) + b.decide_w_subsidy * subsidy_pull(m, idx)
              + b.decide_w_movers * m.mover_contacts[idx] / np.maximum(deg, 1))
     return sigmoid(logit)
 

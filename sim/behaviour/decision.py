@@ -2,7 +2,8 @@
 
 A considering household either gives up (back to aware) or picks a destination region with a
 multinomial logit over the regions open this year: jobs in its sector, distance from home,
-contacts already living there, housing provided by the authorities, and winter severity, among the
+contacts already living there, housing provided by the authorities, winter severity, and a destination
+constant that moves by year (`destination_constants`), among the
 regions the career centre says have quota room (source 001); told that none has, it decides again
 next month (and may give up meanwhile, `decide_drop_rate`). Then it
 starts collecting documents (IOM Table 22).
@@ -16,11 +17,13 @@ from sim.behaviour.selection import informed_room
 from sim.behaviour.awareness import refresh
 from sim.behaviour.common import choose, size_ahead, start_delay
 from sim.protocol import ModelView
+from sim.maths import logit, sigmoid
 from sim.regions import DESTINATIONS
 from sim.rng import declare
-from sim.states import DecisionMode, State
+from sim.schema import BEHAVIOUR, SURVEYED
+from sim.states import Channel, DecisionMode, State
 
-ROOM_ROUNDS = 3  # a household whose first choice filled up this month may choose again, twice
+ROOM_ROUNDS = int(BEHAVIOUR.fields["room_rounds"].hi)  # the draws declared: enough for any allowed `room_rounds`
 
 GIVE_UP = declare("give_up", "decision", 0, "a considering household gives up for now", __name__)
 CONSULT = declare("consult", "decision", 1, "the decision was taken with others rather than independently", __name__)
@@ -40,12 +43,18 @@ def contacts_by_destination(m: ModelView, who: np.ndarray) -> np.ndarray:
     return flat.reshape(len(who), k)
 
 
-SURVEYED = ("north_kazakhstan", "pavlodar", "kostanay", "east_kazakhstan")  # regions with a destination constant
+def _surveyed(b, prefix: str) -> np.ndarray:
+    """Per destination, the parameter `prefix` + region of the surveyed regions, 0 elsewhere."""
+    return np.array([getattr(b, prefix + r) if r in SURVEYED else 0.0 for r in DESTINATIONS])
 
 
-def destination_constants(b) -> np.ndarray:
-    """Destination constants of the logit (0 for regions without one): IOM Table 10 identifies them."""
-    return np.array([getattr(b, f"choice_asc_{r}") if r in SURVEYED else 0.0 for r in DESTINATIONS])
+def destination_constants(m: ModelView) -> np.ndarray:
+    """This year's destination constants of the logit (0 for regions without one): IOM Table 10 identifies
+    their level; the official arrivals' drift between periods moves them by year (`sim.drift`); before the
+    2016 list of destinations (`early_until`) the early phase's shifts apply (IOM Table 3 by region)."""
+    b = m.b
+    asc = _surveyed(b, "choice_asc_") + m.prog.destination_drift[m.year_index]
+    return asc + _surveyed(b, "early_asc_") if m.year < b.early_until else asc
 
 
 def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> np.ndarray:
@@ -56,7 +65,8 @@ def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> 
          + b.choice_w_network * np.log1p(contacts)
          + b.choice_w_housing * m.prog.provided_share[None, :]
          + b.choice_w_climate * w.winter_severity[None, :]
-         + destination_constants(b)[None, :])
+         + destination_constants(m)[None, :]
+         + _surveyed(b, "choice_w_centre_")[None, :] * (m.aware_channel[who] == Channel.EMPLOYMENT_CENTRE)[:, None])
     return np.where(m.prog.active[m.year_index][None, :], u, -np.inf)
 
 
@@ -64,8 +74,12 @@ def _decision_mode(m: ModelView, who: np.ndarray) -> None:
     """How the decision was taken (IOM Table 14): a household that consulted others did so with
     contacts who relocated if it has any, else with relatives and friends (whoever told it of the
     programme: IOM asked how the decision was taken, not how the news came); the rest decided
-    independently in the family circle."""
-    consult = m.streams.draw(CONSULT, m.month, who) < m.b.consult_share
+    independently in the family circle. The chance of consulting is `consult_share` shifted in log-odds by
+    the destination's `consult_shift_*` (IOM Table 14 by region)."""
+    b = m.b
+    with np.errstate(divide="ignore"):  # a share of 0 or 1 is a log-odds of -inf or inf: no shift moves it
+        chance = sigmoid(logit(b.consult_share) + _surveyed(b, "consult_shift_")[m.dest[who]])
+    consult = m.streams.draw(CONSULT, m.month, who) < chance
     movers = m.mover_contacts[who] > 0
     m.decision_mode[who] = np.where(consult & movers, DecisionMode.WITH_RELOCATED,
                                     np.where(consult, DecisionMode.WITH_RELATIVES, DecisionMode.INDEPENDENT))
@@ -86,7 +100,7 @@ def _choose_with_room(m: ModelView, who: np.ndarray, util: np.ndarray) -> np.nda
     dest = np.full(len(who), -1, np.int64)
     pending = np.arange(len(who))
     size_all = m.hh.size[who].astype(np.float64)
-    for k in range(ROOM_ROUNDS):
+    for k in range(m.b.room_rounds):
         u = util[pending].copy()
         u[:, (tranche <= 0) | (year < 1)] = -np.inf
         open_ = np.isfinite(u.max(axis=1))

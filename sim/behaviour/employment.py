@@ -27,9 +27,6 @@ SIDE_BUSINESS = declare("side_business", "jobs", 6, "an employed head with busin
 BUSINESS_EXIT = declare("business_exit", "jobs", 7, "a business closes this month", __name__)
 FIRST_BUSINESS = declare("first_business", "jobs", 9, "a head who came for business starts one before searching", __name__)
 
-WAGE_OTHER = 0.85     # assumption: pay in a job outside one's qualification, relative
-WAGE_BUSINESS = 0.9   # assumption: earnings from a new business, relative
-
 
 def employment(m: ModelView) -> None:
     idx = m.active_idx(State.ARRIVED)
@@ -128,7 +125,6 @@ def _employer_subsidy(m: ModelView, idx: np.ndarray) -> None:
 
 def employment_value_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     """Monthly earnings of the head (MCI) by job type and education."""
-    wage = m.wage_mci[m.hh.education[idx]]
-    j = m.job[idx]
-    earnings = np.where(j == Job.MATCHED, wage, np.where(j == Job.OTHER, wage * WAGE_OTHER, np.where(j == Job.BUSINESS, wage * WAGE_BUSINESS, 0.0)))
-    return earnings + m.side_business[idx] * m.b.business_side_income_mci
+    b, wage, j = m.b, m.wage_mci[m.hh.education[idx]], m.job[idx]
+    earnings = np.where(j == Job.MATCHED, wage, np.where(j == Job.OTHER, wage * b.wage_other_factor, np.where(j == Job.BUSINESS, wage * b.wage_business_factor, 0.0)))
+    return earnings + m.side_business[idx] * b.business_side_income_mci

@@ -12,15 +12,13 @@ from sim.behaviour.employment import employment_value_mci
 from sim.protocol import ModelView
 from sim.states import Education, Housing, Marital, State
 
-WINTER_MONTHS = (0, 1, 2, 10, 11)        # Nov-Mar: heating season
-STAY_COST_SHARE = 0.6                    # assumption: cost of staying with acquaintances/hostel vs rent
-OWN_HOUSING_COST_SHARE = 0.3             # assumption: utilities of provided or own housing vs rent
+WINTER_MONTHS = (0, 1, 2, 10, 11)        # Nov-Mar: heating season (calendar months, January = 0)
 
 
 def market_rent_mci(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b = m.b
     base = np.where(m.rural_dest[idx], b.rent_market_mci_rural, b.rent_market_mci_urban)
-    size_factor = np.where(m.hh.size[idx] >= m.prog.large_family_from, 1.2, 1.0)
+    size_factor = np.where(m.hh.size[idx] >= m.prog.large_family_from, b.large_family_rent_factor, 1.0)
     return base * size_factor * m.world.rent_price_index[m.dest[idx]]
 
 
@@ -33,7 +31,7 @@ def finances(m: ModelView) -> None:
     hs = m.housing_status[idx]
     rent = market_rent_mci(m, idx)
     housing_cost = np.select([hs == Housing.RENTED, hs == Housing.NONE, hs == Housing.TEMPORARY],
-                             [rent, STAY_COST_SHARE * rent, 0.0], OWN_HOUSING_COST_SHARE * rent)
+                             [rent, b.stay_cost_share * rent, 0.0], b.own_housing_cost_share * rent)
     heating = b.winter_heating_mci * m.world.winter_severity[m.dest[idx]] * (m.month % 12 in WINTER_MONTHS)
     costs = b.living_cost_mci_per_person * hh.size[idx] + housing_cost + heating + hh.debt_mci[idx]
     m.cash[idx] += (income - costs) * mci

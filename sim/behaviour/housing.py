@@ -27,8 +27,6 @@ CENTRE_QUEUE_TIE = declare("centre_queue_tie", "arrival", 2, "order within a mon
 FLAT_FOUND = declare("flat_found", "housing", 1, "finds a flat on the rental market this month", __name__)
 PURCHASE_HELP = declare("purchase_help", "housing", 2, "a renter buys or builds a home with the programme's help", __name__)
 
-CERTIFICATE_MONTHS = 3  # assumption: months from arrival until a certificate holder has bought a home
-
 
 def housing(m: ModelView) -> None:
     _offer_rentals(m)
@@ -42,13 +40,13 @@ def housing(m: ModelView) -> None:
 
 def _offer_rentals(m: ModelView) -> None:
     """This month's flats on offer to arrivals, split between towns and villages. Unlet flats stay on
-    offer up to three months' worth (so that a thinly scaled market is not lumpier than the real one)."""
+    offer up to `rental_offer_months` months' worth (so that a thinly scaled market is not lumpier than the real one)."""
     offers = m.prog.rental_offers * m.scale
     rural = m.b.rural_destination_share
     expected = np.stack([offers * (1.0 - rural), offers * rural], axis=1)
     u = m.streams.draw(RENTAL_ROUNDING, m.month, np.arange(expected.size))
     inflow = stochastic_round(expected.ravel(), u).reshape(expected.shape)
-    m.rentals_left = np.minimum(m.rentals_left + inflow, np.ceil(3.0 * expected))
+    m.rentals_left = np.minimum(m.rentals_left + inflow, np.ceil(m.b.rental_offer_months * expected))
 
 
 def _temporary_accommodation(m: ModelView, idx: np.ndarray) -> None:
@@ -93,7 +91,7 @@ def _search(m: ModelView, idx: np.ndarray) -> None:
 
 def _purchase_help(m: ModelView, idx: np.ndarray) -> None:
     # certificate holders buy a home a few months after arrival, out of rented or poor housing (source 001)
-    cert = idx[m.certificate[idx] & (m.month - m.arrival_month[idx] == CERTIFICATE_MONTHS) & (m.housing_status[idx] != Housing.OWN)]
+    cert = idx[m.certificate[idx] & (m.month - m.arrival_month[idx] == m.b.certificate_months) & (m.housing_status[idx] != Housing.OWN)]
     m.housing_status[cert] = Housing.OWN
     m.poor_housing[cert] = False
     m.housed_month[cert[m.housed_month[cert] < 0]] = m.month

@@ -99,9 +99,10 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     latent = z + np.log(ua / (1 - ua))
     m.adapt_needed[who] = np.where(latent < 0, 0.0, b.adapt_months * latent)
     m.has_contacts[who] = contacts
-    # money brought: savings less the cost of the move (assumption: 10 MCI + 1 MCI per 100 km per 3 persons)
+    # money brought: savings less the cost of the move (assumed: a fixed part and a part per 100 km and member)
     km = w.origin_dest_km[hh.origin[who], d]
-    m.cash[who] = (hh.savings_mci[who] - 10.0 - km / 100.0 * 1.0 * hh.size[who] / 3.0) * m.mci
+    cost = b.moving_cost_mci_fixed + km / 100.0 * b.moving_cost_mci_per_100km * hh.size[who]
+    m.cash[who] = (hh.savings_mci[who] - cost) * m.mci
     persons = hh.size[who]
     r = m.record
     r.arrivals_hh[mo] += len(who)

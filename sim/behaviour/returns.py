@@ -37,12 +37,10 @@ MOVE_ON = declare("move_on", "returns", 1, "an arrived household moves on to ano
 REPAYS = declare("repays", "returns", 2, "a returning household repays what the rules ask back", __name__)
 RETURN_REASON = declare("return_reason", "returns", 3, "the reason for a return, in proportion to its hazard", __name__)
 
-MOVE_ON_JOBLESS_FACTOR = 3.0  # assumption: jobless households move on three times as often
-
 
 def jobless_after_search(m: ModelView, idx: np.ndarray) -> np.ndarray:
-    """A head who seeks work and is still jobless three months or more after arrival."""
-    return (m.job[idx] == Job.NONE) & ~m.hh.inactive[idx] & (m.month - m.arrival_month[idx] >= 3)
+    """A head who seeks work and is still jobless `return_jobless_after_months` or more after arrival."""
+    return (m.job[idx] == Job.NONE) & ~m.hh.inactive[idx] & (m.month - m.arrival_month[idx] >= m.b.return_jobless_after_months)
 
 
 def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
@@ -57,11 +55,12 @@ def reason_hazards(m: ModelView, idx: np.ndarray) -> np.ndarray:
         h[:, ReturnReason.CLIMATE] = (b.return_h_climate * gap * (1.0 + b.return_w_stove * m.rural_dest[idx])
                                       * (1.0 - b.return_climate_services * (m.briefed[idx] | is_adapted)))
     hs = m.housing_status[idx]
-    # from the month after arrival, the arrival month being spent moving in or queuing; without a bed
-    # and without contacts in the region a household has nowhere to stay from the start
+    # from `return_unhoused_after_months` (the arrival month being spent moving in or queuing); without a
+    # bed and without contacts in the region a household has nowhere to stay from the start
+    late = since >= b.return_unhoused_after_months
     h[:, ReturnReason.HOUSING] = np.select(
-        [(hs == Housing.NONE) & ((since >= 1) | ~m.has_contacts[idx]), (hs == Housing.TEMPORARY) & (since >= 1),
-         (hs == Housing.PROVIDED) & m.poor_housing[idx] & (since >= 1)],
+        [(hs == Housing.NONE) & (late | ~m.has_contacts[idx]), (hs == Housing.TEMPORARY) & late,
+         (hs == Housing.PROVIDED) & m.poor_housing[idx] & late],
         [b.return_h_unhoused, b.return_h_temporary, b.return_h_poor_housing], 0.0)
     h[:, ReturnReason.JOB] = b.return_h_jobless * jobless_after_search(m, idx)
     h[:, ReturnReason.MONEY] = b.return_h_money * m.deficit[idx]
@@ -89,7 +88,7 @@ def returns(m: ModelView) -> None:
         reason = choose(h[go_mask] + 1e-300, s.draw(RETURN_REASON, mo, go))
         _return_home(m, go, reason)
     stay = idx[m.state[idx] == State.ARRIVED]
-    p_on = b.move_on_rate * np.where(jobless_after_search(m, stay), MOVE_ON_JOBLESS_FACTOR, 1.0)
+    p_on = b.move_on_rate * np.where(jobless_after_search(m, stay), b.move_on_jobless_factor, 1.0)
     mover = stay[s.draw(MOVE_ON, mo, stay) < p_on]
     if len(mover):
         _move_on(m, mover)
