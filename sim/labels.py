@@ -67,6 +67,8 @@ OUTCOMES: dict[str, Label] = {
     "reimbursed_tenge": Label("Repaid by returners", TENGE),
     "services_cost_tenge": Label("Cost of services given", TENGE,
                                  "orientation, assessments, adaptation services, courses and the women's package, at assumed unit costs"),
+    "campaign_cost_tenge": Label("Cost of the information campaign", TENGE,
+                                 "extra media reach and centre outreach in the origin regions, at assumed unit costs"),
     "cost_per_retained_person_24m_tenge": Label("Cost per person retained 24 months", TENGE,
                                                 "subsidies and services less repayments, per person still in the north 24 months after arrival"),
     "median_application_to_approval_months": Label("Median wait, application to approval", MONTHS),

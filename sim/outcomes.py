@@ -57,6 +57,7 @@ def monthly_table(m) -> pd.DataFrame:
     cols.update({f"paid_{s}_tenge": r.paid[:t, i] for i, s in enumerate(SUBSIDY_TYPES)})
     cols["reimbursed_tenge"] = r.reimbursed[:t]
     cols["services_cost_tenge"] = r.services_cost[:t]
+    cols["campaign_cost_tenge"] = r.campaign_cost[:t]
     k = 1.0 / m.scale
     df = pd.DataFrame({c: v if c.endswith("_share") else v * k for c, v in cols.items()})
     df.insert(0, "year", np.repeat(m.years, 12)[: len(df)])
@@ -143,6 +144,7 @@ def summary(m) -> dict:
         "subsidies_paid_tenge": paid,
         "reimbursed_tenge": float(r.reimbursed.sum() * k),
         "services_cost_tenge": float(r.services_cost.sum() * k),
+        "campaign_cost_tenge": float(r.campaign_cost.sum() * k),
         "asked_back_tenge": float(r.asked_back.sum() * k),
         "cost_per_retained_person_24m_tenge": _cost_per_retained(m),
         "in_destination_persons_end": float(size[m.state == State.ARRIVED].sum() * k),

@@ -10,7 +10,7 @@ import numpy as np
 
 from sim.drift import destination_drift
 from sim.maths import logit, sigmoid
-from sim.regions import DESTINATIONS, SECTORS
+from sim.regions import DESTINATIONS, ORIGINS, SECTORS
 from sim.scenario import Scenario
 from sim.schema import BIN_MONTHS, SERVICE_COSTS
 
@@ -68,6 +68,13 @@ class Programme:
         self.women_package = sc.by_year(sv["women_package_coverage"])
         self.orientation_by_region = sv["orientation_by_region"] == "yes"
         self.service_cost_mci = {service: float(sv[f"{service}_cost_mci"]) for service, _, _ in SERVICE_COSTS}
+        ic = d["information_campaign"]
+        self.campaign_media = sc.by_year(ic["media_extra"])
+        self.campaign_centre = sc.by_year(ic["centre_extra"])
+        self.campaign_on = (self.campaign_media > 0) | (self.campaign_centre > 0)
+        self.campaign_coverage = np.array([ic["origin_coverage"].get(o, 1.0) for o in ORIGINS], float)
+        self.campaign_decide_shift = float(ic["decide_shift"])
+        self.campaign_cost_mci = (float(ic["media_cost_mci"]), float(ic["centre_cost_mci"]))
         self.repayment_rule = d["repayment"]["rule"]
         self.contract_months = int(d["repayment"]["contract_months"])
         self.delays = {k: self._delay_table(v) for k, v in d["delays"].items()}
@@ -117,6 +124,10 @@ class Programme:
         if not 0.0 < cov < 1.0:
             return np.full(len(dest), cov), told
         return sigmoid(logit(cov) + logit(world.oriented_share[dest]) - logit(world.oriented_pooled)), told
+
+    def campaign_terms(self, y: int) -> tuple[float, float, bool]:
+        """The year's campaign: extra media reach, extra centre outreach, and whether it runs."""
+        return float(self.campaign_media[y]), float(self.campaign_centre[y]), bool(self.campaign_on[y])
 
     def rent_subsidy_mci(self, size: np.ndarray, rural: np.ndarray, price_index: np.ndarray) -> np.ndarray:
         """Monthly rent and utilities subsidy in MCI by locality and family size (IOM 3.4.5)."""

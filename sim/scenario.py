@@ -24,9 +24,20 @@ from sim.schema import (
     REGION_KINDS, SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Section, Text, YearSchedule, describe, required,
 )
 
-# The repository's scenarios/ folder, installed as the data package sim.scenarios (setup.py), so a wheel
-# finds its scenarios wherever it is installed and an editable install reads the repository's files.
-SCENARIO_DIR = Path(str(files("sim.scenarios")))
+
+
+def _scenario_dir() -> Path:
+    """The repository's scenarios/ folder, installed as the data package sim.scenarios (setup.py), so a wheel
+    finds its scenarios wherever it is installed. A source tree whose `sim` is imported reads its own
+    scenarios/ beside it: an editable install maps sim.scenarios to the checkout it was made from, and a
+    second checkout (a git worktree on PYTHONPATH) would otherwise run its code on the first one's files."""
+    beside = Path(__file__).resolve().parents[1] / "scenarios"
+    if (beside / "baseline.toml").is_file() and (beside / "__init__.py").is_file():
+        return beside
+    return Path(str(files("sim.scenarios")))
+
+
+SCENARIO_DIR = _scenario_dir()
 NAME_CHARS = 100  # a scenario name: it becomes a results folder name
 __all__ = ["ScenarioError", "parse_override"]  # re-exported from sim.inputs for existing callers
 

@@ -345,6 +345,26 @@ SCHEMA = Section(
                                                 "IOM 3.3.5 and Table 25 (oriented: Kostanay 38.8%, North Kazakhstan 49.4%)", "yes"),
             }
         ),
+        "information_campaign": Section(
+            {
+                "media_extra": YearSchedule(Num(0, 20, "multiple of the media and internet rate", ""),
+                                            "the campaign's extra media and internet reach: in reached origin households the monthly rate of hearing by media (`awareness_media_rate`) is multiplied by 1 + this (0: no campaign)",
+                                            "IOM rec. 2.1: funds for wide dissemination in mass media, social networks and outdoor advertising in the South"),
+                "centre_extra": YearSchedule(Num(0, 20, "multiple of the employment-centre rate", ""),
+                                             "employment centres' outreach in the origins: in reached households in touch with a centre the rate of hearing there (`awareness_centre_rate`) is multiplied by 1 + this",
+                                             "IOM rec. 1.2: the regions of origin's task of informing the population"),
+                "origin_coverage": RegionMap(Num(0, 1, "share of the origin region's households the campaign reaches", ""),
+                                             "share of each origin region's households the campaign reaches (default 1: every origin)",
+                                             "IOM rec. 2.1 (the labour-surplus regions of the South)", "origin", 1.0),
+                "decide_shift": Num(-2, 2, "shift of the decision logit of aware households the campaign reaches, in the years it runs",
+                                    "assumption: what the campaign says of the terms and of settled families makes the decision a little easier; no source measures it, so it is small and swept (docs/elasticities.md)", 0.1),
+                "media_cost_mci": Num(0, 100, "cost of one unit of media_extra per reached household and year, MCI",
+                                      "assumption: the sources give no campaign budget; about 200 tenge of advertising per household a year", 0.05),
+                "centre_cost_mci": Num(0, 100, "cost of one unit of centre_extra per reached household and year, MCI",
+                                       "assumption: the sources give no campaign budget; outreach staff time, about ten times the media cost per household", 0.5),
+            },
+            "An information campaign in the regions of origin (issue 20): the awareness channels of Tables 15-16 and the decision, with its cost.",
+        ),
         "repayment": Section(
             {
                 "rule": Choice(tuple(REPAYMENT_RULES), "what a returner within the contract is asked to repay", "IOM 3.4.4"),

@@ -366,6 +366,7 @@ RECORD: tuple[Counter, ...] = (
     _c("quota_persons_year", "year × destination", PERSONS, "the year's quota", "new_year"),
     _c("paid", "month × subsidy", "tenge", "subsidies paid, by type (`sim.programme.SUBSIDY_TYPES`)", "employment subsidies"),
     _c("reimbursed", "month", "tenge", "subsidies repaid on return", "returns"),
+    _c("campaign_cost", "month", "tenge", "cost of the information campaign, booked in January", "new_year"),
     _c("services_cost", "month", "tenge", "programme cost of the services given to arrivals (`sim.schema.SERVICE_COSTS`)", "moving"),
     _c("asked_back", "month", "tenge", "subsidies due for repayment on return, paid or not", "returns"),
     _c("state_counts", "month × state", HH, "households in each programme `State` at the month's end", MONTH_END),

@@ -33,8 +33,8 @@ MORE_AWARE = declare("awareness_wait_more_aware", "awareness", 2, "the second cl
                      "rose because more of its contacts became aware (see `refresh`)", __name__, redrawn=True)
 MORE_MOVERS = declare("awareness_wait_more_movers", "awareness", 3, "the second clock of a household whose chance "
                       "rose because more of its contacts now live in a destination", __name__, redrawn=True)
-NEW_TERMS = declare("awareness_wait_new_terms", "awareness", 4, "the second clock of an aware household whose "
-                    "chance rose with a new year's subsidy terms", __name__, redrawn=True)
+NEW_TERMS = declare("awareness_wait_new_terms", "awareness", 4, "the second clock of a household whose chance "
+                    "rose with a new year's terms (subsidies, an information campaign)", __name__, redrawn=True)
 
 
 def waiting_time(p: np.ndarray, u: np.ndarray) -> np.ndarray:
@@ -72,18 +72,18 @@ def subsidy_pull(m: ModelView, idx: np.ndarray) -> np.ndarray:
     Measured against the mean wage (not the household's own income) so that the package changes
     how many apply more than who applies.
     """
-    per_member, rent, wage, _early = pull_terms(m)
+    per_member, rent, wage = pull_terms(m)[:3]
     value = per_member * m.hh.size[idx] + rent
     return np.log1p(value / (12.0 * wage))
 
 
-def pull_terms(m: ModelView) -> tuple[float, float, float, float]:
+def pull_terms(m: ModelView) -> tuple[float, float, float, float, tuple[float, float, bool]]:
     """What the decision chance reads of this year: relocation subsidy per member, rent subsidy over its
-    months, the mean wage (MCI), and the early phase's shift (`early_shift`). While they stay, no
-    decision chance changes."""
+    months, the mean wage (MCI), the early phase's shift (`early_shift`) and the information campaign
+    (`Programme.campaign_terms`, which the awareness chance reads too). While they stay, no chance changes."""
     p = m.prog
     return (float(p.reloc_mci[m.year_index]), float(p.rent_months * p.rent_mci.mean()), float(m.wage_mci.mean()),
-            early_shift(m))
+            early_shift(m), p.campaign_terms(m.year_index))
 
 
 def early_shift(m: ModelView) -> float:
@@ -92,18 +92,31 @@ def early_shift(m: ModelView) -> float:
     return float(m.b.early_decide_shift) if m.year < m.b.early_until else 0.0
 
 
+def _channel_rates(m: ModelView, idx: np.ndarray) -> tuple:
+    """The monthly hazards of hearing by each channel (media and internet, employment centre, aware
+    contacts, contacts who moved), an information campaign's extra reach included where it runs."""
+    b, deg = m.b, np.maximum(m.net.degree[idx], 1)
+    media_extra, centre_extra, on = m.prog.campaign_terms(m.year_index)
+    media, centre = b.awareness_media_rate, b.awareness_centre_rate * m.hh.centre_contact[idx]
+    if on:
+        reach = m.prog.campaign_coverage[m.hh.origin[idx]]
+        media = media * (1.0 + media_extra * reach)
+        centre = centre * (1.0 + centre_extra * reach)
+    return (media, centre, b.awareness_network_weight * m.aware_contacts[idx] / deg,
+            b.awareness_mover_weight * m.mover_contacts[idx] / deg)
+
+
 def _p_aware(m: ModelView, idx: np.ndarray) -> np.ndarray:
-    b, deg = m.b, m.net.degree[idx]
-    rate = (b.awareness_media_rate + b.awareness_centre_rate * m.hh.centre_contact[idx]
-            + b.awareness_network_weight * m.aware_contacts[idx] / np.maximum(deg, 1)
-            + b.awareness_mover_weight * m.mover_contacts[idx] / np.maximum(deg, 1))
-    return 1.0 - np.exp(-rate)
+    media, centre, network, movers = _channel_rates(m, idx)
+    return 1.0 - np.exp(-(media + centre + network + movers))
 
 
 def _p_decide(m: ModelView, idx: np.ndarray) -> np.ndarray:
     b, deg = m.b, m.net.degree[idx]
     logit = (m.logit_static[idx] + early_shift(m) + b.decide_w_subsidy * subsidy_pull(m, idx)
              + b.decide_w_movers * m.mover_contacts[idx] / np.maximum(deg, 1))
+    if m.prog.campaign_on[m.year_index]:   # the campaign's word on the terms, where it reaches
+        logit = logit + m.prog.campaign_decide_shift * m.prog.campaign_coverage[m.hh.origin[idx]]
     return sigmoid(logit)
 
 
@@ -267,11 +280,8 @@ def awareness(m: ModelView) -> None:
 def _record_channel(m: ModelView, idx: np.ndarray) -> None:
     """Which channel brought the news, in proportion to each channel's share of the hazard: the
     channel whose stretch of the summed hazard holds the uniform times that sum."""
-    b, deg = m.b, np.maximum(m.net.degree[idx], 1)
     tiny = 1e-12  # every channel a sliver, so that a zero hazard picks by position, never divides by 0
-    parts = (b.awareness_media_rate + tiny, b.awareness_centre_rate * m.hh.centre_contact[idx] + tiny,
-             b.awareness_network_weight * m.aware_contacts[idx] / deg + tiny,
-             b.awareness_mover_weight * m.mover_contacts[idx] / deg + tiny)
+    parts = tuple(rate + tiny for rate in _channel_rates(m, idx))
     edge = parts[0] + parts[1]
     x = m.streams.draw(AWARE_CHANNEL, m.month, idx) * (edge + parts[2] + parts[3])
     channel = (x > parts[0]).astype(np.int8)

@@ -15,6 +15,18 @@ QUOTA_ROUNDING = declare("quota_rounding", "selection", 7, "rounding of each reg
 VACANCY_ROUNDING = declare("vacancy_rounding", "jobs", 8, "rounding of each region and sector's new openings (per cell)", __name__)
 
 
+def campaign_cost(m: ModelView) -> None:
+    """The information campaign's cost for the year, booked in January: per reached household of each
+    origin region, each unit of extra media reach and of centre outreach at its unit cost (MCI)."""
+    media_extra, centre_extra, on = m.prog.campaign_terms(m.year_index)
+    if not on:
+        return
+    media_cost, centre_cost = m.prog.campaign_cost_mci
+    households = np.bincount(m.hh.origin, minlength=len(m.prog.campaign_coverage))   # once a campaign year
+    reached = float(np.dot(m.prog.campaign_coverage, households))
+    m.record.campaign_cost[m.month] += reached * (media_extra * media_cost + centre_extra * centre_cost) * m.mci
+
+
 def new_year(m: ModelView) -> None:
     y = m.year_index
     m.schedule_from = m.month  # refreshes before this month's awareness phase schedule from this month
@@ -29,8 +41,12 @@ def new_year(m: ModelView) -> None:
         # then: with the same terms their chances, and so the law of their waiting times, stand)
         terms = pull_terms(m)
         if terms != m.pull_terms:
+            # a changed campaign moves the awareness chance of the unaware too: one pass over everyone
+            # in the years a campaign starts, changes or stops, never otherwise
+            unaware_too = terms[-1] != m.pull_terms[-1]
             m.pull_terms = terms
-            refresh(m, np.flatnonzero(m.state == State.AWARE), NEW_TERMS)
+            refresh(m, np.flatnonzero(m.state <= State.AWARE if unaware_too else m.state == State.AWARE), NEW_TERMS)
+        campaign_cost(m)
     # Vacancies open at the scenario's monthly turnover of the registered stock (IOM Table 9) and stay
     # open until filled, up to the stock itself. Whole openings, drawn by stochastic rounding, keep the
     # scaled expectation at any population scale; carrying unfilled ones over keeps small-scale runs

@@ -13,7 +13,7 @@ policy years. Persons are at national scale (divided by the population scale), a
   months, the share employed 12 months after arrival;
 * ``programme_cost_tenge``: subsidies paid in the policy years (relocation, rent, employer) and the
   services given in them (orientation, assessments, adaptation services, courses, women's package:
-  `sim.schema.SERVICE_COSTS`), less what was repaid in them;
+  `sim.schema.SERVICE_COSTS`) and an information campaign's cost, less what was repaid in them;
 * ``max_annual_cost_tenge``: the largest year's subsidies and services paid in the policy years (the budget cap);
 * ``cost_per_retained_24m_tenge``: programme cost over retained persons.
 """
@@ -29,7 +29,7 @@ from sim.states import Known
 # metric -> (planners' words, unit)
 METRICS = {
     "retained_24m_persons": ("persons still in the north 24 months after arrival", "persons"),
-    "programme_cost_tenge": ("programme cost in the policy years (subsidies and services paid less repaid)", "tenge"),
+    "programme_cost_tenge": ("programme cost in the policy years (subsidies, services and campaign paid less repaid)", "tenge"),
     "return_share_24m": ("share of arrivals back in the south within 24 months", "share"),
     "employed_share_12m": ("share of arrivals employed 12 months after arrival", "share"),
     "relocated_persons": ("persons relocated in the policy years", "persons"),
@@ -49,7 +49,7 @@ def policy_metrics(model, monthly, start_year: int) -> dict[str, float]:
     followed = arrived & (model.employed_12m != Known.UNKNOWN)
     policy = monthly[monthly["year"] >= int(start_year)]
     paid_cols = [c for c in monthly.columns if c.startswith("paid_") and c.endswith("_tenge")]
-    paid = policy[paid_cols].sum(axis=1) + policy["services_cost_tenge"]
+    paid = policy[paid_cols].sum(axis=1) + policy["services_cost_tenge"] + policy["campaign_cost_tenge"]
     annual = paid.groupby(policy["year"]).sum()
     cost = float(paid.sum() - policy["reimbursed_tenge"].sum())
     retained = float((size[cohort].sum() - size[back].sum()) * k)
