@@ -62,3 +62,24 @@ def test_the_decision_shift_moves_applications_while_the_campaign_runs():
     shifted, _ = run_baseline(["time.end_year=2016", tiny, "information_campaign.decide_shift=1.5"], scale=SCALE)
     considered = [int(m.record.state_counts[-1, State.DECIDING:].sum()) for m in (plain, shifted)]
     assert considered[1] > considered[0] * 1.3, considered
+
+
+def test_a_regional_rent_rate_steers_the_choice_of_destination():
+    """With `rent_subsidy.by_region_price = yes` a region whose rent index is above 1 pays more, and
+    with a choice weight on it draws a larger share of arrivals than with the weight at 0; with the
+    national rate (`no`) the weight changes nothing at all."""
+    from sim.regions import DESTINATIONS
+
+    def shares(*over):
+        m, s = run_baseline(["time.end_year=2018", *over], scale=0.05)
+        arrivals = np.array([s["relocated_persons_by_destination"][d] for d in DESTINATIONS])
+        return m, arrivals / arrivals.sum()
+
+    m, off = shares('rent_subsidy.by_region_price="yes"', "behaviour.choice_w_rent=0.0")
+    _, on = shares('rent_subsidy.by_region_price="yes"', "behaviour.choice_w_rent=10.0")
+    index = m.world.rent_price_index
+    dear, cheap = index > 1.05, index < 0.97
+    assert on[dear].sum() > off[dear].sum() + 0.01 and on[cheap].sum() < off[cheap].sum(), (off, on, index)
+    national = [run_baseline(["time.end_year=2015", f"behaviour.choice_w_rent={w}"], scale=0.01)[1]["relocated_persons_by_destination"]
+                for w in (0.0, 10.0)]
+    assert national[0] == national[1]

@@ -19,7 +19,7 @@ from sim.states import HOUSEHOLD_ATTRIBUTES, HOUSEHOLD_STATE, MONTH_END, RECORD,
 
 # skills assessment, purchase help, certificates, grants and side businesses are off or rare in the
 # baseline: switch them on so that every writer acts
-OVERRIDES = ["population.scale=0.01", "services.skills_assessment_coverage={2014=0.5}", "housing.purchase_help_share=0.3",
+OVERRIDES = ["population.scale=0.01", "services.skills_assessment_coverage={2014=0.5}", "information_campaign.media_extra={2014=0.5}", "housing.purchase_help_share=0.3",
              "housing.certificate_coverage={2014=0.3}", "housing.provided_poor_share.north_kazakhstan=1.0",
              "housing.provided_poor_share.pavlodar=1.0", "business_support.grant_coverage={2014=0.5}",
              "behaviour.business_side_rate=1.0", "behaviour.return_h_poor_housing=0.2", "behaviour.return_h_other=0.02",

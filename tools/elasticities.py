@@ -27,9 +27,10 @@ OUT = ROOT / "docs" / "elasticities.md"
 OUTCOMES = ("relocated_persons", "returned_persons", "employed_share_12m", "cost_per_retained_person_24m_tenge")
 # Keys through which a lever reaches the decision to relocate (sim/behaviour/awareness.py subsidy_pull)
 # or the choice of destination (sim/behaviour/decision.py destination_utility).
-DECISION_KEYS = ("relocation_subsidy.", "rent_subsidy.", "quotas.", "quota_rule.")
+DECISION_KEYS = ("relocation_subsidy.", "rent_subsidy.", "quotas.", "quota_rule.", "information_campaign.")
 CHOICE_KEYS = ("housing.provided_share", "vacancies.")
-DEMAND_LEVERS = ("relocation_subsidy.", "rent_subsidy.", "housing.provided_share", "services.orientation")  # issue 8: subsidies, information, housing
+DEMAND_LEVERS = ("relocation_subsidy.", "rent_subsidy.", "housing.provided_share", "services.orientation",
+                 "information_campaign.")  # issue 8: subsidies, information, housing; issue 20: the campaign
 
 
 def _lever(name: str) -> str:
@@ -65,11 +66,11 @@ def _why(name: str, keys: list[str], moved: bool, binds: bool, fewer: bool = Fal
         return ("quotas bind (the year's quota, or the monthly release rationing choices): a demand lever moves "
                 "applications, deferred choices and the wait-list, not relocations")
     if "rent_subsidy.by_region_price" in keys and not any(k.startswith(("relocation_subsidy.", "rent_subsidy.months")) for k in keys):
-        return ("the decision weighs the national rent rate (sim/behaviour/awareness.py subsidy_pull), so scaling it "
-                "by regional prices changes what is paid, not the pull")
+        return ("the decision weighs the national rent rate (sim/behaviour/awareness.py subsidy_pull); regional rates "
+                "steer the choice of destination (behaviour.choice_w_rent), shifting arrivals between regions")
     if any(k.startswith("services.orientation") for k in keys):
-        return ("orientation reaches participants who already applied and acts on adaptation after arrival; the model "
-                "has no lever on awareness or the decision through information (awareness rates are behaviour)")
+        return ("orientation reaches participants who already applied and acts on adaptation after arrival; the lever "
+                "on awareness and the decision through information is information_campaign.toml")
     if any(k.startswith(DECISION_KEYS) for k in keys):
         from sim.compare import RATIONING
 

@@ -67,7 +67,17 @@ def destination_utility(m: ModelView, who: np.ndarray, contacts: np.ndarray) -> 
          + b.choice_w_climate * w.winter_severity[None, :]
          + destination_constants(m)[None, :]
          + _surveyed(b, "choice_w_centre_")[None, :] * (m.aware_channel[who] == Channel.EMPLOYMENT_CENTRE)[:, None])
+    if m.prog.rent_by_region:   # a region that pays more rent subsidy draws more choosers (issue 20)
+        u = u + b.choice_w_rent * regional_rent_gain(m)[None, :]
     return np.where(m.prog.active[m.year_index][None, :], u, -np.inf)
+
+
+def regional_rent_gain(m: ModelView) -> np.ndarray:
+    """Per destination, the rent subsidy over its months above the national rate (`rent_subsidy.by_region_price`:
+    the rate times the region's rent price index), in years of the mean wage, as the decision's pull is measured."""
+    p = m.prog
+    per_year_wage = 12.0 * float(m.wage_mci.mean())
+    return p.rent_months * float(p.rent_mci.mean()) * (m.world.rent_price_index - 1.0) / per_year_wage
 
 
 def _decision_mode(m: ModelView, who: np.ndarray) -> None:
