@@ -21,7 +21,7 @@ LAYERS = ("core", "experiments", "calibration", "cli")
 # Every module by name; "pkg.*" places a package and every module in it.
 PLACED = {
     "core": ("sim", "sim.inputs", "sim.fields", "sim.schema", "sim.scenario", "sim.world", "sim.population",
-             "sim.programme", "sim.maths", "sim.nested", "sim.model", "sim.collector", "sim.outcomes", "sim.rng",
+             "sim.programme", "sim.drift", "sim.maths", "sim.nested", "sim.model", "sim.collector", "sim.outcomes", "sim.rng",
              "sim.regions", "sim.states", "sim.params", "sim.protocol", "sim.behaviour.*"),
     "experiments": ("sim.ensemble", "sim.runner", "sim.results", "sim.output_folder", "sim.labels", "sim.plotting",
                     "sim.plots", "sim.comparison", "sim.compare", "sim.compare_plots", "sim.sensitivity",
