@@ -30,14 +30,16 @@ BRIEF = "brief.html"
 MAX_LEVERS = 10     # levers listed in the question; the rest are counted
 
 CSS = """
-@page { size: A4; margin: 12mm 14mm; }
-body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 9pt; line-height: 1.3; color: #111;
+@page { size: A4; margin: 10mm 12mm; }
+body { font-family: "DejaVu Sans", "Liberation Sans", Arial, sans-serif; font-size: 8pt; line-height: 1.2; color: #111;
        max-width: 182mm; margin: 0 auto; }
-h1 { font-size: 14pt; margin: 0 0 2mm 0; } h2 { font-size: 10.5pt; margin: 3mm 0 1mm 0; border-bottom: 1px solid #999; }
-p, ul { margin: 1mm 0; } ul { padding-left: 5mm; } li { margin: 0.5mm 0; }
-table { border-collapse: collapse; width: 100%; font-size: 8.5pt; } th, td { border-bottom: 1px solid #ddd; padding: 0.8mm 1.5mm;
-  text-align: left; vertical-align: top; } td.n { text-align: right; white-space: nowrap; }
-.plots { display: flex; gap: 3mm; } .plots img { width: 49%; height: auto; }
+h1 { font-size: 13pt; margin: 0 0 1mm 0; } h2 { font-size: 10pt; margin: 2mm 0 0.5mm 0; border-bottom: 1px solid #999; }
+p, ul { margin: 0.8mm 0; } ul { padding-left: 5mm; } li { margin: 0.5mm 0; }
+table { border-collapse: collapse; width: 100%; font-size: 7.5pt; table-layout: fixed; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.5mm 1.2mm; text-align: left; vertical-align: top; overflow-wrap: anywhere; }
+th { font-size: 7pt; } td.n { text-align: right; } th.o { width: 22%; } th.v { width: 13%; } th.d { width: 17%; }
+.band { display: block; font-size: 7pt; color: #444; }
+.plots { display: flex; gap: 3mm; margin-top: 1mm; } .plots img { width: 49%; height: auto; }
 pre { white-space: pre-wrap; word-break: break-all; font-size: 7.5pt; background: #f4f4f4; padding: 1.5mm; margin: 1mm 0; }
 .small { font-size: 7.5pt; color: #444; }
 @media print { h2 { break-after: avoid; } .plots, table { break-inside: avoid; } }
@@ -90,18 +92,19 @@ def _headline(comp: Comparison, table: pd.DataFrame, names: Callable[[str], str]
     first, n = comp.labels[0], len(comp.seeds)
     parts = []
     for lab in comp.labels[1:]:
-        rows = ["<tr>" + "".join(f"<th>{_e(h)}</th>" for h in (_("Outcome"), names(first), names(lab),
-                _("Difference [90% band]"), _("What it means"))) + "</tr>"]
+        heads = zip(("o", "v", "v", "d", "m"), (_("Outcome"), names(first), names(lab), _("Difference [90% band]"),
+                                                 _("What it means")))
+        rows = ["<tr>" + "".join(f"<th class='{c}'>{_e(h)}</th>" for c, h in heads) + "</tr>"]
         for outcome in PRINTED:
             sel = table[table["outcome"] == outcome].set_index("scenario")
             if sel.empty:
                 continue
             a, b = sel.loc[first], sel.loc[lab]
-            band = (f" [{format_difference(outcome, b['diff_low'])}, {format_difference(outcome, b['diff_high'])}]"
-                    if n > 1 else "")
+            band = (f"<span class='band'>[{_e(format_difference(outcome, b['diff_low']))}, "
+                    f"{_e(format_difference(outcome, b['diff_high']))}]</span>" if n > 1 else "")
             rows.append(f"<tr><td>{_e(label(outcome).text)}</td><td class='n'>{_e(format_value(outcome, a['mean']))}</td>"
                         f"<td class='n'>{_e(format_value(outcome, b['mean']))}</td>"
-                        f"<td class='n'>{_e(format_difference(outcome, b['diff_from_first']) + band)}</td>"
+                        f"<td class='n'>{_e(format_difference(outcome, b['diff_from_first']))}{band}</td>"
                         f"<td>{_e(meaning(b, n))}</td></tr>")
         parts.append(f"<table>{''.join(rows)}</table>")
     return "".join(parts)
@@ -122,11 +125,13 @@ def caveats(comp: Comparison, table: pd.DataFrame, names: Callable[[str], str]) 
     from sim.compare import binding_note, binding_shares, quotas_bind, rationed_shares
 
     shares, rationed, binds = binding_shares(comp), rationed_shares(comp), quotas_bind(comp)
-    out = [_("{scenario}: {note} ({binding} of the quota lay in destination-years where it bound; {rationed} of attempts "
-             "to choose a region were deferred for want of quota room).").format(
-        scenario=names(lab), note=binding_note(binds[lab], rationed[lab]),
-        binding=number(100 * shares[lab], ".0f") + "%", rationed=number(100 * rationed[lab], ".0f") + "%")
-        for lab in comp.labels]
+    notes: dict[str, list[str]] = {}   # scenarios whose quotas read the same share one caveat
+    for lab in comp.labels:
+        notes.setdefault(binding_note(binds[lab], rationed[lab]), []).append(_(
+            "{scenario}: {binding} of the quota lay in destination-years where it bound, {rationed} of attempts to choose "
+            "a region were deferred for want of quota room").format(
+            scenario=names(lab), binding=number(100 * shares[lab], ".0f") + "%", rationed=number(100 * rationed[lab], ".0f") + "%"))
+    out = [f"{note[:1].upper()}{note[1:]} ({'; '.join(where)})." for note, where in notes.items()]
     sources = [spec.source for spec in BEHAVIOUR.fields.values()]
     assumed = sum(1 for s in sources if s.startswith("assumed"))
     out.append(_("{assumed} of the model's {total} behavioural parameters are assumed, not estimated from data, and "
@@ -170,11 +175,12 @@ def render(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, commands
 
     first = names(comp.labels[0])
     others = ", ".join(names(lab) for lab in comp.labels[1:])
-    question = [f"<p>{_e(_('What changes if the programme runs as {others} instead of {first}?').format(others=others, first=first))}</p>"]
+    asked = _("What changes if the programme runs as {others} instead of {first}?").format(others=others, first=first)
+    question = [f"<p>{_e(asked)}</p>"]
     for lab, items in levers_changed(comp, scenario_differences(comp)):
         head = _("{scenario} differs from {reference} in these levers:").format(scenario=names(lab), reference=first)
-        body = "".join(f"<li>{_e(i)}</li>" for i in items) or f"<li>{_e(_('no lever: the same scenario'))}</li>"
-        question.append(f"<p>{_e(head)}</p><ul>{body}</ul>")
+        none = _("no lever: the same scenario")
+        question.append(f"<p>{_e(head)} {_e('; '.join(items) or none)}.</p>")
     figures = "".join(f"<img alt='{_e(alt)}' src='{url}'>" for alt, url in plots(comp, table, annual))
     files = "; ".join(f"{names(lab)}: {sc.source}" for lab, sc in zip(comp.labels, comp.scenarios))
     facts = _("Seed {seed}, {n} replicate(s) with common random numbers, scale {scale}, parameters: {parameters}; "
@@ -183,13 +189,15 @@ def render(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, commands
         parameters=_("calibrated ensemble") if comp.parameters == "posterior" else _("schema defaults"),
         version=__version__, date=date(dt.datetime.now(dt.timezone.utc)))
     title = _("Policy brief: {others} compared with {first}").format(others=others, first=first)
-    body = [f"<h1>{_e(title)}</h1>",
-            f"<p class='small'>{_e(_('South-North relocation programme, simulated with relocsim (an agent-based model built from the IOM assessment of 2021 and the 2024 programme figures).'))}</p>",
-            f"<h2>{_e(_('The question'))}</h2>", *question,
-            f"<h2>{_e(_('Headline differences, paired replicate by replicate'))}</h2>", _headline(comp, table, names),
-            f"<div class='plots'>{figures}</div>",
-            f"<h2>{_e(_('Caveats'))}</h2><ul>" + "".join(f"<li>{_e(c)}</li>" for c in caveats(comp, table, names)) + "</ul>",
-            f"<h2>{_e(_('How to reproduce it'))}</h2><p>{_e(facts)}</p><p class='small'>{_e(_('Scenario files'))}: {_e(files)}</p>",
+    text = {k: _e(v) for k, v in {
+        "about": _("South-North relocation programme, simulated with relocsim (an agent-based model built from the IOM "
+                   "assessment of 2021 and the 2024 programme figures)."),
+        "question": _("The question"), "headline": _("Headline differences, paired replicate by replicate"),
+        "caveats": _("Caveats"), "reproduce": _("How to reproduce it"), "files": _("Scenario files")}.items()}
+    body = [f"<h1>{_e(title)}</h1>", f"<p class='small'>{text['about']}</p>", f"<h2>{text['question']}</h2>", *question,
+            f"<h2>{text['headline']}</h2>", _headline(comp, table, names), f"<div class='plots'>{figures}</div>",
+            f"<h2>{text['caveats']}</h2><ul>" + "".join(f"<li>{_e(c)}</li>" for c in caveats(comp, table, names)) + "</ul>",
+            f"<h2>{text['reproduce']}</h2><p>{_e(facts)}</p><p class='small'>{text['files']}: {_e(files)}</p>",
             "".join(f"<pre>{_e(c)}</pre>" for c in commands)]
     return (f"<!DOCTYPE html>\n<html lang='{language()}'><head><meta charset='utf-8'><title>{_e(title)}</title>"
             f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>\n")

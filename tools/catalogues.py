@@ -83,7 +83,7 @@ def missing(lang: str, ids: list | None = None) -> list[str]:
 def _write(cat: Catalog, path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "wb") as fh:
-        write_po(fh, cat, width=120, sort_output=False)
+        write_po(fh, cat, width=120, sort_output=False, ignore_obsolete=True, omit_header=False)
 
 
 def main(argv: list[str]) -> int:
