@@ -37,7 +37,8 @@ class Label:
     @property
     def unit(self) -> str:
         """The unit written beside a value: persons, households, %, million tenge, months."""
-        return _(UNITS.get(self.kind, self.kind))
+        unit = UNITS.get(self.kind, self.kind)
+        return _(unit) if unit != "%" else unit
 
     @property
     def diff_unit(self) -> str:
@@ -87,6 +88,9 @@ OUTCOMES: dict[str, Label] = {
                                            "household-months told that no region had quota room"),
     "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE,
                                                              "persons returned within t months of arrival, cohorts observed t months"),
+    # columns of the CSV files that are not outcomes
+    "year": Label("Year", NUMBER), "month": Label("Month", NUMBER), "replicate": Label("Replicate", NUMBER),
+    "seed": Label("Seed", NUMBER), "scenario": Label("Scenario", NUMBER),
     # monthly.csv columns
     "applications_hh": Label("Applications", COUNT_HOUSEHOLDS),
     "approvals_hh": Label("Approvals", COUNT_HOUSEHOLDS),
