@@ -18,6 +18,7 @@ from sim import i18n
 from sim.dashboard import demand, export, geo, returns, state, views
 from sim.dashboard.runs import RunService
 from sim.i18n import N_, _
+from sim.labels import lever_label
 
 SERVICE = RunService()  # one cache and one queue for every browser tab; each tab has its own jobs
 
@@ -162,7 +163,9 @@ def LeverGroup(title: str, levers: list[state.Lever], found: dict):
 @solara.component
 def Card(card: views.Card, min_width: int = 220):
     speak()
-    with solara.Card(classes=[f"card-{card.key.replace('.', '-')}", "headline"], style=f"min-width: {min_width}px; flex: 1;"):
+    # long Kazakh and Russian words wrap inside the card rather than run out of it
+    with solara.Card(classes=[f"card-{card.key.replace('.', '-')}", "headline"],
+                     style=f"min-width: {min_width}px; flex: 1; overflow-wrap: anywhere;"):
         solara.Text(card.title, style="font-weight: 600;")
         solara.Text(card.value, classes=["card-value"], style="font-size: 1.5em; display: block;")
         solara.Text(card.band, classes=["card-band"], style=SMALL + "display: block;")
@@ -253,9 +256,17 @@ def Downloads(out):
                "the run above applied them to every year, as --set does."), "warning")
 
 
+WRAP_CSS = """
+.lever-group { height: auto !important; min-height: 36px; max-width: 100%; }
+.lever-group .v-btn__content { white-space: normal; text-align: left; overflow-wrap: anywhere; }
+.lever .v-field-label, .lever .v-label { white-space: normal; overflow-wrap: anywhere; }
+"""   # Kazakh and Russian group titles and lever names are longer than English ones: they wrap, not overflow
+
+
 @solara.component
 def Page():
     speak()
+    solara.Style(WRAP_CSS)
     solara.Title(_("relocsim: relocation programme workbench"))
     levers = solara.use_memo(lambda: state.levers(scenario.value), [scenario.value, lang.value])
     s = settings(levers)
@@ -330,7 +341,8 @@ def Main():
             s = out.settings
             title = state.scenario_title(s.scenario)
             if s.overrides:
-                title = _("{scenario} with {overrides}").format(scenario=title, overrides=", ".join(s.overrides))
+                title = _("{scenario} with {overrides}").format(scenario=title, overrides=", ".join(
+                    f"{lever_label(o.partition('=')[0].strip())} = {o.partition('=')[2].strip()}" for o in s.overrides))
             Para(_("{run}, scale {scale}, {replicates} replicate(s), seed {seed}").format(
                 run=title, scale=i18n.localise_number(f"{s.scale:g}"), replicates=s.replicates, seed=s.seed), bold=True)
             Results(out)
