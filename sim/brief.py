@@ -203,6 +203,8 @@ def render(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, commands
             f"<style>{CSS}</style></head><body>{''.join(body)}</body></html>\n")
 
 
-def compare_brief(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, command: list[str] | None) -> str:
-    """The brief of `relocsim compare --brief`: reproduced by the same command."""
-    return render(comp, table, annual, [shlex.join(command)] if command else [])
+def write_brief(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, command: list[str] | None, folder) -> str:
+    """brief.html of `relocsim compare --brief` (an extra of `sim.compare.write_comparison`, so it is written inside
+    the comparison's atomic folder), reproduced by the same command; returns its name."""
+    (folder / BRIEF).write_text(render(comp, table, annual, [shlex.join(command)] if command else []), encoding="utf-8")
+    return BRIEF

@@ -283,9 +283,11 @@ def binding_note(binds: bool, rationed: float = 0.0) -> str:
 # --------------------------------------------------------------------------- writing
 
 def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd.DataFrame | None = None,
-                     command: list[str] | None = None, brief: bool = False) -> Path:
-    """Write tables, plots and metadata into `out_parent/<timestamp>-seed<N>/` atomically; plots (and, with
-    `brief`, brief.html) in the current language, tables, labels.csv and compare.json the same in every one."""
+                     command: list[str] | None = None, extras: Sequence[Callable[..., str]] = ()) -> Path:
+    """Write tables, plots and metadata into `out_parent/<timestamp>-seed<N>/` atomically; plots in the current
+    language, tables, labels.csv and compare.json the same in every one. Each of `extras` (e.g.
+    `sim.brief.write_brief`) is called as extra(comp, table, annual, command, folder) inside the folder being
+    written and returns the name of the file it wrote."""
     out_parent = Path(out_parent)
     out_parent.mkdir(parents=True, exist_ok=True)
     target = out_parent / unique_id(comp.seed)
@@ -298,12 +300,7 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
         plots = write_plots(comp, table, annual, tmp)
         write_labels(list(table["outcome"].unique()) + [c for c in annual.columns if c not in ("scenario", "replicate", "seed", "year")],
                      tmp / LABELS_CSV)
-        written = [LABELS_CSV]
-        if brief:
-            from sim.brief import BRIEF, compare_brief
-
-            (tmp / BRIEF).write_text(compare_brief(comp, table, annual, command), encoding="utf-8")
-            written.append(BRIEF)
+        written = [LABELS_CSV] + [extra(comp, table, annual, command, tmp) for extra in extras]
         diffs, rationed = scenario_differences(comp), rationed_shares(comp)
         with using("en"):   # compare.json is read by scripts: English whatever the language
             notes = {lab: binding_note(b, rationed[lab]) for lab, b in quotas_bind(comp).items()}

@@ -120,7 +120,7 @@ def comparison():
 
 def test_csv_outputs_are_the_same_in_every_language_and_a_brief_is_written_in_each(comparison, tmp_path, monkeypatch):
     from sim import compare, plots
-    from sim.brief import BRIEF
+    from sim.brief import BRIEF, write_brief
     from sim.compare import write_comparison
     from sim.results import write_run
 
@@ -135,7 +135,7 @@ def test_csv_outputs_are_the_same_in_every_language_and_a_brief_is_written_in_ea
     for lang in i18n.LANGUAGES:
         with i18n.using(lang):
             cmd = command + ([] if lang == "en" else ["--lang", lang])
-            folders[lang] = write_comparison(comparison, tmp_path / lang, command=cmd, brief=True)
+            folders[lang] = write_comparison(comparison, tmp_path / lang, command=cmd, extras=[write_brief])
             runs[lang] = write_run(comparison.results[1], tmp_path / f"run-{lang}" / "r", ["population.scale=0.01"])
     for folder in (folders, runs):
         names = sorted(p.name for p in folder["en"].glob("*.csv"))

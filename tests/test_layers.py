@@ -22,7 +22,7 @@ LAYERS = ("core", "experiments", "calibration", "cli")
 PLACED = {
     "core": ("sim", "sim.inputs", "sim.fields", "sim.schema", "sim.scenario", "sim.world", "sim.population",
              "sim.programme", "sim.maths", "sim.nested", "sim.model", "sim.collector", "sim.outcomes", "sim.rng",
-             "sim.regions", "sim.states", "sim.params", "sim.protocol", "sim.behaviour.*", "sim.i18n"),
+             "sim.regions", "sim.states", "sim.params", "sim.protocol", "sim.interrupts", "sim.behaviour.*", "sim.i18n"),
     "experiments": ("sim.ensemble", "sim.runner", "sim.results", "sim.output_folder", "sim.labels", "sim.plotting",
                     "sim.plots", "sim.comparison", "sim.compare", "sim.compare_plots", "sim.sensitivity",
                     "sim.executors", "sim.extras", "sim.lifecycle", "sim.sweep.*", "sim.optimise.*",

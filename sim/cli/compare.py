@@ -98,7 +98,9 @@ def cmd_compare(args) -> int:
 
     if i18n.language() != "en":
         command += ["--lang", i18n.language()]
-    final = write_comparison(comp, args.out, table, command, brief=args.brief)
+    from sim.brief import write_brief
+
+    final = write_comparison(comp, args.out, table, command, extras=[write_brief] if args.brief else [])
     print(f"wrote {final}")
     print_summary(comp, table)
     return 0
