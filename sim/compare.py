@@ -36,7 +36,9 @@ import pandas as pd
 from sim.compare_plots import write_plots
 from sim.comparison import HEADLINE, NET_SUBSIDIES, PRINTED, SUBSIDY_TOTAL, Comparison  # PRINTED: read here by the CLI
 from sim.ensemble import ParameterEnsemble
+from sim.i18n import _, using
 from sim.inputs import override_items
+from sim.label_table import LABELS_CSV, write_labels
 from sim.nested import flatten
 from sim.output_folder import atomic_folder, unique_id
 from sim.results import versions
@@ -269,20 +271,23 @@ def binding_note(binds: bool, rationed: float = 0.0) -> str:
     """What the quotas mean for a lever acting on demand (see quota_state)."""
     state = quota_state(binds, rationed)
     if state == "bind":
-        return ("quotas bind: approvals reached the quota in most destination-years, or most choices waited for "
-                "quota room, so a lever acting on demand (subsidies, information, housing) cannot move relocations "
-                "here; it moves applications, deferred choices and the wait-list")
+        return _("quotas bind: approvals reached the quota in most destination-years, or most choices waited for "
+                 "quota room, so a lever acting on demand (subsidies, information, housing) cannot move relocations "
+                 "here; it moves applications, deferred choices and the wait-list")
     if state == "ration":
-        return ("quotas ration part of demand: attempts to choose a region were deferred for want of quota room "
-                "(the monthly release), so a lever acting on demand moves deferred choices more than relocations")
-    return "quotas slack: relocations follow demand"
+        return _("quotas ration part of demand: attempts to choose a region were deferred for want of quota room "
+                 "(the monthly release), so a lever acting on demand moves deferred choices more than relocations")
+    return _("quotas slack: relocations follow demand")
 
 
 # --------------------------------------------------------------------------- writing
 
 def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd.DataFrame | None = None,
-                     command: list[str] | None = None) -> Path:
-    """Write tables, plots and metadata into `out_parent/<timestamp>-seed<N>/` atomically."""
+                     command: list[str] | None = None, extras: Sequence[Callable[..., str]] = ()) -> Path:
+    """Write tables, plots and metadata into `out_parent/<timestamp>-seed<N>/` atomically; plots in the current
+    language, tables, labels.csv and compare.json the same in every one. Each of `extras` (e.g.
+    `sim.brief.write_brief`) is called as extra(comp, table, annual, command, folder) inside the folder being
+    written and returns the name of the file it wrote."""
     out_parent = Path(out_parent)
     out_parent.mkdir(parents=True, exist_ok=True)
     target = out_parent / unique_id(comp.seed)
@@ -293,7 +298,12 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
         annual = annual_table(comp)
         annual.to_csv(tmp / "annual.csv", index=False)
         plots = write_plots(comp, table, annual, tmp)
+        write_labels(list(table["outcome"].unique()) + [c for c in annual.columns if c not in ("scenario", "replicate", "seed", "year")],
+                     tmp / LABELS_CSV)
+        written = [LABELS_CSV] + [extra(comp, table, annual, command, tmp) for extra in extras]
         diffs, rationed = scenario_differences(comp), rationed_shares(comp)
+        with using("en"):   # compare.json is read by scripts: English whatever the language
+            notes = {lab: binding_note(b, rationed[lab]) for lab, b in quotas_bind(comp).items()}
         meta = {
             "compare_id": target.name,
             "created_utc": dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
@@ -316,9 +326,8 @@ def write_comparison(comp: Comparison, out_parent: Path = DEFAULT_OUT, table: pd
             "outcomes": list(table["outcome"].unique()),
             "quota_binding_share": binding_shares(comp),
             "quota_rationed_share": rationed,
-            "quotas_bind": {lab: {"binds": b, "note": binding_note(b, rationed[lab])}
-                            for lab, b in quotas_bind(comp).items()},
-            "files": ["compare.csv", "compare_replicates.csv", "annual.csv", "compare.json", *plots],
+            "quotas_bind": {lab: {"binds": b, "note": notes[lab]} for lab, b in quotas_bind(comp).items()},
+            "files": ["compare.csv", "compare_replicates.csv", "annual.csv", "compare.json", *plots, *written],
             "versions": versions(),
         }
         (tmp / "compare.json").write_text(json.dumps(meta, indent=2, default=str))

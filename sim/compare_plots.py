@@ -15,7 +15,9 @@ import pandas as pd
 from matplotlib.ticker import MaxNLocator
 
 from sim.comparison import PRINTED, SUBSIDY_TOTAL, Comparison
-from sim.labels import RETURN_REASON_LABELS, COUNT_HOUSEHOLDS, COUNT_PERSONS, SHARE, axis_label, group_name, label, scale_for_plot, scenario_label
+from sim.i18n import _, number
+from sim.labels import (RETURN_REASON_LABELS, COUNT_HOUSEHOLDS, COUNT_PERSONS, SHARE, axis_label, group_name, label,
+                        reason_name, scale_for_plot, scenario_label)
 from sim.plotting import Style, axes, band, dodge, finish, legend, monthly_share, plt, points, run_note, same_as, styles, thousands, yerr
 
 GROUP_PLOTS = ("gender", "marital_status")
@@ -23,7 +25,8 @@ GROUP_OUTCOMES = ("relocated_persons", "return_share", "employed_share_12m")
 
 
 def _note(comp: Comparison) -> str:
-    return f"{run_note(comp.seed, len(comp.seeds), comp.scale)}; common random numbers; bands and error bars: 90% over replicates"
+    return _("{run}; common random numbers; bands and error bars: 90% over replicates").format(
+        run=run_note(comp.seed, len(comp.seeds), comp.scale))
 
 
 def _wide(annual: pd.DataFrame, label_: str, col: str) -> pd.DataFrame:
@@ -43,7 +46,8 @@ def _lines(ax, comp: Comparison, tables: dict[str, pd.DataFrame], style: dict[st
     ref = comp.labels[0]
     same = same_as(tables, ref)
     for lab, t in tables.items():
-        text = scenario_label(lab) + (f" (same as {scenario_label(ref)})" if lab in same else "")
+        text = (_("{scenario} (same as {reference})").format(scenario=scenario_label(lab), reference=scenario_label(ref))
+                if lab in same else scenario_label(lab))
         band(ax, t.index.to_numpy(), t, text, style[lab], key=key)
     if key is None or label(key).kind != SHARE:
         thousands(ax.yaxis)
@@ -52,7 +56,7 @@ def _lines(ax, comp: Comparison, tables: dict[str, pd.DataFrame], style: dict[st
 def relocations(comp: Comparison, annual: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
     _lines(ax, comp, {lab: _wide(annual, lab, "arrivals_persons") for lab in comp.labels}, style)
-    axes(ax, "Relocated persons per year", ylabel_text="Relocated persons per year")
+    axes(ax, _("Relocated persons per year"), ylabel_text=_("Relocated persons per year"))
     legend(ax, len(comp.seeds))
     finish(fig, path, note=_note(comp))
 
@@ -62,7 +66,7 @@ def employment(comp: Comparison, style: dict[str, Style], path: Path) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
     _lines(ax, comp, {lab: monthly_share(res, "employed_share") for lab, res in zip(comp.labels, comp.results)}, style,
            key="employed_share")
-    axes(ax, "Heads employed among households in the destination regions", "employed_share")
+    axes(ax, _("Heads employed among households in the destination regions"), "employed_share")
     ax.set_ylim(0, 102)
     legend(ax, len(comp.seeds), loc="lower right")
     finish(fig, path, note=_note(comp))
@@ -75,8 +79,8 @@ def returns(comp: Comparison, annual: pd.DataFrame, style: dict[str, Style], pat
     arr = {lab: _wide(annual, lab, "arrivals_persons") for lab in comp.labels}
     _lines(ax1, comp, ret, style)
     _lines(ax2, comp, {lab: ret[lab].cumsum() / arr[lab].cumsum().replace(0, np.nan) for lab in comp.labels}, style, key="return_share")
-    axes(ax1, "Returned persons per year", ylabel_text="Returned persons per year")
-    axes(ax2, "Cumulative return share (returned / relocated so far)", "return_share")
+    axes(ax1, _("Returned persons per year"), ylabel_text=_("Returned persons per year"))
+    axes(ax2, _("Cumulative return share (returned / relocated so far)"), "return_share")
     legend(ax1, len(comp.seeds))
     finish(fig, path, note=_note(comp))
 
@@ -85,7 +89,7 @@ def budget(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, style: d
     """Subsidies paid per year (all types) and, over the whole run, by type (million tenge)."""
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(12, 5), gridspec_kw={"width_ratios": [3, 2]})
     _lines(ax1, comp, {lab: _wide(annual, lab, "paid_total_tenge") for lab in comp.labels}, style, key=SUBSIDY_TOTAL)
-    axes(ax1, "Subsidies paid per year (all types)", ylabel_text=f"{axis_label(SUBSIDY_TOTAL)} per year")
+    axes(ax1, _("Subsidies paid per year (all types)"), ylabel_text=_("{axis} per year").format(axis=axis_label(SUBSIDY_TOTAL)))
     legend(ax1, len(comp.seeds))
     types = [o for o in table["outcome"].unique() if o.startswith("subsidies_paid_tenge.") and o != SUBSIDY_TOTAL]
     x = np.arange(len(comp.labels))
@@ -97,7 +101,7 @@ def budget(comp: Comparison, table: pd.DataFrame, annual: pd.DataFrame, style: d
     reimb = scale_for_plot("reimbursed_tenge", _means(table, "reimbursed_tenge", comp.labels)["mean"].to_numpy())
     ax2.plot(x, reimb, "kv", ls="none", label=label("reimbursed_tenge").text)
     _ticks(ax2, comp, x)
-    axes(ax2, "Subsidies by type, whole run (mean)", ylabel_text="Million tenge, whole run", xlabel="Scenario")
+    axes(ax2, _("Subsidies by type, whole run (mean)"), ylabel_text=_("Million tenge, whole run"), xlabel=_("Scenario"))
     thousands(ax2.yaxis)
     ax2.set_ylim(0, 1.35 * max(float(np.nanmax(bottom)), 1.0))
     ax2.legend(fontsize=8, ncol=2, loc="upper left")
@@ -113,11 +117,11 @@ def cost_per_retained(comp: Comparison, table: pd.DataFrame, style: dict[str, St
     ax.bar(x, np.nan_to_num(mean), yerr=yerr(mean, low, high), capsize=5, color=[style[lab].color for lab in comp.labels],
            alpha=0.8)
     for xi, v in zip(x, mean):  # the value inside its bar, clear of the error bar
-        ax.text(xi, v / 2 if np.isfinite(v) else 0, f"{v:,.2f}" if np.isfinite(v) else "n/a", ha="center",
+        ax.text(xi, v / 2 if np.isfinite(v) else 0, number(v, ",.2f"), ha="center",
                 va="center" if np.isfinite(v) else "bottom", fontsize=9,
                 bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 1})
     _ticks(ax, comp, x)
-    axes(ax, "Net subsidies per person still in the north 24 months after arrival", key, xlabel="Scenario")
+    axes(ax, _("Net subsidies per person still in the north 24 months after arrival"), key, xlabel=_("Scenario"))
     ax.grid(alpha=0.3, axis="y")
     ax.grid(False, axis="x")
     finish(fig, path, note=_note(comp))
@@ -146,7 +150,8 @@ def by_group(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], pat
                     ax.bar(xs + (j - (n - 1) / 2) * width, np.nan_to_num(mean), width, yerr=yerr(mean, low, high), capsize=2,
                            color=style[lab].color, label=scenario_label(lab), hatch=["", "//", "..", "xx"][j % 4], edgecolor="white")
             ax.set_xticks(xs, [group_name(cat) for cat in cats], fontsize=8)
-            axes(ax, f"{label(outcome).text} by {group_name(group).lower()}", outcome, xlabel=group_name(group), fontsize=10)
+            axes(ax, _("{outcome} by {group}").format(outcome=label(outcome).text, group=group_name(group).lower()), outcome,
+                 xlabel=group_name(group), fontsize=10)
             ax.grid(False, axis="x")
             if not share:
                 thousands(ax.yaxis)
@@ -156,7 +161,7 @@ def by_group(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], pat
     handles, names = grid[0][1].get_legend_handles_labels()
     if len(comp.seeds) > 1:
         handles.append(plt.Line2D([], [], color="grey", marker="|", ms=10, ls="none"))
-        names.append(f"error bars: 90% band over {len(comp.seeds)} replicates")
+        names.append(_("error bars: 90% band over {n} replicates").format(n=len(comp.seeds)))
     fig.legend(handles, names, loc="upper center", ncol=min(len(names), 4), fontsize=8, frameon=False)
     finish(fig, path, note=_note(comp), rect_top=1 - 0.035 * math.ceil(len(names) / 4))
 
@@ -181,20 +186,22 @@ def differences(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], 
         ax.set_ylim(len(others) - 0.5, -0.5)
         lab_ = label(outcome)
         ax.set_title(lab_.text, fontsize=10)
-        ax.set_xlabel(f"difference from {ref} ({lab_.diff_unit})", fontsize=9)
+        ax.set_xlabel(_("difference from {reference} ({unit})").format(reference=ref, unit=lab_.diff_unit), fontsize=9)
         ax.grid(alpha=0.3, axis="x")
         if lab_.kind != SHARE:
             thousands(ax.xaxis)
         ax.xaxis.set_major_locator(MaxNLocator(7, symmetric=True, integer=lab_.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS)))
         if np.allclose(rows[["diff_from_first", "diff_low", "diff_high"]].to_numpy(float), 0, equal_nan=True):
-            ax.text(0.02, 0.5, f"same as {ref} in every replicate", transform=ax.transAxes, fontsize=8, color="grey", va="center")
+            ax.text(0.02, 0.5, _("same as {reference} in every replicate").format(reference=ref), transform=ax.transAxes,
+                    fontsize=8, color="grey", va="center")
         lim = float(np.max(np.abs(ax.get_xlim())))
         lim = max(lim, 1.0) if lab_.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS) else lim  # whole persons
         if np.isfinite(lim) and lim > 0:
             ax.set_xlim(-lim, lim)  # zero in the middle: the sign reads at a glance
     for k in range(len(PRINTED), rows_n * cols):
         grid[k // cols][k % cols].set_visible(False)
-    finish(fig, path, title=f"Differences from {ref}, paired by replicate (point: mean; bar: 90% band)", note=_note(comp))
+    finish(fig, path, title=_("Differences from {reference}, paired by replicate (point: mean; bar: 90% band)").format(reference=ref),
+           note=_note(comp))
 
 
 def return_reasons(comp: Comparison, table: pd.DataFrame, style: dict[str, Style], path: Path) -> None:
@@ -212,10 +219,10 @@ def return_reasons(comp: Comparison, table: pd.DataFrame, style: dict[str, Style
         prof = rows.reindex([f"{profile}.{t}" for t in months])
         ax2.errorbar(months, 100 * prof["mean"], yerr=100 * yerr(prof["mean"], prof["low"], prof["high"]), marker=style[lab].marker,
                      linestyle=style[lab].ls, capsize=3, color=style[lab].color, label=scenario_label(lab))
-    ax1.set_xticks(np.arange(len(reasons)), [RETURN_REASON_LABELS[r] for r in reasons], rotation=20, ha="right", fontsize=8)
-    ax1.set(xlabel="Reason for returning", ylabel=axis_label("returned_persons_by_reason"), title="Returned persons by reason")
-    ax2.set(xlabel="months since arrival", ylabel="% of relocated persons",
-            title="Returned within t months of arrival (cohorts observed t months)")
+    ax1.set_xticks(np.arange(len(reasons)), [reason_name(r) for r in reasons], rotation=20, ha="right", fontsize=8)
+    ax1.set(xlabel=_("Reason for returning"), ylabel=axis_label("returned_persons_by_reason"), title=_("Returned persons by reason"))
+    ax2.set(xlabel=_("months since arrival"), ylabel=_("% of relocated persons"),
+            title=_("Returned within t months of arrival (cohorts observed t months)"))
     for ax in (ax1, ax2):
         ax.grid(alpha=0.3, axis="y")
     ax1.legend(fontsize=8)

@@ -285,6 +285,15 @@ def check_port(text: str) -> int:
     return int(s)
 
 
+def check_language(text: str) -> str:
+    """A language of the catalogues (sim.i18n.LANGUAGES): en, kk or ru, written exactly so."""
+    from sim.i18n import LANGUAGES
+
+    if text not in LANGUAGES:
+        raise InputError([f"{shown(text)}: not a language of relocsim; allowed: {', '.join(LANGUAGES)}"])
+    return text
+
+
 def check_host(text: str) -> str:
     """An address for a server to listen on: an IP address or a host name (RFC 1123 labels)."""
     s = text.strip()

@@ -5,6 +5,10 @@ A key is a dotted outcome name as in `summary.json` (`relocated_persons`,
 Every outcome has a kind that decides how its values and differences are written: counts of persons
 or households, shares (written as percent, differences in percentage points), money in tenge
 (written in million tenge) and durations in months.
+
+The tables hold English, the message ids of the catalogues (`N_` marks them); `label`, `format_value` and
+the other functions return text in the current language (`sim.i18n`), numbers in its locale's signs;
+`sim.i18n_sources` lists the tables' text for the catalogues.
 """
 
 from __future__ import annotations
@@ -13,10 +17,15 @@ import math
 import re
 from dataclasses import dataclass
 
+from sim.i18n import N_, _, ngettext, number
 from sim.regions import catalogue
 
 COUNT_PERSONS, COUNT_HOUSEHOLDS, SHARE, TENGE, MONTHS, NUMBER = (
     "persons", "households", "share", "tenge", "months", "number")
+
+
+UNITS = {SHARE: "%", TENGE: N_("million tenge"), NUMBER: "", COUNT_PERSONS: N_("persons"),
+         COUNT_HOUSEHOLDS: N_("households"), MONTHS: N_("months")}
 
 
 @dataclass(frozen=True)
@@ -28,12 +37,13 @@ class Label:
     @property
     def unit(self) -> str:
         """The unit written beside a value: persons, households, %, million tenge, months."""
-        return {SHARE: "%", TENGE: "million tenge", NUMBER: ""}.get(self.kind, self.kind)
+        unit = UNITS.get(self.kind, self.kind)
+        return _(unit) if unit != "%" else unit
 
     @property
     def diff_unit(self) -> str:
         """The unit of a difference: percentage points for shares."""
-        return "percentage points" if self.kind == SHARE else self.unit
+        return _("percentage points") if self.kind == SHARE else self.unit
 
 
 OUTCOMES: dict[str, Label] = {
@@ -83,6 +93,9 @@ OUTCOMES: dict[str, Label] = {
                                            "household-months told that no region had quota room"),
     "cumulative_return_share_by_months_since_arrival": Label("Returned by months since arrival", SHARE,
                                                              "persons returned within t months of arrival, cohorts observed t months"),
+    # columns of the CSV files that are not outcomes
+    "year": Label("Year", NUMBER), "month": Label("Month", NUMBER), "replicate": Label("Replicate", NUMBER),
+    "seed": Label("Seed", NUMBER), "scenario": Label("Scenario", NUMBER),
     # monthly.csv columns
     "applications_hh": Label("Applications", COUNT_HOUSEHOLDS),
     "approvals_hh": Label("Approvals", COUNT_HOUSEHOLDS),
@@ -106,7 +119,7 @@ OUTCOMES: dict[str, Label] = {
 GROUPS: dict[str, str] = {
     "men": "Men", "women": "Women", "married": "Married", "single": "Single", "divorced": "Divorced",
     "widowed": "Widowed", "under_30": "Under 30", "30_plus": "30 and over",
-    "general_secondary": "General secondary", "vocational": "Vocational", "higher": "Higher education",
+    "general_secondary": "General secondary", "incomplete_secondary": "Incomplete secondary", "vocational": "Vocational", "higher": "Higher education",
     "gender": "Gender", "marital_status": "Marital status", "age_group": "Age group", "education": "Education",
 }
 
@@ -130,8 +143,8 @@ SCENARIOS: dict[str, str] = {
 def scenario_label(name: str) -> str:
     """A scenario's name for a reader: `rent_subsidy_24_months` -> "Rent subsidy for 24 months"; a
     repeated name keeps its suffix (`baseline#2` -> "Baseline (2)")."""
-    base, _, k = name.partition("#")
-    text = SCENARIOS.get(base) or _humanise(base)
+    base, _sep, k = name.partition("#")
+    text = _(SCENARIOS[base]) if base in SCENARIOS else _humanise(base)
     return f"{text} ({k})" if k else text
 
 
@@ -145,11 +158,23 @@ RETURN_REASON_LABELS: dict[str, str] = {
 OUTCOMES.update({f"returned_{r}_persons": Label(f"Returns: {text.lower()}", COUNT_PERSONS) for r, text in RETURN_REASON_LABELS.items()})
 
 
+def reason_name(reason: str) -> str:
+    """`climate` -> "Climate and heating" in the current language."""
+    return _(RETURN_REASON_LABELS[reason]) if reason in RETURN_REASON_LABELS else _humanise(reason)
+
+
 def _tail_name(tail: str) -> str:
     """A key's last part as a reader sees it: a group, a return reason or a region."""
     if tail.isdigit():
-        return f"{tail} months"
-    return GROUPS.get(tail) or RETURN_REASON_LABELS.get(tail) or region_name(tail)
+        return months_text(int(tail))
+    if tail in GROUPS or tail in RETURN_REASON_LABELS:
+        return group_name(tail) if tail in GROUPS else reason_name(tail)
+    return region_name(tail)
+
+
+def months_text(n: int) -> str:
+    """"12 months" in the current language (its plural forms)."""
+    return ngettext("{n} month", "{n} months", n).format(n=n)
 
 
 def region_name(region_id: str) -> str:
@@ -157,18 +182,30 @@ def region_name(region_id: str) -> str:
     cat = catalogue()
     for side in ("origin", "destination"):
         if region_id in cat.get(side, {}):
-            return cat[side][region_id]["name"]
-    return region_id.replace("_", " ").capitalize()
+            return _(cat[side][region_id]["name"])
+    return _humanise(region_id)
+
+
+def short_region_name(region_id: str) -> str:
+    """A region as a map or legend names it: "Kostanay" rather than "Kostanay region"."""
+    name = catalogue().get("destination", {}).get(region_id) or catalogue().get("origin", {}).get(region_id)
+    return _(name["name"].replace(" region", "")) if name else _humanise(region_id)
 
 
 def group_name(group: str) -> str:
     """`incomplete_secondary` -> "Incomplete secondary"."""
-    return GROUPS.get(group) or _humanise(group)
+    return _(GROUPS[group]) if group in GROUPS else _humanise(group)
+
+
+def humanised(key: str) -> str:
+    """A key written as English words ("my_variant" -> "My variant"): the message id of a key without a label."""
+    text = key.replace("_tenge", "").replace("_hh", "").replace("_", " ")
+    return text[:1].upper() + text[1:]
 
 
 def _humanise(key: str) -> str:
-    text = key.replace("_tenge", "").replace("_hh", "").replace("_", " ")
-    return text[:1].upper() + text[1:]
+    """A key without a label in the current language (the catalogue names keys of the schema and data)."""
+    return _(humanised(key))
 
 
 def _kind_from_key(key: str) -> str:
@@ -185,47 +222,57 @@ def _kind_from_key(key: str) -> str:
     return NUMBER
 
 
+def _translated(lab: Label) -> Label:
+    return Label(_(lab.text), lab.kind, _(lab.help))
+
+
+def _part(base: Label, name: str) -> Label:
+    """An outcome for one region, group or reason: "Return share, Kostanay region"."""
+    return Label(_("{outcome}, {part}").format(outcome=base.text, part=name), base.kind, base.help)
+
+
 def label(key: str) -> Label:
-    """The label of any outcome key; a region or group suffix is named after the label
-    ("Return share, Kostanay region"); unknown keys get a readable fallback, never an error."""
+    """The label of any outcome key in the current language; a region or group suffix is named after the
+    label ("Return share, Kostanay region"); unknown keys get a readable fallback, never an error."""
     if key in OUTCOMES:
-        return OUTCOMES[key]
+        return _translated(OUTCOMES[key])
     for sep in (".", "_persons_"):
         if sep not in key:
             continue
-        head, _, tail = key.rpartition(sep) if sep == "." else key.partition(sep)
+        head, _sep, tail = key.rpartition(sep) if sep == "." else key.partition(sep)
         if sep == "_persons_":   # monthly columns such as arrivals_persons_kostanay
             base = OUTCOMES.get(f"{head}_persons")
-            if base is None:
-                base = Label(_humanise(head), COUNT_PERSONS)
-            return Label(f"{base.text}, {_tail_name(tail)}", base.kind, base.help)
+            base = _translated(base) if base is not None else Label(_humanise(head), COUNT_PERSONS)
+            return _part(base, _tail_name(tail))
         if head in OUTCOMES:
-            base = OUTCOMES[head]
-            name = _tail_name(tail)
-            return Label(f"{base.text}, {name}", base.kind, base.help)
+            return _part(_translated(OUTCOMES[head]), _tail_name(tail))
+        if head.split(".")[0] in OUTCOMES:   # quota_fill_share.kostanay.2017: the region's label, then the year
+            return _part(label(head), tail if re.fullmatch(r"[12][0-9]{3}", tail) else _tail_name(tail))
         if head.startswith("breakdowns."):
             parts = head.split(".")  # breakdowns.<dimension>.<group>.<outcome>
             if len(parts) == 3:
-                inner = label(tail)
-                return Label(f"{inner.text}, {group_name(parts[2])}", inner.kind, inner.help)
+                return _part(label(tail), group_name(parts[2]))
     return Label(_humanise(key), _kind_from_key(key))
 
 
 def _format(key: str, value: float | None, sign: str) -> str:
-    """Write a value (`sign` "") or a difference (`sign` "+") in its outcome's unit."""
+    """Write a value (`sign` "") or a difference (`sign` "+") in its outcome's unit and the current locale."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
+        return _("n/a")
     kind = label(key).kind
     if kind == SHARE:
-        return f"{100 * value:{sign}.1f}" + ("%" if not sign else " pp")
+        return number(100 * value, f"{sign}.1f") + ("%" if not sign else " " + _("pp"))
     if kind == TENGE:
         digits = "0" if abs(value) >= 1e7 else "2"
-        return f"{value / 1e6:{sign},.{digits}f} million tenge"
+        return _("{value} million tenge").format(value=number(value / 1e6, f"{sign},.{digits}f"))
     if kind == MONTHS:
-        return f"{value:{sign}.1f} months"
+        return _("{value} months").format(value=number(value, f"{sign}.1f"))
     if kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS):
-        return f"{value:{sign},.0f} {kind}"
-    return f"{value:{sign},.3g}"
+        text, n = number(value, f"{sign},.0f"), abs(round(value))
+        if kind == COUNT_PERSONS:
+            return ngettext("{value} person", "{value} persons", n).format(value=text)
+        return ngettext("{value} household", "{value} households", n).format(value=text)
+    return number(value, f"{sign},.3g")
 
 
 def format_value(key: str, value: float | None) -> str:
@@ -241,7 +288,7 @@ def format_difference(key: str, diff: float | None) -> str:
 def axis_label(key: str) -> str:
     """A plot axis label with its unit: "Relocated persons (persons)" is written "Relocated persons"."""
     lab = label(key)
-    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS) and lab.kind in lab.text.lower():
+    if lab.kind in (COUNT_PERSONS, COUNT_HOUSEHOLDS) and lab.unit.lower() in lab.text.lower():
         return lab.text
     return f"{lab.text} ({lab.unit})" if lab.unit else lab.text
 
@@ -289,7 +336,7 @@ LEVER_WORDS: dict[str, str] = {
 def lever_group(key: str) -> str:
     """The title of the group a dotted scenario key belongs to: `rent_subsidy.months` -> "Rent and utilities subsidy"."""
     head = key.split(".", 1)[0]
-    return LEVER_GROUPS.get(head) or _humanise(head)
+    return _(LEVER_GROUPS[head]) if head in LEVER_GROUPS else _humanise(head)
 
 
 def lever_label(key: str) -> str:
@@ -301,7 +348,7 @@ def lever_label(key: str) -> str:
     for p in parts:
         span = re.fullmatch(r"(\d+)_(\d+)_months", p)
         if span:
-            words.append(f"{span[1]}-{span[2]} months")
+            words.append(_("{first}-{last} months").format(first=span[1], last=span[2]))
             continue
         if p.isdigit():
             year = p
@@ -310,19 +357,22 @@ def lever_label(key: str) -> str:
         elif p in catalogue().get("sectors", {}).get("ids", []):
             where = _humanise(p)
         else:
-            words.append(LEVER_WORDS.get(p) or GROUPS.get(p) or _humanise(p))
+            words.append(_(LEVER_WORDS[p]) if p in LEVER_WORDS else group_name(p))
     text = ", ".join(w for w in [": ".join(words[-2:]) if words else "", where] if w)
     if year is not None:
-        text = f"{text}, from {year}" if text else f"From {year}"
+        text = _("{lever}, from {year}").format(lever=text, year=year) if text else _("From {year}").format(year=year)
     return text or _humanise(key)
 
 
+LEVER_UNITS = (("mci", N_("MCI")), ("tenge", N_("tenge")), ("share", N_("share 0-1")), ("chance", N_("probability 0-1")),
+               ("months", N_("months")), ("persons", N_("persons")), ("households", N_("households")),
+               ("multiplier", N_("multiplier")), ("year", N_("year")))
+
+
 def lever_unit(doc: str, integer: bool = False) -> str:
-    """The unit of a lever, read from its schema text: MCI, months, share, persons, households or none."""
+    """The unit of a lever, read from its schema text (English): MCI, months, share, persons, households or none."""
     d = doc.lower()
-    for word, unit in (("mci", "MCI"), ("tenge", "tenge"), ("share", "share 0-1"), ("chance", "probability 0-1"),
-                       ("months", "months"), ("persons", "persons"), ("households", "households"),
-                       ("multiplier", "multiplier"), ("year", "year")):
+    for word, unit in LEVER_UNITS:
         if word in d:
-            return unit
-    return "whole number" if integer else ""
+            return _(unit)
+    return _("whole number") if integer else ""

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from sim.i18n import _
 from sim.labels import axis_label, label, region_name, scenario_label
 from sim.plotting import axes, band, finish, legend, monthly_share, plt, run_note, styles, thousands
 from sim.programme import SUBSIDY_TYPES
@@ -30,7 +31,8 @@ def relocations(res, path: Path, note: str) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
     tables = {region_name(d): _annual(res, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
     _draw(ax, {k: t for k, t in tables.items() if float(t.to_numpy().sum()) > 0})
-    axes(ax, f"Relocated persons per year by destination — {scenario_label(res.scenario.name)}", ylabel_text="Relocated persons per year")
+    axes(ax, _("Relocated persons per year by destination — {scenario}").format(scenario=scenario_label(res.scenario.name)),
+         ylabel_text=_("Relocated persons per year"))
     thousands(ax.yaxis)
     legend(ax, len(res.seeds), ncol=2)
     finish(fig, path, note=note)
@@ -38,10 +40,10 @@ def relocations(res, path: Path, note: str) -> None:
 
 def employment_housing(res, path: Path, note: str) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
-    _draw(ax, {"Head employed": monthly_share(res, "employed_share"),
-               "In rented, provided or own housing": monthly_share(res, "housed_share")}, key="employed_share")
-    axes(ax, "Employment and housing of households in the destination regions",
-         ylabel_text="Share of households in the destination regions (%)")
+    _draw(ax, {_("Head employed"): monthly_share(res, "employed_share"),
+               _("In rented, provided or own housing"): monthly_share(res, "housed_share")}, key="employed_share")
+    axes(ax, _("Employment and housing of households in the destination regions"),
+         ylabel_text=_("Share of households in the destination regions (%)"))
     ax.set_ylim(0, 102)
     legend(ax, len(res.seeds), loc="lower right")
     finish(fig, path, note=note)
@@ -52,22 +54,23 @@ def returns(res, path: Path, note: str) -> None:
     ret = _annual(res, [c for c in res.monthly[0].columns if c.startswith("returns_persons_")])
     arr = _annual(res, [c for c in res.monthly[0].columns if c.startswith("arrivals_persons_")])
     _draw(ax1, {label("returned_persons").text: ret})
-    _draw(ax2, {"Returned / relocated so far": ret.cumsum() / arr.cumsum().replace(0, np.nan)}, key="return_share")
-    axes(ax1, "Returned persons per year", ylabel_text="Returned persons per year")
-    axes(ax2, "Cumulative return share", "return_share")
+    _draw(ax2, {_("Returned / relocated so far"): ret.cumsum() / arr.cumsum().replace(0, np.nan)}, key="return_share")
+    axes(ax1, _("Returned persons per year"), ylabel_text=_("Returned persons per year"))
+    axes(ax2, _("Cumulative return share"), "return_share")
     thousands(ax1.yaxis)
     legend(ax1, len(res.seeds))
     legend(ax2, len(res.seeds))
-    finish(fig, path, title=f"Returns to the regions of origin — {scenario_label(res.scenario.name)}", note=note)
+    finish(fig, path, title=_("Returns to the regions of origin — {scenario}").format(scenario=scenario_label(res.scenario.name)),
+           note=note)
 
 
 def subsidy_spending(res, path: Path, note: str) -> None:
     fig, ax = plt.subplots(figsize=(9, 5))
-    tables = {f"{label('subsidies_paid_tenge').text}, all types": _annual(res, [f"paid_{t}_tenge" for t in SUBSIDY_TYPES])}
+    tables = {_("{outcome}, all types").format(outcome=label("subsidies_paid_tenge").text): _annual(res, [f"paid_{t}_tenge" for t in SUBSIDY_TYPES])}
     tables.update({label(f"subsidies_paid_tenge.{t}").text: _annual(res, [f"paid_{t}_tenge"]) for t in SUBSIDY_TYPES})
     tables[label("reimbursed_tenge").text] = _annual(res, ["reimbursed_tenge"])
     _draw(ax, tables, key="subsidies_paid_tenge", reference=True)  # the total as the thick dark line
-    axes(ax, "Subsidy spending", ylabel_text=f"{axis_label('subsidies_paid_tenge')} per year")
+    axes(ax, _("Subsidy spending"), ylabel_text=_("{axis} per year").format(axis=axis_label("subsidies_paid_tenge")))
     thousands(ax.yaxis)
     legend(ax, len(res.seeds))
     finish(fig, path, note=note)

@@ -20,12 +20,12 @@ import pandas as pd  # noqa: E402
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from sim.i18n import N_, _, localise_number, ngettext  # noqa: E402
 from sim.labels import axis_label, scale_for_plot  # noqa: E402
 
-SOURCE = "relocsim simulation; levers and data from IOM (2021) and 2024 programme figures"
+SOURCE = N_("relocsim simulation; levers and data from IOM (2021) and 2024 programme figures")
 BAND = (5.0, 95.0)  # percentiles of the bands over replicates, as in sim.results.combine
-BAND_NOTE = "bands: 5-95% over replicates"
-YEAR = "Year"
+YEAR = N_("Year")
 
 # Series styles: the first (the reference, e.g. the baseline) is a thick solid dark line drawn
 # underneath, so that a scenario identical to it shows as a thin line on a thick one; the others
@@ -76,7 +76,7 @@ def band(ax, x, table: pd.DataFrame, label: str, style: Style | None = None, key
 
 
 def band_text(replicates: int) -> str:
-    return f"shaded: 90% band over {replicates} replicates"
+    return _("shaded: 90% band over {n} replicates").format(n=replicates)
 
 
 def legend(ax, replicates: int, fig=None, **kw):
@@ -90,8 +90,9 @@ def legend(ax, replicates: int, fig=None, **kw):
 
 
 def thousands(axis) -> None:
-    """Tick labels with thousands separators (12,000 rather than 12000)."""
-    axis.set_major_formatter(FuncFormatter(lambda v, _pos: f"{v:,.0f}" if abs(v) >= 1000 or v == int(v) else f"{v:,.2g}"))
+    """Tick labels with the locale's thousands separators (12,000 or 12 000 rather than 12000)."""
+    axis.set_major_formatter(FuncFormatter(
+        lambda v, _pos: localise_number(f"{v:,.0f}" if abs(v) >= 1000 or v == int(v) else f"{v:,.2g}")))
 
 
 def same_as(tables: dict[str, pd.DataFrame], reference: str, rtol: float = 0.005) -> set[str]:
@@ -138,25 +139,27 @@ def ylabel(ax, key: str, text: str | None = None) -> None:
     ax.set_ylabel(text if text is not None else axis_label(key))
 
 
-def axes(ax, title: str, key: str | None = None, ylabel_text: str | None = None, xlabel: str = YEAR, fontsize: int = 11) -> None:
-    """Title, axis labels (the y label from `key` and its unit) and a light grid."""
+def axes(ax, title: str, key: str | None = None, ylabel_text: str | None = None, xlabel: str | None = None,
+         fontsize: int = 11) -> None:
+    """Title, axis labels (the y label from `key` and its unit; x: the year unless given) and a light grid."""
     ax.set_title(title, fontsize=fontsize)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(_(YEAR) if xlabel is None else xlabel)
     ylabel(ax, key or "", ylabel_text)
     ax.grid(alpha=0.3)
 
 
 def run_note(seed: int | None, replicates: int, scale: float) -> str:
     """The note under a figure that says how to reproduce it (the seed is in the folder name when not given)."""
-    reps = f"{replicates} replicates" if replicates > 1 else "1 replicate"
-    return f"{'seed ' + str(seed) + ', ' if seed is not None else ''}{reps}, scale {scale:g}"
+    text = ngettext("{n} replicate, scale {scale}", "{n} replicates, scale {scale}", replicates).format(
+        n=replicates, scale=localise_number(f"{scale:g}"))
+    return _("seed {seed}, {rest}").format(seed=seed, rest=text) if seed is not None else text
 
 
 def finish(fig, path: Path, title: str | None = None, note: str = "", rect_top: float = 1.0, dpi: int = 110) -> None:
     """Title, source note, layout; save to `path` and close the figure."""
     if title:
         fig.suptitle(title)
-    lines = [SOURCE] + textwrap.wrap(note, width=int(fig.get_figwidth() * 16)) if note else [SOURCE]
+    lines = [_(SOURCE)] + textwrap.wrap(note, width=int(fig.get_figwidth() * 16)) if note else [_(SOURCE)]
     fig.text(0.01, 0.005, "\n".join(lines), fontsize=7, color="grey", va="bottom")
     fig.tight_layout(rect=(0, (0.12 + 0.16 * len(lines)) / fig.get_figheight(), 1, rect_top))
     fig.savefig(path, dpi=dpi)

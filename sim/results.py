@@ -54,12 +54,14 @@ def run_id(seed: int) -> str:
 
 
 def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
-    """Write tables, plots, summary and metadata to `out_dir` atomically; returns the final folder."""
+    """Write tables, plots, summary, metadata and labels.csv to `out_dir` atomically; returns the final folder.
+    Plots are in the current language (sim.i18n); everything else is the same in every language."""
     from sim.plots import write_plots
 
     out_dir = Path(out_dir)
     with atomic_folder(out_dir, "run") as tmp:
-        res.monthly_long().to_csv(tmp / "monthly.csv", index=False)
+        monthly = res.monthly_long()
+        monthly.to_csv(tmp / "monthly.csv", index=False)
         res.flows_long().to_csv(tmp / "flows.csv", index=False)
         write_plots(res, tmp)
         (tmp / "scenario.json").write_text(json.dumps(res.scenario.data, indent=2, sort_keys=True))
@@ -80,4 +82,8 @@ def write_run(res: RunResult, out_dir: Path, overrides: list[str]) -> Path:
         if len(res.summaries) > 1:
             summary["replicate_summaries"] = res.summaries
         (tmp / "summary.json").write_text(json.dumps(summary, indent=2))
+        from sim.label_table import LABELS_CSV, write_labels
+
+        summary_keys = [k for k in flatten(combine(res.summaries)) if not k.startswith("bands_90.")]
+        write_labels(summary_keys + list(monthly.columns), tmp / LABELS_CSV)
     return out_dir

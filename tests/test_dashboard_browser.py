@@ -1,7 +1,9 @@
 """End to end in a real headless Chromium: `relocsim dashboard`'s server on a free loopback port, a
 scenario chosen, a lever changed, a small run, the cards checked against `relocsim run` with the
-same settings, the TOML downloaded and validated. Any request that leaves 127.0.0.1 fails the test
-(the page must work offline). Saves docs/img/dashboard.png for the README.
+same settings, the TOML downloaded and validated, then the page switched to Kazakh and Russian with the run
+kept: translated headings, the same numbers in the locale's signs, no English words left and no card whose
+text overflows. Any request that leaves 127.0.0.1 fails the test (the page must work offline). Saves
+docs/img/dashboard.png and docs/img/dashboard-kk.png for the README.
 
 Skips only when no Chromium is installed (Debian: apt-get install -y chromium chromium-driver).
 """
@@ -22,6 +24,8 @@ import pytest
 
 from sim.cli import main
 from sim.dashboard.cli import server_command, server_env
+from sim import i18n
+from sim.dashboard.app import LANGUAGE_LABEL
 from sim.labels import RETURN_REASON_LABELS, format_value
 from sim.scenario import load
 
@@ -37,6 +41,15 @@ CARDS = ("relocated_persons", "returned_persons", "return_share", "employed_shar
          "cost_per_retained_person_24m_tenge")
 DEMAND_CARDS = ("applications_first_households", "waitlisted_households_end",
                 "median_application_to_approval_months", "share_approved_within_1_month")
+# a heading of each language, and English words that must be gone from the page (outside the command line)
+HEADINGS = {"kk": "Адамдар неге және қашан қайта оралады", "ru": "Почему и когда люди возвращаются"}
+ENGLISH = ("Relocated", "Returned", "Levers", "Download", "persons", "households", "baseline", "Scenario", "Share of",
+           "replicate", "Demand", "months")
+OVERFLOWING = """() => [...document.querySelectorAll('.headline, .headline *, .lever, .lever-group')]
+    .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.className + ': ' + e.innerText.slice(0, 60))"""
+VISIBLE_TEXT = """() => { const b = document.body.cloneNode(true);
+    b.querySelectorAll('.command-line, pre, .v-overlay-container, .language-select').forEach(e => e.remove());
+    return b.innerText; }"""
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="no Chromium found (looked for /usr/bin/chromium and "
                                 "chromium on PATH); install Debian's: apt-get install -y chromium chromium-driver")
@@ -148,6 +161,20 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
         page.get_by_text("Run cancelled.").wait_for(timeout=60_000)
         assert page.get_by_label("Months paid (months)").input_value() == "18"  # levers keep their state
         assert page.locator(".card-relocated_persons .card-value").inner_text().strip() == shown["relocated_persons"]
+        in_language = {}
+        for lang, name in (("kk", "Қазақша"), ("ru", "Русский")):   # the switch keeps the run on screen
+            _select(page, LANGUAGE_LABEL, name)
+            page.get_by_text(HEADINGS[lang]).first.wait_for(timeout=30_000)
+            in_language[lang] = {k: page.locator(f".card-{k} .card-value").inner_text().strip() for k in CARDS}
+            text = page.evaluate(VISIBLE_TEXT)
+            assert [text[max(0, text.find(w) - 40):text.find(w) + 40] for w in ENGLISH if w in text] == [], lang
+            assert page.evaluate(OVERFLOWING) == [], f"text overflows its card or lever in {lang}"
+            with i18n.using(lang):   # the top, as in the English screenshot: levers and cards
+                page.get_by_text(i18n._("South-North relocation programme: what a lever does")).scroll_into_view_if_needed()
+            shot = SCREENSHOT.with_name(f"dashboard-{lang}.png")
+            shot = shot if os.environ.get("RELOCSIM_SCREENSHOT") == "1" and lang == "kk" else tmp_path / shot.name
+            page.screenshot(path=str(shot))
+            assert shot.stat().st_size > 10_000
         context.close()
 
     assert command == ("relocsim run skills_assessment --seed 0 --replicates 1 --scale 0.01 "
@@ -157,6 +184,9 @@ def test_dashboard_in_a_real_browser(server, tmp_path):
     summary = json.loads(next(out.glob("*/summary.json")).read_text())
     for key in CARDS + DEMAND_CARDS:
         assert shown[key] == format_value(key, summary[key]), key
+    for lang, cards in in_language.items():   # the same numbers as relocsim run, written the locale's way
+        with i18n.using(lang):
+            assert cards == {k: format_value(k, summary[k]) for k in CARDS}, lang
     assert [r[0] for r in reason_rows] == [*RETURN_REASON_LABELS.values(), "All reasons"]
     by_reason = summary["returned_persons_by_reason"]
     assert [r[1] for r in reason_rows] == [format_value("returned_persons", by_reason[k]) for k in RETURN_REASON_LABELS] + [

@@ -22,10 +22,12 @@ LAYERS = ("core", "experiments", "calibration", "cli")
 PLACED = {
     "core": ("sim", "sim.inputs", "sim.fields", "sim.schema", "sim.scenario", "sim.world", "sim.population",
              "sim.programme", "sim.maths", "sim.nested", "sim.model", "sim.collector", "sim.outcomes", "sim.rng",
-             "sim.regions", "sim.states", "sim.params", "sim.protocol", "sim.interrupts", "sim.drift", "sim.behaviour.*"),
+             "sim.regions", "sim.states", "sim.params", "sim.protocol", "sim.interrupts", "sim.drift", "sim.behaviour.*",
+             "sim.i18n"),
     "experiments": ("sim.ensemble", "sim.runner", "sim.results", "sim.output_folder", "sim.labels", "sim.plotting",
                     "sim.plots", "sim.comparison", "sim.compare", "sim.compare_plots", "sim.sensitivity",
-                    "sim.executors", "sim.extras", "sim.lifecycle", "sim.sweep.*", "sim.optimise.*"),
+                    "sim.executors", "sim.extras", "sim.lifecycle", "sim.sweep.*", "sim.optimise.*",
+                    "sim.i18n_sources", "sim.label_table", "sim.brief"),
     "calibration": ("calibration.*",),
     "cli": ("sim.cli.*", "sim.dashboard.*"),  # the user interfaces: the command line and the browser dashboard
 }

@@ -59,6 +59,7 @@ def test_wheel_holds_the_data_files(installed):
     shipped |= {f"sim/scenarios/sweeps/{p.name}" for p in (ROOT / "scenarios" / "sweeps").glob("*.toml")}
     shipped |= {"sim/data/regions.toml", "calibration/posterior.csv", "calibration/posterior.json",
                 "calibration/targets.csv", "calibration/official.csv"}
+    shipped |= {f"sim/locale/{lang}/LC_MESSAGES/relocsim.{ext}" for lang in ("kk", "ru") for ext in ("po", "mo")}
     assert shipped <= names, shipped - names
     assert any(n.endswith("LICENSE") for n in names)
 

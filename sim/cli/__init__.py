@@ -70,6 +70,11 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     interrupts.install()
     try:
+        if "lang" in args:   # the commands that take --lang (sim.cli.common.add_language_argument)
+            from sim import i18n
+            from sim.cli.common import language_of
+
+            i18n.set_language(language_of(args))
         code = int(args.func(args) or 0)
         interrupts.check()   # a Ctrl-C swallowed after the last check still ends as an interrupt
         return code

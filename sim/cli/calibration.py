@@ -51,6 +51,9 @@ def add_parsers(sub) -> None:
     p.add_argument("--parameters", choices=PARAMETER_SOURCES, default="posterior")
     p.add_argument("--posterior", type=Path, default=None, metavar="CSV",
                    help="evaluate this ensemble (a posterior.csv written by relocsim calibrate) instead of the shipped one")
+    from sim.cli.common import add_language_argument
+
+    add_language_argument(p)   # the report's headings and plots; its tables and JSON stay English
     p.set_defaults(func=cmd_fit_report)
 
 

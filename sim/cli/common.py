@@ -20,3 +20,32 @@ def ensemble_for(parameters: str):
     from calibration.ensemble import posterior
 
     return posterior()
+
+
+def add_language_argument(p: argparse.ArgumentParser) -> None:
+    """`--lang en|kk|ru`: the language of what a reader sees (plots, printed summaries, the brief); files
+    and their columns stay English. Without it, RELOCSIM_LANG, else English (see `language_of`)."""
+    from sim.cli import arguments
+
+    p.add_argument("--lang", type=arguments.language, default=None, metavar="{en,kk,ru}",
+                   help="language of plots, printed text and the brief: en, kk (Kazakh) or ru (Russian); default: "
+                        "RELOCSIM_LANG, else en. File names, keys and CSV columns stay English")
+
+
+def language_of(args) -> str:
+    """The language a command writes in: --lang, else RELOCSIM_LANG (checked the same way), else English."""
+    import os
+
+    from sim import i18n
+    from sim.inputs import InputError, check_language
+
+    lang = getattr(args, "lang", None)
+    if lang is None:
+        env = os.environ.get(i18n.ENV)
+        if not env:
+            return "en"
+        try:
+            return check_language(env)
+        except InputError as exc:
+            raise InputError([f"{i18n.ENV}={p}" for p in exc.problems]) from None
+    return lang

@@ -6,7 +6,7 @@ import logging
 from pathlib import Path
 
 from sim.cli import arguments
-from sim.cli.common import add_parameters_argument, ensemble_for
+from sim.cli.common import add_language_argument, add_parameters_argument, ensemble_for
 
 log = logging.getLogger("relocsim")
 DEFAULT_OUT = Path("results") / "compare"   # as sim.compare.DEFAULT_OUT (not imported: keeps --help light)
@@ -32,15 +32,21 @@ def add_parsers(subparsers) -> None:
     p.add_argument("--out", type=Path, default=DEFAULT_OUT,
                    help=f"parent folder of the result folder, which is new each time (default {DEFAULT_OUT})")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--brief", action="store_true",
+                   help="also write brief.html: one A4 page in the chosen language (the question, headline differences "
+                        "with their 90%% bands, two plots, caveats and the command that reproduces it)")
+    add_language_argument(p)
     p.set_defaults(func=cmd_compare)
 
 
 def print_summary(comp, table) -> None:
     """The printed outcomes per scenario, with the paired difference from the first and its 90% band."""
     from sim.compare import PRINTED
+    from sim.i18n import _, number
     from sim.labels import format_difference, format_value, label
 
-    print(f"differences from {comp.labels[0]}, paired over {len(comp.seeds)} replicate(s), 90% band in brackets")
+    print(_("differences from {reference}, paired over {n} replicate(s), 90% band in brackets").format(
+        reference=comp.labels[0], n=len(comp.seeds)))
     for outcome in PRINTED:
         rows = table[table["outcome"] == outcome].set_index("scenario")
         if rows.empty:
@@ -57,8 +63,10 @@ def print_summary(comp, table) -> None:
     shares, rationed = binding_shares(comp), rationed_shares(comp)
     for lab in comp.labels:
         binds = bool(table.loc[table["scenario"] == lab, "quotas_bind"].iloc[0])
-        print(f"  {lab}: {binding_note(binds, rationed[lab])} ({shares[lab]:.0%} of the quota in destination-years "
-              f"where it bound; {rationed[lab]:.0%} of attempts to choose a region deferred for want of quota room)")
+        detail = _("{binding} of the quota in destination-years where it bound; {rationed} of attempts to choose a region "
+                   "deferred for want of quota room").format(binding=number(100 * shares[lab], ".0f") + "%",
+                                                             rationed=number(100 * rationed[lab], ".0f") + "%")
+        print(f"  {lab}: {binding_note(binds, rationed[lab])} ({detail})")
 
 
 def cmd_compare(args) -> int:
@@ -84,7 +92,15 @@ def cmd_compare(args) -> int:
     command += ["--parameters", args.parameters]
     for o in args.overrides:
         command += ["--set", o]
-    final = write_comparison(comp, args.out, table, command)
+    if args.brief:
+        command += ["--brief"]
+    from sim import i18n
+
+    if i18n.language() != "en":
+        command += ["--lang", i18n.language()]
+    from sim.brief import write_brief
+
+    final = write_comparison(comp, args.out, table, command, extras=[write_brief] if args.brief else [])
     print(f"wrote {final}")
     print_summary(comp, table)
     return 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sim import inputs
 from sim.cli import arguments
-from sim.cli.common import add_parameters_argument, ensemble_for
+from sim.cli.common import add_language_argument, add_parameters_argument, ensemble_for
 
 log = logging.getLogger("relocsim")
 
@@ -28,6 +28,7 @@ def add_parsers(sub) -> None:
                    help="parent folder of the run folder, which is new each time (default results/<scenario name>)")
     add_parameters_argument(r, "behavioural parameters: draws from the calibrated ensemble (default) or the schema defaults")
     r.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_language_argument(r)
     r.set_defaults(func=cmd_run)
     v = sub.add_parser("validate", help="validate a scenario file without running it")
     v.add_argument("scenario")
@@ -76,10 +77,11 @@ def cmd_run(args) -> int:
         res = run_scenario(sc, seed=args.seed, replicates=args.replicates, on_month=lambda: bar.update(1),
                            ensemble=ensemble_for(args.parameters))
     final = write_run(res, target, overrides)
+    from sim.labels import format_value, label
+
     s = json.loads((final / "summary.json").read_text())
     print(f"wrote {final}")
-    print(f"relocated persons {s['relocated_persons']:,.0f}; returned {s['returned_persons']:,.0f}; "
-          f"employed at 12 months {s['employed_share_12m'] or 0:.1%}")
+    print("; ".join(f"{label(k).text}: {format_value(k, s[k])}" for k in ("relocated_persons", "returned_persons", "employed_share_12m")))
     return 0
 
 

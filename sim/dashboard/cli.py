@@ -36,6 +36,9 @@ def add_parser(subparsers) -> argparse.ArgumentParser:
                    help="runs made at once for all browser sessions together, the others wait in a queue "
                         "(default: half the cores, at least 1)")
     p.add_argument("--no-browser", action="store_true", help="do not open a browser window")
+    from sim.cli.common import add_language_argument
+
+    add_language_argument(p)   # the language a new browser session starts in; the page can switch
     p.set_defaults(func=cmd_dashboard)
     return p
 
@@ -67,12 +70,17 @@ def server_command(port: int, host: str, open_browser: bool) -> list[str]:
 OFFLINE_CDN = "http://127.0.0.1:9/"  # the discard port: an asset missing from solara-assets fails here
 
 
-def server_env(runs: int | None = None) -> dict[str, str]:
-    """The environment of the server: no usage statistics sent anywhere, and web assets only from the
-    solara-assets package (solara would otherwise fetch a missing one from a public CDN)."""
+def server_env(runs: int | None = None, lang: str | None = None) -> dict[str, str]:
+    """The environment of the server: no usage statistics sent anywhere, web assets only from the
+    solara-assets package (solara would otherwise fetch a missing one from a public CDN), and the language
+    new sessions start in (RELOCSIM_LANG)."""
+    from sim.i18n import ENV
+
     env = {**os.environ, "SOLARA_TELEMETRY_MIXPANEL_ENABLE": "false", "SOLARA_ASSETS_CDN": OFFLINE_CDN}
     if runs is not None:
         env[SLOTS_ENV] = str(runs)
+    if lang is not None:
+        env[ENV] = lang
     return env
 
 
@@ -103,7 +111,9 @@ def cmd_dashboard(args) -> int:
     previous = {s: signal.signal(s, _raise_stopped) for s in handled}
     proc = None
     try:
-        proc = start_child(server_command(args.port, args.host, not args.no_browser), env=server_env(args.runs))
+        from sim.i18n import language
+
+        proc = start_child(server_command(args.port, args.host, not args.no_browser), env=server_env(args.runs, language()))
         return proc.wait()
     except KeyboardInterrupt:
         return 0

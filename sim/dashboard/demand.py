@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 
 from sim.compare import BINDING, RATIONING, binding_shares, quota_state, quotas_bind, rationed_shares
+from sim.i18n import _, number
 from sim.labels import scenario_label
 from sim.dashboard.runs import Outcome
 from sim.dashboard.views import Card, cards
@@ -24,8 +25,8 @@ def run_names(out: Outcome) -> dict[str, str]:
     """The two runs as a reader names them; the chosen run is the baseline itself when nothing differs."""
     this = scenario_label(out.settings.scenario)
     if out.settings.overrides:
-        this += " with the levers set here"
-    return {"baseline": "the baseline", "scenario": this}
+        this = _("{scenario} with the levers set here").format(scenario=this)
+    return {"baseline": _("the baseline"), "scenario": this}
 
 
 def same_run(out: Outcome) -> bool:
@@ -33,7 +34,7 @@ def same_run(out: Outcome) -> bool:
 
 
 def _percent(v: float) -> str:
-    return "n/a" if not math.isfinite(v) else f"{100 * v:.0f}%"
+    return _("n/a") if not math.isfinite(v) else number(100 * v, ".0f") + "%"
 
 
 def quota_notice(out: Outcome) -> str | None:
@@ -42,11 +43,10 @@ def quota_notice(out: Outcome) -> str | None:
     runs = [r for r in (("baseline",) if same_run(out) else RUNS) if binds[r]]
     if not runs:
         return None
-    where = " and in ".join(f"{names[r]} ({_percent(shares[r])} of the quota lay in destination-years whose "
-                            "approvals reached it)" if i == 0 else f"{names[r]} ({_percent(shares[r])})"
-                            for i, r in enumerate(runs))
-    return (f"Quotas bind in {where}. There a lever acting on demand (subsidies, information, housing) moves "
-            "first applications, the wait-list and the wait, not relocations: read the demand figures below.")
+    where = _(" and in ").join(_("{run} ({share} of the quota lay in destination-years whose approvals reached it)").format(
+        run=names[r], share=_percent(shares[r])) if i == 0 else f"{names[r]} ({_percent(shares[r])})" for i, r in enumerate(runs))
+    return _("Quotas bind in {where}. There a lever acting on demand (subsidies, information, housing) moves "
+             "first applications, the wait-list and the wait, not relocations: read the demand figures below.").format(where=where)
 
 
 def quota_status(out: Outcome) -> str:
@@ -59,15 +59,15 @@ def quota_status(out: Outcome) -> str:
     binds = quotas_bind(out.comparison)
     states = {quota_state(binds[r], rationed[r]) for r in runs}
     if "bind" in states:
-        state = "bind"
+        state = _("here they bind")
     elif "ration" in states:
-        state = (f"ration part of demand (from {_percent(RATIONING)} of choices deferred): a lever acting on demand "
-                 "moves deferred choices more than relocations")
+        state = _("here they ration part of demand (from {share} of choices deferred): a lever acting on demand "
+                  "moves deferred choices more than relocations").format(share=_percent(RATIONING))
     else:
-        state = "are slack: relocations follow demand"
-    return (f"Share of the quota (persons) in destination-years whose approvals reached it: {text}; attempts to "
-            f"choose a region deferred for want of quota room: {deferred}. Quotas bind from {_percent(BINDING)} "
-            f"of either; here they {state}.")
+        state = _("here they are slack: relocations follow demand")
+    return _("Share of the quota (persons) in destination-years whose approvals reached it: {shares}; attempts to "
+             "choose a region deferred for want of quota room: {deferred}. Quotas bind from {binding} "
+             "of either; {state}.").format(shares=text, deferred=deferred, binding=_percent(BINDING), state=state)
 
 
 def demand_cards(out: Outcome) -> list[Card]:

@@ -15,6 +15,8 @@ from typing import Any
 
 import pandas as pd
 
+from sim.i18n import using
+from sim.label_table import labels_frame
 from sim.labels import format_difference, format_value, label
 from sim.scenario import apply_overrides, find_scenario, load_raw
 from sim.dashboard.state import RunSettings, command_line, toml_value
@@ -80,9 +82,16 @@ def scenario_toml(s: RunSettings) -> tuple[str, bool]:
 
 
 def results_csv(table: pd.DataFrame) -> str:
-    """Outcomes of a run beside the baseline, with labels and units: one row per outcome."""
+    """Outcomes of a run beside the baseline, with labels and units: one row per outcome. The same file in every
+    language: `label`, `unit` and the shown values are English; labels.csv's columns give the other languages."""
+    with using("en"):
+        return _results_csv(table)
+
+
+def _results_csv(table: pd.DataFrame) -> str:
     this = table[table["scenario"] == "scenario"].set_index("outcome")
     base = table[table["scenario"] == "baseline"].set_index("outcome")
+    names = labels_frame(list(this.index)).set_index("key")
     rows = []
     for outcome, r in this.iterrows():
         lab = label(outcome)
@@ -92,5 +101,29 @@ def results_csv(table: pd.DataFrame) -> str:
             "difference_from_baseline": r["diff_from_first"], "difference_low_5pct": r["diff_low"],
             "difference_high_95pct": r["diff_high"], "replicates": r["n"],
             "shown": format_value(outcome, r["mean"]), "difference_shown": format_difference(outcome, r["diff_from_first"]),
+            **{c: names.at[outcome, c] for c in names.columns if c.startswith("label_") and c != "label_en"},
         })
     return pd.DataFrame(rows).to_csv(index=False)
+
+
+def brief_commands(s: RunSettings, lang: str) -> list[str]:
+    """What reproduces the page's brief: `relocsim compare baseline <scenario> --brief` when no lever was
+    changed (compare's --set would change the baseline too); otherwise the two runs it compares, paired by seed."""
+    if s.overrides:
+        return [command_line(s.baseline()), command_line(s)]
+    parts = ["relocsim", "compare", "baseline", s.scenario, "--replicates", str(s.replicates), "--seed", str(s.seed),
+             "--scale", toml_value(s.scale), "--parameters", s.parameters, "--brief"]
+    return [" ".join(parts + ([] if lang == "en" else ["--lang", lang]))]
+
+
+def brief_html(out, lang: str) -> str:
+    """The one-page brief (sim.brief) of the page's run against the baseline, in `lang`."""
+    from sim.brief import render
+    from sim.compare import annual_table
+    from sim.dashboard.views import versus_names
+    from sim.i18n import using
+
+    with using(lang):
+        names = dict(zip(("baseline", "scenario"), versus_names(out)))
+        return render(out.comparison, out.table, annual_table(out.comparison), brief_commands(out.settings, lang),
+                      names=names.__getitem__)

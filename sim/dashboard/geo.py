@@ -8,7 +8,8 @@ import pandas as pd
 from matplotlib.figure import Figure
 from matplotlib.patches import FancyArrowPatch, Polygon
 
-from sim.labels import region_name
+from sim.i18n import N_, _, number
+from sim.labels import short_region_name
 from sim.regions import catalogue
 
 # Approximate outline of Kazakhstan (longitude, latitude), about 40 points traced by hand from public
@@ -40,7 +41,7 @@ def mean_flows(flows: pd.DataFrame, replicates: int) -> pd.DataFrame:
     return out.sort_values("persons", ascending=False, ignore_index=True)
 
 
-def flow_map(flows: pd.DataFrame, title: str = "Relocations by origin and destination") -> Figure:
+def flow_map(flows: pd.DataFrame, title: str = N_("Relocations by origin and destination")) -> Figure:
     """Region centres and origin->destination arrows, width proportional to persons."""
     fig = Figure(figsize=(9, 5.2), dpi=100)
     ax = fig.add_subplot()
@@ -57,20 +58,20 @@ def flow_map(flows: pd.DataFrame, title: str = "Relocations by origin and destin
     for side, colour in (("origin", ORIGIN_COLOUR), ("destination", DESTINATION_COLOUR)):
         pts = np.array([where[r] for r in cat[side]])
         ax.scatter(pts[:, 0], pts[:, 1], s=30, color=colour, zorder=3,
-                   label="Origin regions (south)" if side == "origin" else "Destination regions (north)")
+                   label=_("Origin regions (south)") if side == "origin" else _("Destination regions (north)"))
         for r in cat[side]:
             x, y = where[r]
-            ax.annotate(region_name(r).replace(" region", ""), (x, y), textcoords="offset points", xytext=(4, 3),
+            ax.annotate(short_region_name(r), (x, y), textcoords="offset points", xytext=(4, 3),
                         fontsize=7, color="#333333")
     if len(flows):
         ax.plot([], [], color=FLOW_COLOUR, lw=4, alpha=0.55,
-                label=f"Flow of persons (widest: {biggest:,.0f} persons)")
+                label=_("Flow of persons (widest: {n} persons)").format(n=number(biggest, ",.0f")))
     ax.set_xlim(45.5, 88.5)
     ax.set_ylim(40.0, 56.5)
     ax.set_aspect(1.35)
-    ax.set_xlabel("Longitude (degrees east)")
-    ax.set_ylabel("Latitude (degrees north)")
+    ax.set_xlabel(_("Longitude (degrees east)"))
+    ax.set_ylabel(_("Latitude (degrees north)"))
     ax.legend(loc="lower left", fontsize=7, frameon=False)
-    ax.set_title(title, fontsize=10)
+    ax.set_title(_(title), fontsize=10)
     fig.tight_layout()
     return fig

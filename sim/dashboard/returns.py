@@ -11,10 +11,11 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.labels import RETURN_REASON_LABELS, format_difference, format_value, scenario_label
+from sim.i18n import _, number as localised
+from sim.labels import RETURN_REASON_LABELS, format_difference, format_value, reason_name, scenario_label
 from sim.plotting import axes, band, dodge, legend, points, styles
 from sim.dashboard.runs import Outcome
-from sim.dashboard.views import finish_figure, number, table_row, yearly
+from sim.dashboard.views import finish_figure, number, table_row, versus_names, yearly
 
 REASONS = tuple(RETURN_REASON_LABELS)
 BY_REASON = "returned_persons_by_reason"
@@ -28,7 +29,7 @@ class ReasonRow:
     title: str         # "Climate and heating"
     persons: float     # mean over replicates
     value: str         # "1,530 persons"
-    share: str         # "34.1% of returns"
+    share: str         # "34.1%" of returns
     difference: str    # "+120 persons" (paired with the baseline)
     diff_band: str     # "+20 persons to +380 persons", "" with one replicate
 
@@ -36,9 +37,9 @@ class ReasonRow:
 def _reason_row(out: Outcome, reason: str, key: str, title: str, total: float | None) -> ReasonRow:
     r = table_row(out.table, "scenario", key)
     mean = number(r["mean"]) if r is not None else None
-    share = (f"{100 * mean / total:.1f}% of returns" if mean is not None and total else "")
-    diff_band = ("" if r is None or len(out.result.seeds) < 2 else
-                 f"{format_difference(TOTAL, number(r['diff_low']))} to {format_difference(TOTAL, number(r['diff_high']))}")
+    share = localised(100 * mean / total, ".1f") + "%" if mean is not None and total else ""
+    diff_band = ("" if r is None or len(out.result.seeds) < 2 else _("{low} to {high}").format(
+        low=format_difference(TOTAL, number(r["diff_low"])), high=format_difference(TOTAL, number(r["diff_high"]))))
     return ReasonRow(reason, title, mean if mean is not None else float("nan"), format_value(TOTAL, mean),
                      share, format_difference(TOTAL, number(r["diff_from_first"]) if r is not None else None), diff_band)
 
@@ -47,8 +48,8 @@ def reason_rows(out: Outcome) -> list[ReasonRow]:
     """Returned persons by reason for the chosen scenario (mean over replicates), then the total."""
     t = table_row(out.table, "scenario", TOTAL)
     total = number(t["mean"]) if t is not None else None
-    rows = [_reason_row(out, r, f"{BY_REASON}.{r}", text, total) for r, text in RETURN_REASON_LABELS.items()]
-    return rows + [_reason_row(out, "", TOTAL, "All reasons", total)]
+    rows = [_reason_row(out, r, f"{BY_REASON}.{r}", reason_name(r), total) for r in RETURN_REASON_LABELS]
+    return rows + [_reason_row(out, "", TOTAL, _("All reasons"), total)]
 
 
 def reason_table(out: Outcome) -> pd.DataFrame:
@@ -56,10 +57,10 @@ def reason_table(out: Outcome) -> pd.DataFrame:
     paired = len(out.result.seeds) > 1
     out_rows = []
     for r in reason_rows(out):
-        row = {"Reason": r.title, "Returned persons": r.value, "Share of returns": r.share.replace(" of returns", ""),
-               "vs baseline": r.difference}
+        row = {_("Reason"): r.title, _("Returned persons"): r.value, _("Share of returns"): r.share,
+               _("vs baseline"): r.difference}
         if paired:
-            row["paired 90% band"] = r.diff_band
+            row[_("paired 90% band")] = r.diff_band
         out_rows.append(row)
     return pd.DataFrame(out_rows)
 
@@ -73,11 +74,11 @@ def reasons_figure(out: Outcome) -> Figure:
     """Returned persons per year by reason for the chosen scenario, mean with 90% bands over replicates."""
     fig = Figure(figsize=(7, 3.6), dpi=100)
     ax = fig.add_subplot()
-    names = [RETURN_REASON_LABELS[r] for r in REASONS]
+    names = [reason_name(r) for r in REASONS]
     style = styles(names, reference=False)
     for r, t in yearly_by_reason(out).items():
-        band(ax, t.index.to_numpy(), t, RETURN_REASON_LABELS[r], style[RETURN_REASON_LABELS[r]], key=TOTAL)
-    title = f"Returned persons per year by reason: {scenario_label(out.settings.scenario)}"
+        band(ax, t.index.to_numpy(), t, reason_name(r), style[reason_name(r)], key=TOTAL)
+    title = _("Returned persons per year by reason: {scenario}").format(scenario=scenario_label(out.settings.scenario))
     return finish_figure(fig, ax, TOTAL, title, len(out.result.seeds))
 
 
@@ -94,9 +95,7 @@ def profile_figure(out: Outcome) -> Figure:
     baseline: points with 90% bars, side by side."""
     fig = Figure(figsize=(7, 3.2), dpi=100)
     ax = fig.add_subplot()
-    names = [scenario_label("baseline"), scenario_label(out.settings.scenario)]
-    if names[1] == names[0]:
-        names[1] = f"{names[1]} with the levers set here"
+    names = versus_names(out)
     style = styles(names)
     months = []
     for j, (run, name) in enumerate(zip(("baseline", "scenario"), names)):
@@ -105,10 +104,10 @@ def profile_figure(out: Outcome) -> Figure:
         x = np.arange(len(months)) + dodge(j, 2, 0.3)
         points(ax, x, 100 * p["mean"], 100 * p["low"], 100 * p["high"], name, style[name])
     ax.set_xticks(np.arange(len(months)), [str(m) for m in months])
-    axes(ax, "Returned within t months of arrival (cohorts observed t months)", ylabel_text="% of relocated persons",
-         xlabel="Months since arrival", fontsize=10)
+    axes(ax, _("Returned within t months of arrival (cohorts observed t months)"), ylabel_text=_("% of relocated persons"),
+         xlabel=_("Months since arrival"), fontsize=10)
     n = len(out.result.seeds)
-    legend(ax, 1, fontsize=7, frameon=False, title=f"bars: 90% band over {n} replicates" if n > 1 else None,
+    legend(ax, 1, fontsize=7, frameon=False, title=_("bars: 90% band over {n} replicates").format(n=n) if n > 1 else None,
            title_fontsize=7)
     fig.tight_layout()
     return fig

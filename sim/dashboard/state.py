@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from sim.i18n import N_, _, localise_number
 from sim.labels import lever_group, lever_label, lever_unit, scenario_label
 from sim.scenario import ScenarioError, load, parse_override, shipped_scenarios
 from sim.schema import SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Section, YearSchedule
@@ -19,8 +20,9 @@ from sim.schema import SCHEMA, Choice, Num, Probs, RegionMap, RegionYears, Secti
 SKIPPED = ("name", "description", "extends", "starts", "population.scale")  # scale is a run setting
 SCALES = (0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 DEFAULT_SCALE = 0.1
-BEHAVIOUR_NOTE = ("unless you change it, each replicate draws this parameter from the calibrated ensemble "
-                  "(calibration/posterior.csv); a changed value holds for every replicate")
+BEHAVIOUR_NOTE = N_("unless you change it, each replicate draws this parameter from the calibrated ensemble "
+                    "(calibration/posterior.csv); a changed value holds for every replicate")
+CATEGORY_DOC = N_("probability of this category; the categories must sum to 1")
 
 
 @dataclass(frozen=True)
@@ -46,9 +48,12 @@ class Lever:
 def _num_lever(key: str, spec: Num, value: Any, doc: str, source: str) -> Lever:
     text = doc or spec.doc
     src = source or spec.source
-    help_ = f"{text}. Allowed {spec.lo:g} to {spec.hi:g}." + (f" Source: {src}." if src else "")
+    help_ = _("{description}. Allowed {lo} to {hi}.").format(description=_(text), lo=localise_number(f"{spec.lo:g}"),
+                                                               hi=localise_number(f"{spec.hi:g}"))
+    if src:
+        help_ += " " + _("Source: {source}.").format(source=_(src))
     if key.startswith("behaviour."):
-        help_ += f" Calibrated: {BEHAVIOUR_NOTE}."
+        help_ += " " + _("Calibrated: {note}.").format(note=_(BEHAVIOUR_NOTE))
     return Lever(key, key.split(".")[0], lever_label(key), value, spec.lo, spec.hi, spec.integer,
                  unit=lever_unit(f"{spec.doc} {doc}", spec.integer), help=help_)
 
@@ -60,7 +65,7 @@ def _levers(prefix: str, spec: Any, value: Any) -> list[Lever]:
         return [_num_lever(prefix, spec, value, "", "")]
     if isinstance(spec, Choice):
         return [Lever(prefix, prefix.split(".")[0], lever_label(prefix), value, choices=spec.choices,
-                      help=f"{spec.doc}. Source: {spec.source}.")]
+                      help=_("{description}. Source: {source}.").format(description=_(spec.doc), source=_(spec.source)))]
     if isinstance(spec, YearSchedule):
         return [_num_lever(f"{prefix}.{y}", spec.item, v, spec.doc, spec.source) for y, v in value.items()]
     if isinstance(spec, RegionMap):
@@ -69,7 +74,7 @@ def _levers(prefix: str, spec: Any, value: Any) -> list[Lever]:
         return [_num_lever(f"{prefix}.{r}.{y}", spec.item, v, spec.doc, spec.source)
                 for r, sched in value.items() for y, v in sched.items()]
     if isinstance(spec, Probs):
-        item = Num(0, 1, "probability of this category; the categories must sum to 1", spec.source)
+        item = Num(0, 1, CATEGORY_DOC, spec.source)
         return [_num_lever(f"{prefix}.{c}", item, v, spec.doc, spec.source) for c, v in value.items()]
     return []
 

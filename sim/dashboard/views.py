@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from sim.labels import SHARE, axis_label, format_difference, format_value, group_name, label, region_name, scenario_label
+from sim.i18n import _
+from sim.labels import SHARE, axis_label, format_difference, format_value, group_name, label, scenario_label, short_region_name
 from sim.plotting import axes, band, legend, styles, thousands
 from sim.regions import DESTINATIONS
 from sim.dashboard.runs import Outcome
@@ -52,10 +53,10 @@ def cards(out: Outcome, keys: tuple[str, ...] = CARDS) -> list[Card]:
         if r is None:
             continue
         one = n < 2
-        band = ("one replicate: no band" if one else
-                f"90% band {format_value(key, number(r['low']))} to {format_value(key, number(r['high']))}")
-        diff_band = ("" if one else f"paired 90% band {format_difference(key, number(r['diff_low']))} to "
-                     f"{format_difference(key, number(r['diff_high']))}")
+        band = (_("one replicate: no band") if one else _("90% band {low} to {high}").format(
+            low=format_value(key, number(r["low"])), high=format_value(key, number(r["high"]))))
+        diff_band = ("" if one else _("paired 90% band {low} to {high}").format(
+            low=format_difference(key, number(r["diff_low"])), high=format_difference(key, number(r["diff_high"]))))
         res.append(Card(key, label(key).text, format_value(key, number(r["mean"])), band,
                         format_difference(key, number(r["diff_from_first"])), diff_band, label(key).help))
     return res
@@ -68,11 +69,12 @@ def group_table(out: Outcome) -> pd.DataFrame:
         prefix = f"breakdowns.{dim}."
         groups = dict.fromkeys(k[len(prefix):].split(".")[0] for k in out.table["outcome"] if k.startswith(prefix))
         for g in groups:
-            row = {"Characteristic": group_name(dim), "Group": group_name(g)}
+            row = {_("Characteristic"): group_name(dim), _("Group"): group_name(g)}
             for o in GROUP_OUTCOMES:
                 r = table_row(out.table, "scenario", f"{prefix}{g}.{o}")
                 row[label(o).text] = format_value(o, number(r["mean"]) if r is not None else None)
-                row[f"{label(o).text}: vs baseline"] = format_difference(o, number(r["diff_from_first"]) if r is not None else None)
+                row[_("{outcome}: vs baseline").format(outcome=label(o).text)] = format_difference(
+                    o, number(r["diff_from_first"]) if r is not None else None)
             rows.append(row)
     return pd.DataFrame(rows)
 
@@ -93,7 +95,7 @@ def yearly(res, columns: list[str]) -> pd.DataFrame:
 
 
 def finish_figure(fig: Figure, ax, key: str, title: str, replicates: int) -> Figure:
-    axes(ax, title, ylabel_text=f"{axis_label(key)} per year", fontsize=10)
+    axes(ax, title, ylabel_text=_("{axis} per year").format(axis=axis_label(key)), fontsize=10)
     if label(key).kind != SHARE:
         thousands(ax.yaxis)
     legend(ax, replicates, fontsize=7, frameon=False, ncol=2)
@@ -105,20 +107,26 @@ def relocations_figure(out: Outcome) -> Figure:
     """Arrivals per year by destination (persons), mean over replicates with 90% bands."""
     fig = Figure(figsize=(7, 3.6), dpi=100)
     ax = fig.add_subplot()
-    tables = {region_name(d).replace(" region", ""): yearly(out.result, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
+    tables = {short_region_name(d): yearly(out.result, [f"arrivals_persons_{d}"]) for d in DESTINATIONS}
     tables = {name: t for name, t in tables.items() if float(t.to_numpy().sum()) > 0}
     style = styles(list(tables), reference=False)
     for name, t in tables.items():
         band(ax, t.index.to_numpy(), t, name, style[name], key="arrivals_persons")
-    return finish_figure(fig, ax, "relocated_persons", "Relocated persons per year by destination", len(out.result.seeds))
+    return finish_figure(fig, ax, "relocated_persons", _("Relocated persons per year by destination"), len(out.result.seeds))
+
+
+def versus_names(out: Outcome) -> list[str]:
+    """The legend's names of the baseline and the chosen run (told apart when the chosen run is the baseline changed)."""
+    names = [scenario_label("baseline"), scenario_label(out.settings.scenario)]
+    if names[1] == names[0]:
+        names[1] = _("{scenario} with the levers set here").format(scenario=names[1])
+    return names
 
 
 def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
     fig = Figure(figsize=(7, 3.2), dpi=100)
     ax = fig.add_subplot()
-    names = [scenario_label("baseline"), scenario_label(out.settings.scenario)]
-    if names[1] == names[0]:
-        names[1] = f"{names[1]} with the levers set here"
+    names = versus_names(out)
     style = styles(names)  # the baseline thick and dark underneath, as in the compare plots
     for res, text in zip((out.baseline, out.result), names):
         t = yearly(res, columns_of(res.monthly[0]))
@@ -129,13 +137,13 @@ def _versus_baseline(out: Outcome, columns_of, key: str, title: str) -> Figure:
 def returns_figure(out: Outcome) -> Figure:
     """Returned persons per year (summed over destinations), this scenario and the baseline; by reason: sim.dashboard.returns."""
     return _versus_baseline(out, lambda df: [c for c in df.columns if c.startswith("returns_persons_")],
-                            "returned_persons", "Returned persons per year")
+                            "returned_persons", _("Returned persons per year"))
 
 
 def budget_figure(out: Outcome) -> Figure:
     """Subsidies paid per year (relocation, rent and employer), this scenario and the baseline."""
     return _versus_baseline(out, lambda df: [c for c in df.columns if c.startswith("paid_") and c.endswith("_tenge")],
-                            BUDGET, "Budget: subsidies paid per year")
+                            BUDGET, _("Budget: subsidies paid per year"))
 
 
 def yearly_csv(out: Outcome) -> str:
