@@ -130,6 +130,7 @@ SCENARIOS: dict[str, str] = {
     "baseline": "Baseline", "adaptation_centres": "Adaptation centres",
     "faster_subsidy_payment": "Faster subsidy payment", "housing_purchase_help": "Help to buy a home",
     "housing_transfers_all_regions": "Housing provided in all regions", "information_package": "Information package",
+    "information_campaign": "Information campaign in the origin regions",
     "land_for_farming": "Land for farming", "needs_assessment_orientation": "Needs assessment and orientation",
     "quotas_2024_plan": "Quotas at the 2024 plan", "rent_subsidy_24_months": "Rent subsidy for 24 months",
     "rent_subsidy_by_region_price": "Rent subsidy by regional price", "skills_assessment": "Skills assessment",

@@ -89,7 +89,7 @@ BEHAVIOUR = Section(
         "choice_w_distance": _calibrated(-1.0, -5.0, 0.0, "weight per 1000 km of distance from origin"),
         "choice_w_network": _assumed(1.5, 0.0, 10.0, "weight of contacts already living in the region (Table 19: recommendations 22.3%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
         "choice_w_rent": _assumed(1.0, 0.0, 10.0, "weight in the choice of destination of the rent subsidy a region pays above the national rate over its months, in years of the mean wage (only with rent_subsidy.by_region_price = yes)",
-                                  "assumption: of the order of the decision's pull of the package (decide_w_subsidy); no source measures how a regional rate steers the choice"),
+                                  "of the order of the decision's pull of the package (decide_w_subsidy); no source measures how a regional rate steers the choice"),
         "choice_w_housing": _assumed(2.0, 0.0, 10.0, "weight of the share of housing provided by the authorities", "set by hand, not in any calibration search; no source"),
         "choice_w_climate": _assumed(-0.3, -3.0, 0.0, "weight of winter severity (Table 19: climate 18.4%)", "set by hand, not in any calibration search; Table 19 gives shares of criteria, not weights"),
         # what the utility above misses about each surveyed destination (its towns, employers' outreach, the
