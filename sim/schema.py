@@ -362,7 +362,7 @@ SCHEMA = Section(
                                     "assumption: what the campaign says of the terms and of settled families makes the decision a little easier; no source measures it, so it is small and swept (docs/elasticities.md)", 0.1),
                 "media_cost_mci": Num(0, 100, "cost of one unit of media_extra per reached household and year, MCI",
                                       "assumption: the sources give no campaign budget; about 200 tenge of advertising per household a year", 0.05),
-                "centre_cost_mci": Num(0, 100, "cost of one unit of centre_extra per reached household and year, MCI",
+                "centre_cost_mci": Num(0, 100, "cost of one unit of centre_extra per reached household in touch with an employment centre and year, MCI",
                                        "assumption: the sources give no campaign budget; outreach staff time, about ten times the media cost per household", 0.5),
             },
             "An information campaign in the regions of origin (issue 20): the awareness channels of Tables 15-16 and the decision, with its cost.",

@@ -45,7 +45,7 @@ def test_the_news_comes_by_the_channel_the_campaign_pays_for(runs):
 def test_the_campaign_costs_its_unit_cost_per_reached_household_and_year(runs):
     _, media, s_media = runs
     reached = np.count_nonzero(media.hh.origin == 0)
-    per_year = reached * 3.0 * 0.05 * media.prog.mci[:2]   # media_extra 3 x media_cost_mci 0.05, two years
+    per_year = reached * 3.0 * 0.05 * media.prog.mci[:2]   # media_extra 3 x media_cost_mci 0.05, two years; no centre outreach
     jan = media.record.campaign_cost[[0, 12]]
     np.testing.assert_allclose(jan, per_year)
     assert media.record.campaign_cost.sum() == pytest.approx(per_year.sum())
@@ -83,3 +83,10 @@ def test_a_regional_rent_rate_steers_the_choice_of_destination():
     national = [run_baseline(["time.end_year=2015", f"behaviour.choice_w_rent={w}"], scale=0.01)[1]["relocated_persons_by_destination"]
                 for w in (0.0, 10.0)]
     assert national[0] == national[1]
+
+
+def test_centre_outreach_is_paid_for_the_households_in_touch_with_a_centre():
+    m, _ = run_baseline(["time.end_year=2014", ONLY_FIRST, "information_campaign.centre_extra={2014=2.0}"], scale=0.01)
+    in_touch = np.count_nonzero((m.hh.origin == 0) & m.hh.centre_contact)
+    assert 0 < in_touch < np.count_nonzero(m.hh.origin == 0)
+    assert m.record.campaign_cost[0] == pytest.approx(in_touch * 2.0 * 0.5 * m.prog.mci[0])

@@ -16,15 +16,18 @@ VACANCY_ROUNDING = declare("vacancy_rounding", "jobs", 8, "rounding of each regi
 
 
 def campaign_cost(m: ModelView) -> None:
-    """The information campaign's cost for the year, booked in January: per reached household of each
-    origin region, each unit of extra media reach and of centre outreach at its unit cost (MCI)."""
+    """The information campaign's cost for the year, booked in January: each unit of extra media reach
+    per reached household of each origin region, and of centre outreach per reached household in touch
+    with an employment centre, at its unit cost (MCI)."""
     media_extra, centre_extra, on = m.prog.campaign_terms(m.year_index)
     if not on:
         return
     media_cost, centre_cost = m.prog.campaign_cost_mci
-    households = np.bincount(m.hh.origin, minlength=len(m.prog.campaign_coverage))   # once a campaign year
-    reached = float(np.dot(m.prog.campaign_coverage, households))
-    m.record.campaign_cost[m.month] += reached * (media_extra * media_cost + centre_extra * centre_cost) * m.mci
+    cov, n_origins = m.prog.campaign_coverage, len(m.prog.campaign_coverage)
+    households = np.bincount(m.hh.origin, minlength=n_origins)   # once a campaign year
+    in_touch = np.bincount(m.hh.origin, weights=m.hh.centre_contact, minlength=n_origins)   # centre outreach reaches these
+    cost = media_extra * media_cost * np.dot(cov, households) + centre_extra * centre_cost * np.dot(cov, in_touch)
+    m.record.campaign_cost[m.month] += float(cost) * m.mci
 
 
 def new_year(m: ModelView) -> None:
