@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -42,28 +43,36 @@ def workers(pid: int) -> list[psutil.Process]:
     return out
 
 
+def kill_a_worker_mid_run(args: list[str], landed: Callable[[], int], what: str, timeout: float) -> tuple[int, int, str, str]:
+    """Start `relocsim ARGS`, wait until `landed()` (results written so far) is above 0, SIGKILL one
+    of its Dask workers and let it finish; returns (exit code, results landed before the kill, stdout, stderr)."""
+    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", *args], cwd=ROOT, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 120
+        while not landed() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.05)
+        victims = workers(proc.pid)
+        assert proc.poll() is None and victims, f"the {what} ended before a worker could be killed"
+        os.kill(victims[0].pid, signal.SIGKILL)   # in the middle: work is under way and some has landed
+        done_before = landed()
+        stdout, stderr = proc.communicate(timeout=timeout)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    return proc.returncode, done_before, stdout, stderr
+
+
 def test_a_worker_killed_mid_sweep_loses_and_repeats_no_run(tmp_path):
     pytest.importorskip("distributed")
     pytest.importorskip("pyarrow")
     spec = tmp_path / "spec.toml"
     spec.write_text(SPEC)
     out = tmp_path / "sweep"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "sweep", str(spec), "--backend", "dask", "--workers", "2",
-                             "--out", str(out), "--quiet"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not list(out.glob("runs/*.parquet")) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.1)
-        victims = workers(proc.pid)
-        assert proc.poll() is None and victims, "the sweep ended before a worker could be killed"
-        os.kill(victims[0].pid, signal.SIGKILL)   # in the middle: runs are under way and some have landed
-        done_before = len(list(out.glob("runs/*.parquet")))
-        stdout, stderr = proc.communicate(timeout=240)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, stderr
+    code, done_before, stdout, stderr = kill_a_worker_mid_run(
+        ["sweep", str(spec), "--backend", "dask", "--workers", "2", "--out", str(out), "--quiet"],
+        lambda: len(list(out.glob("runs/*.parquet"))), "sweep", 240)
+    assert code == 0, stderr
     assert done_before < 12, "the sweep had finished before the worker was killed"
     runs = pd.read_parquet(out / "runs")
     assert len(runs) == 12 and runs["run_id"].is_unique                      # none lost, none twice
@@ -84,23 +93,11 @@ def test_a_worker_killed_mid_calibration_loses_no_evaluation(tmp_path):
     pytest.importorskip("distributed")
     pytest.importorskip("sklearn")
     work = tmp_path / "work"
-    proc = subprocess.Popen([sys.executable, "-m", "sim.cli", "calibrate", "--method", "history", "--budget", "quick",
-                             "--backend", "dask", "--workers", "2", "--seed", "3", "--work-dir", str(work),
-                             "--out", str(tmp_path / "posterior.csv"), "--quiet"],
-                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    try:
-        deadline = time.monotonic() + 120
-        while not list(work.glob("evaluations/*.json")) and time.monotonic() < deadline and proc.poll() is None:
-            time.sleep(0.05)
-        victims = workers(proc.pid)
-        assert proc.poll() is None and victims, "the calibration ended before a worker could be killed"
-        os.kill(victims[0].pid, signal.SIGKILL)
-        done_before = len(list(work.glob("evaluations/*.json")))
-        stdout, stderr = proc.communicate(timeout=300)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, stderr
+    code, done_before, _, stderr = kill_a_worker_mid_run(
+        ["calibrate", "--method", "history", "--budget", "quick", "--backend", "dask", "--workers", "2", "--seed", "3",
+         "--work-dir", str(work), "--out", str(tmp_path / "posterior.csv"), "--quiet"],
+        lambda: len(list(work.glob("evaluations/*.json"))), "calibration", 300)
+    assert code == 0, stderr
     assert done_before < 14, "wave 1 had finished before the worker was killed"
     numbers = sorted(int(p.stem) for p in work.glob("evaluations/*.json"))
     assert numbers == list(range(14))                                   # 8 + 6: none lost
