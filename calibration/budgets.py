@@ -49,8 +49,8 @@ class HistoryBudget:
 HISTORY_BUDGETS = {
     # CI: two waves (8, then 6) at scale 0.005, one seed each; the sets kept re-scored on one fresh seed each
     "quick": HistoryBudget(per_wave=(8, 6), replicates=1, scale=0.005, fresh_replicates=1, ensemble=6, draws=2000, rounds=3),
-    # the first three waves of `full` (the same designs and seeds), at most 100 sets kept: what ships
-    # (calibration/posterior.csv); on 2 cores shared with other work about 70 minutes, fresh seeds included
+    # the first three waves of `full` (the same designs and seeds), at most 100 sets kept; 35 minutes on 2
+    # cores shared with other work, fresh seeds included (calibration/README.md: the run of 4 December 2026)
     "standard": HistoryBudget(per_wave=(160, 130, 120), replicates=2, scale=0.1, fresh_replicates=2, ensemble=100),
     # 4 waves, 2 seeds per set at scale 0.1: about 1,100 search runs and 300 fresh runs, at 2-3 s a run: under an hour on 2 cores
     "full": HistoryBudget(per_wave=(160, 130, 120, 140), replicates=2, scale=0.1, fresh_replicates=2, ensemble=150),

@@ -440,8 +440,8 @@ def test_fit_report_cli_rejects_a_missing_posterior(tmp_path, capsys):
 
 
 def test_the_standard_budget_is_the_first_waves_of_full():
-    """What ships (`standard`) is `full` stopped after three waves: the same designs and seeds, so a
-    `full` study continues it and its evaluations can be reused."""
+    """`standard` is `full` stopped after three waves: the same designs and seeds, so a `full` study
+    continues it and its evaluations can be reused."""
     from dataclasses import asdict
 
     from calibration.budgets import HISTORY_BUDGETS

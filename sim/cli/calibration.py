@@ -23,7 +23,7 @@ def add_parsers(sub) -> None:
                    help="history: history matching in waves with Gaussian-process emulators, every set on its own "
                         "seeds (default); tpe: the older Optuna TPE search with ABC rejection on its history")
     p.add_argument("--budget", choices=sorted(set(BUDGETS) | set(HISTORY_BUDGETS)), default="quick",
-                   help="quick: under a minute; standard (history): three waves, what ships; full: four waves, "
+                   help="quick: under a minute; standard (history): the first three waves of full; full: four waves, "
                         "within two hours on 2 cores (tpe: 10-20 minutes); cluster (history): for many workers; "
                         "refine (tpe): from the shipped ensemble")
     p.add_argument("--trials", type=arguments.positive_int, default=None, help="--method tpe: override the budget's number of trials")
