@@ -25,12 +25,10 @@ from sim.schema import (
 )
 
 
-
 def _scenario_dir() -> Path:
-    """The repository's scenarios/ folder, installed as the data package sim.scenarios (setup.py), so a wheel
-    finds its scenarios wherever it is installed. A source tree whose `sim` is imported reads its own
-    scenarios/ beside it: an editable install maps sim.scenarios to the checkout it was made from, and a
-    second checkout (a git worktree on PYTHONPATH) would otherwise run its code on the first one's files."""
+    """scenarios/, installed as the data package sim.scenarios (setup.py) so that a wheel finds it; a source
+    tree reads its own (an editable install maps sim.scenarios to the checkout it was made from, so a second
+    checkout on PYTHONPATH would otherwise run its code on the first one's files)."""
     beside = Path(__file__).resolve().parents[1] / "scenarios"
     if (beside / "baseline.toml").is_file() and (beside / "__init__.py").is_file():
         return beside
