@@ -83,9 +83,9 @@ def arrive(m: ModelView, who: np.ndarray) -> None:
     m.skills_assessed[who] = s.draw(SKILLS_ASSESSED, mo, who) < prog.skills_assessment[y]
     given = {"orientation": oriented, "needs_assessment": needs_assessed, "adaptation_services": adaptation_services,
              "courses": m.took_courses[who], "skills_assessment": m.skills_assessed[who], "women_package": women_pkg}
-    cost = sum(prog.service_cost_mci[service] * got for service, got in given.items()) * m.mci
-    m.services_cost[who] = cost
-    m.record.services_cost[mo] += float(np.sum(cost))
+    services = sum(prog.service_cost_mci[service] * got for service, got in given.items()) * m.mci
+    m.services_cost[who] = services
+    m.record.services_cost[mo] += float(np.sum(services))
     # adaptation difficulty (months needed; 0 = easy, no issues)
     contacts = contacts_by_destination(m, who)[np.arange(len(who)), d] > 0
     change = hh.rural_origin[who] != m.rural_dest[who]

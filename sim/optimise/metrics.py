@@ -14,7 +14,8 @@ policy years. Persons are at national scale (divided by the population scale), a
 * ``programme_cost_tenge``: subsidies paid in the policy years (relocation, rent, employer) and the
   services given in them (orientation, assessments, adaptation services, courses, women's package:
   `sim.schema.SERVICE_COSTS`) and an information campaign's cost, less what was repaid in them;
-* ``max_annual_cost_tenge``: the largest year's subsidies and services paid in the policy years (the budget cap);
+* ``max_annual_cost_tenge``: the largest year's programme cost before repayments (subsidies, services and
+  campaign) in the policy years (the budget cap);
 * ``cost_per_retained_24m_tenge``: programme cost over retained persons.
 """
 
